@@ -1,0 +1,212 @@
+"""Configuration: one TOML file, strict, defaults in the dataclass fields only.
+
+Search order: ``--config FILE`` > ``siteproof.toml`` > ``[tool.siteproof]`` in
+``pyproject.toml`` > defaults. An unknown key or a value of the wrong type is a
+``ConfigError`` naming the key; the CLI prints it as one line and exits 2.
+"""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+from urllib.parse import urlsplit
+
+from audits import registry
+from audits.model import Severity
+
+
+class ConfigError(Exception):
+    """A problem with the user's configuration or input; shown as one line."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:  # [site]
+    start_urls: tuple[str, ...] = ()
+    canonical_url: str = ""  # default: the first start URL's origin
+    aliases: tuple[str, ...] = ()  # same site under another host/scheme; crawled, but url-mismatch
+    old_domains: tuple[str, ...] = ()  # former domains; links to them are url-mismatch
+    phone: str = ""  # canonical number in the house format; default: the number most pages show
+    phone_region: str = "US"
+
+
+@dataclass(frozen=True)
+class CrawlConfig:  # [crawl]
+    max_pages: int = 10000
+    max_depth: int = 50
+    concurrency: int = 32  # requests in flight in all
+    concurrency_per_host: int = 8
+    delay_s: float = 0.0  # pause between requests to one host
+    obey_robots: bool = True
+    check_external: bool = True
+    timeout_s: float = 20.0
+    max_response_mb: float = 10.0
+    retries: int = 2  # for 429/503 and connection errors, with backoff
+    max_retry_after_s: float = 30.0  # longest Retry-After we are willing to wait
+    user_agent: str = "siteproof (+https://github.com/siteproof/siteproof)"
+
+
+@dataclass(frozen=True)
+class LinksConfig:  # [links]
+    ignore: tuple[str, ...] = ()  # URL globs never checked nor reported
+
+
+@dataclass(frozen=True)
+class Config:
+    site: SiteConfig = field(default_factory=SiteConfig)
+    crawl: CrawlConfig = field(default_factory=CrawlConfig)
+    links: LinksConfig = field(default_factory=LinksConfig)
+    audits: dict = field(default_factory=dict)  # section name -> options dataclass instance
+    rules: dict = field(default_factory=dict)  # rule id -> "off" | severity
+    ignore: dict = field(default_factory=dict)  # URL path glob -> [rule ids]
+    source: str = "defaults"  # where the configuration came from, for messages
+
+    def audit_options(self, name: str):
+        if name in self.audits:
+            return self.audits[name]
+        return registry.OPTIONS[name]()
+
+    @property
+    def canonical_origin(self) -> str:
+        if self.site.canonical_url:
+            return self.site.canonical_url.rstrip("/")
+        if self.site.start_urls:
+            parts = urlsplit(self.site.start_urls[0])
+            return f"{parts.scheme}://{parts.netloc}"
+        return ""
+
+    def with_start_urls(self, urls: list[str]) -> "Config":
+        return dataclasses.replace(self, site=dataclasses.replace(self.site, start_urls=tuple(urls)))
+
+    def effective_severity(self, rule: registry.Rule) -> Optional[Severity]:
+        """None when the rule is switched off."""
+        override = self.rules.get(rule.id)
+        if override is None:
+            for alias in rule.aliases:
+                override = self.rules.get(alias, override)
+        if override is None:
+            return rule.severity
+        return None if override == "off" else Severity(override)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The effective configuration for report.json."""
+        return {
+            "site": dataclasses.asdict(self.site),
+            "crawl": dataclasses.asdict(self.crawl),
+            "links": dataclasses.asdict(self.links),
+            "audits": {name: dataclasses.asdict(self.audit_options(name)) for name in sorted(registry.OPTIONS)},
+            "rules": dict(self.rules),
+            "ignore": {k: list(v) for k, v in self.ignore.items()},
+            "source": self.source,
+        }
+
+
+def _convert(cls, data: Any, where: str):
+    if not isinstance(data, dict):
+        raise ConfigError(f"[{where}] must be a table")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for key, value in data.items():
+        if key not in fields:
+            raise ConfigError(f"unknown config key '{where}.{key}'")
+        kwargs[key] = _value(hints[key], value, f"{where}.{key}")
+    return cls(**kwargs)
+
+
+def _value(hint: Any, value: Any, where: str):
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"config key '{where}' must be a list of strings")
+        return tuple(value)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"config key '{where}' must be true or false")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"config key '{where}' must be a number")
+        return float(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"config key '{where}' must be a whole number")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"config key '{where}' must be a string")
+        return value
+    return value
+
+
+_SEVERITIES = ("off", "error", "warning", "info")
+
+
+def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
+    registry.load()
+    known = {"site", "crawl", "links", "audits", "rules", "ignore"}
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"unknown config key '{key}' in {source}")
+    audits = {}
+    for name, section in (data.get("audits") or {}).items():
+        if name not in registry.OPTIONS:
+            raise ConfigError(f"unknown config key 'audits.{name}' in {source}")
+        audits[name] = _convert(registry.OPTIONS[name], section, f"audits.{name}")
+    rules = {}
+    for rule_id, value in (data.get("rules") or {}).items():
+        if registry.get(rule_id) is None:
+            raise ConfigError(f"unknown rule 'rules.{rule_id}' in {source} (see `siteproof rules`)")
+        if value not in _SEVERITIES:
+            raise ConfigError(f"rules.{rule_id} must be one of {', '.join(_SEVERITIES)}")
+        rules[rule_id] = value
+    ignore = {}
+    for pattern, ids in (data.get("ignore") or {}).items():
+        ids = [ids] if isinstance(ids, str) else ids
+        if not isinstance(ids, list):
+            raise ConfigError(f"ignore.\"{pattern}\" must be a list of rule ids")
+        for rule_id in ids:
+            if rule_id != "*" and registry.get(rule_id) is None:
+                raise ConfigError(f"unknown rule '{rule_id}' in ignore.\"{pattern}\"")
+        ignore[pattern] = tuple(ids)
+    try:
+        return Config(
+            site=_convert(SiteConfig, data.get("site", {}), "site"),
+            crawl=_convert(CrawlConfig, data.get("crawl", {}), "crawl"),
+            links=_convert(LinksConfig, data.get("links", {}), "links"),
+            audits=audits,
+            rules=rules,
+            ignore=ignore,
+            source=source,
+        )
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} in {source}") from None
+
+
+def load_config(path: Optional[str] = None, cwd: Optional[Path] = None) -> Config:
+    cwd = cwd or Path.cwd()
+    if path is not None:
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        return from_dict(_read_toml(file), str(file))
+    own = cwd / "siteproof.toml"
+    if own.is_file():
+        return from_dict(_read_toml(own), str(own))
+    pyproject = cwd / "pyproject.toml"
+    if pyproject.is_file():
+        section = _read_toml(pyproject).get("tool", {}).get("siteproof")
+        if section is not None:
+            return from_dict(section, f"{pyproject} [tool.siteproof]")
+    return from_dict({})
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config {file}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML in {file}: {exc}") from None

@@ -1,0 +1,284 @@
+"""Plain data that crosses every boundary: the page model, fetches, findings.
+
+Everything here is a frozen dataclass with ``to_dict``/``from_dict`` so a crawl
+can be stored as JSON lines and audited later exactly as if it were fresh.
+Nothing in this module knows about Scrapy or the network.
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse; used for --fail-on and sorting."""
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+# Where on a page a link sits. "asset" is anything that is not a navigable link
+# (img, script, stylesheet, icon, iframe, source).
+CONTEXTS = ("body", "related-post", "nav", "header", "footer", "sidebar", "asset")
+
+
+class _Data:
+    """to_dict/from_dict for nested frozen dataclasses (lists and tuples become lists)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]):
+        hints = typing.get_type_hints(cls)
+        kwargs = {}
+        for f in dataclasses.fields(cls):
+            if f.name in data:
+                kwargs[f.name] = _build(hints[f.name], data[f.name])
+        return cls(**kwargs)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _Data):
+        return value.to_dict()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _build(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Union:
+        inner = [a for a in args if a is not type(None)]
+        return _build(inner[0], value) if len(inner) == 1 else value
+    if origin in (tuple,) and args:
+        item = args[0]
+        return tuple(_build(item, v) for v in value)
+    if origin in (list,) and args:
+        return [_build(args[0], v) for v in value]
+    if isinstance(hint, type) and issubclass(hint, _Data):
+        return hint.from_dict(value)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Link(_Data):
+    """One link or asset reference on a page, as written there.
+
+    ``target`` is absolute with its fragment kept; ``tag`` is the element that
+    holds it (a, area, img, link, script, iframe, source, meta-refresh).
+    """
+
+    target: str
+    text: str = ""
+    context: str = "body"
+    tag: str = "a"
+    rel: str = ""
+    line: Optional[int] = None
+
+    @property
+    def fetch_url(self) -> str:
+        """The target without its fragment: what is actually requested."""
+        return self.target.split("#", 1)[0]
+
+    @property
+    def fragment(self) -> str:
+        return self.target.split("#", 1)[1] if "#" in self.target else ""
+
+
+@dataclass(frozen=True)
+class Image(_Data):
+    src: str
+    alt: Optional[str] = None  # None: no alt attribute at all; "" is a deliberate empty alt
+    context: str = "body"
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Cta(_Data):
+    """A call to action found in the article body."""
+
+    kind: str  # tel | appointment | contact | form
+    text: str = ""
+    href: Optional[str] = None
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class PhoneSeen(_Data):
+    """A phone number as it appears on a page.
+
+    ``via`` is "text" for a number in visible text and "tel" for a tel: href;
+    ``raw`` is how it was written; ``shown`` is, for a tel: link, the number in
+    the link's own text (E.164) when it shows one.
+    """
+
+    number: str  # E.164, e.g. +15594251118
+    raw: str
+    via: str = "text"
+    context: str = "body"
+    shown: Optional[str] = None
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Paragraph(_Data):
+    """A block of the article body, with the links inside it (for source citations)."""
+
+    text: str
+    links: tuple[str, ...] = ()
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Heading(_Data):
+    level: int
+    text: str
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Readability(_Data):
+    flesch_reading_ease: float
+    flesch_kincaid_grade: float
+    smog_index: float = 0.0
+    gunning_fog: float = 0.0
+    dale_chall: float = 0.0
+    sentences: int = 0
+    long_sentence_share: float = 0.0  # sentences over 20 words / all sentences
+    long_paragraph_share: float = 0.0  # paragraphs over 150 words / all paragraphs
+    hardest_sentences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page(_Data):
+    """Everything siteproof knows about one fetched HTML page."""
+
+    url: str
+    status: int = 200
+    content_type: str = "text/html"
+    title: Optional[str] = None
+    meta_description: Optional[str] = None
+    canonical: Optional[str] = None
+    meta_robots: Optional[str] = None
+    lang: Optional[str] = None
+    headings: tuple[Heading, ...] = ()
+    anchors: tuple[str, ...] = ()  # element ids and <a name>s: valid #fragment targets
+    links: tuple[Link, ...] = ()
+    images: tuple[Image, ...] = ()
+    phones: tuple[PhoneSeen, ...] = ()
+    ctas: tuple[Cta, ...] = ()
+    text_urls: tuple[str, ...] = ()  # URLs written as plain visible text
+    body_text: str = ""  # the article's main body only
+    paragraphs: tuple[Paragraph, ...] = ()
+    is_article: bool = False
+    word_count: int = 0
+    readability: Optional[Readability] = None
+    related_posts: tuple[str, ...] = ()  # absolute URLs from the related-posts block
+    source_path: Optional[str] = None  # the local file a page came from (siteproof check)
+    depth: int = 0
+
+    @property
+    def h1s(self) -> list[str]:
+        return [h.text for h in self.headings if h.level == 1]
+
+    def summary(self) -> dict[str, Any]:
+        """The page entry of report.json (contract shape, plus extra fields)."""
+        r = self.readability
+        return {
+            "url": self.url,
+            "status": self.status,
+            "title": self.title,
+            "is_article": self.is_article,
+            "word_count": self.word_count,
+            "readability": r.to_dict() if r else None,
+            "related_posts": list(self.related_posts),
+            "ctas": [c.to_dict() for c in self.ctas],
+            "phones": sorted({p.number for p in self.phones}),
+            "meta_description": self.meta_description,
+            "canonical": self.canonical,
+            "h1": self.h1s,
+            "source_path": self.source_path,
+        }
+
+
+@dataclass(frozen=True)
+class Hop(_Data):
+    url: str
+    status: int
+
+
+@dataclass(frozen=True)
+class Fetch(_Data):
+    """The outcome of requesting one distinct URL (fragment stripped).
+
+    ``error`` names what went wrong when there was no usable response:
+    timeout, connection-refused, dns-error, redirect-loop, too-many-redirects,
+    too-large, tls-error, connection-lost, robots-disallowed.
+    ``redirect_chain`` lists each redirecting hop (URL and its 3xx status);
+    ``final_url`` is where the chain ended.
+    """
+
+    url: str
+    status: Optional[int] = None
+    error: Optional[str] = None
+    redirect_chain: tuple[Hop, ...] = ()
+    final_url: Optional[str] = None
+    content_type: Optional[str] = None
+    method: str = "GET"
+    external: bool = False
+    anchors: Optional[tuple[str, ...]] = None  # ids/names, when the body was read for #fragments
+    elapsed_ms: Optional[float] = None
+    challenge: bool = False  # the body looked like a bot wall (Cloudflare etc.)
+
+    @property
+    def is_broken(self) -> bool:
+        if self.error:
+            return self.error != "robots-disallowed"
+        return self.status is not None and self.status >= 400
+
+    @property
+    def is_redirected(self) -> bool:
+        return bool(self.redirect_chain)
+
+
+@dataclass(frozen=True)
+class Hit(_Data):
+    """What a rule yields; the engine stamps rule id and effective severity."""
+
+    message: str
+    target: Optional[str] = None
+    evidence: dict = field(default_factory=dict)
+    url: Optional[str] = None  # defaults to the page the rule was run on
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Finding(_Data):
+    rule: str
+    severity: Severity
+    url: str
+    target: Optional[str]
+    message: str
+    evidence: dict = field(default_factory=dict)
+    line: Optional[int] = None
+    source_path: Optional[str] = None
+
+    def sort_key(self):
+        return (-self.severity.rank, self.rule, self.url, self.target or "", self.line or 0)

@@ -1,0 +1,64 @@
+"""The crawl record: pages.jsonl and fetches.jsonl, one JSON object a line.
+
+Written as pages arrive (so memory stays flat and an interrupted crawl keeps
+what it fetched) and read back to build a Site for auditing.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+from audits.model import Fetch, Page
+
+PAGES = "pages.jsonl"
+FETCHES = "fetches.jsonl"
+
+
+class RecordWriter:
+    """Appends pages and fetches to their files; one line a record, flushed."""
+
+    def __init__(self, out_dir: Path | str):
+        self.dir = Path(out_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._pages = open(self.dir / PAGES, "w", encoding="utf-8")
+        self._fetches = open(self.dir / FETCHES, "w", encoding="utf-8")
+
+    def write(self, record: Page | Fetch) -> None:
+        stream = self._pages if isinstance(record, Page) else self._fetches
+        stream.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+        stream.flush()
+
+    def close(self) -> None:
+        self._pages.close()
+        self._fetches.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _lines(path: Path) -> Iterator[dict]:
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as stream:
+        for line in stream:
+            line = line.strip()
+            if line:
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    # An interrupted crawl may leave a half-written last line.
+                    continue
+
+
+def read_pages(out_dir: Path | str) -> Iterator[Page]:
+    for data in _lines(Path(out_dir) / PAGES):
+        yield Page.from_dict(data)
+
+
+def read_fetches(out_dir: Path | str) -> Iterator[Fetch]:
+    for data in _lines(Path(out_dir) / FETCHES):
+        yield Fetch.from_dict(data)
