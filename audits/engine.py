@@ -96,8 +96,9 @@ class Report:
     started_at: str
     finished_at: str
     partial: bool = False
-    baselined: int = 0
-    fixed: list[dict[str, Any]] = field(default_factory=list)
+    baselined: int = 0  # findings matched by the --baseline file
+    fixed: list[dict[str, Any]] = field(default_factory=list)  # baseline entries no longer found
+    baseline_new: Optional[list[Finding]] = None  # with a baseline: the findings not in it
     extra: dict[str, Any] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
@@ -127,6 +128,7 @@ class Report:
                 "partial": self.partial,
                 "baselined": self.baselined,
                 "fixed": len(self.fixed),
+                "new": len(self.baseline_new) if self.baseline_new is not None else None,
             },
             "pages": [p.summary() for p in self.pages],
             "links": self.links,

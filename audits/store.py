@@ -62,3 +62,21 @@ def read_pages(out_dir: Path | str) -> Iterator[Page]:
 def read_fetches(out_dir: Path | str) -> Iterator[Fetch]:
     for data in _lines(Path(out_dir) / FETCHES):
         yield Fetch.from_dict(data)
+
+
+SITEMAP = "sitemap.json"
+
+
+def write_sitemap(out_dir: Path | str, urls: list[str], found: bool) -> None:
+    with open(Path(out_dir) / SITEMAP, "w", encoding="utf-8") as stream:
+        json.dump({"found": found, "urls": urls}, stream, indent=1)
+
+
+def read_sitemap(out_dir: Path | str) -> dict:
+    """{"found": bool, "urls": [...]}; a crawl that wrote none found none."""
+    path = Path(out_dir) / SITEMAP
+    if not path.exists():
+        return {"found": False, "urls": []}
+    with open(path, encoding="utf-8") as stream:
+        data = json.load(stream)
+    return {"found": bool(data.get("found")), "urls": list(data.get("urls", []))}

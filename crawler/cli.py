@@ -1,0 +1,308 @@
+"""The `siteproof` command: the composition root.
+
+Parses arguments, loads the configuration, runs a crawl (Scrapy, imported
+lazily) or reads local files, audits, writes reports and picks the exit code:
+0 nothing at or above --fail-on, 1 something is, 2 a usage or config error
+(one line on stderr, never a traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional, Sequence
+from urllib.parse import urlsplit
+
+from audits import __version__, registry
+from audits.config import Config, ConfigError, load_config
+from audits.model import Severity
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+CRAWL_FORMATS = ("json", "csv", "html")
+STREAM_FORMATS = ("text", "github", "markdown")  # fit for a terminal or a CI log
+
+
+class UsageError(Exception):
+    """Bad input from the user; printed as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own errors: one line, exit 2
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="siteproof", description="SEO content audit and link checker for clinic websites.")
+    parser.add_argument("--version", action="version", version=f"siteproof {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def common(p, *, out_default: Optional[str]):
+        p.add_argument("--config", metavar="FILE", help="TOML config (default: siteproof.toml, then [tool.siteproof] in pyproject.toml)")
+        p.add_argument("--out", metavar="DIR", default=out_default, help=f"output folder (default: {out_default or 'none'})")
+        p.add_argument("--fail-on", choices=[s.value for s in Severity], default="error",
+                       help="exit 1 when a finding is at or above this severity (default: error)")
+        p.add_argument("--format", dest="formats", action="append", metavar="FMT",
+                       help="report format, repeatable: text json csv html sarif junit github markdown")
+        p.add_argument("--baseline", metavar="FILE", help="only findings not in this baseline count towards the exit code")
+        noise = p.add_mutually_exclusive_group()
+        noise.add_argument("-q", "--quiet", action="store_true", help="no progress output, no summary")
+        noise.add_argument("-v", "--verbose", action="store_true", help="show the crawler's log")
+
+    p = sub.add_parser("crawl", help="crawl a live site and audit it")
+    p.add_argument("url", help="start URL (http or https)")
+    p.add_argument("--max-pages", type=int, metavar="N", help="stop after N pages (overrides [crawl] max_pages)")
+    common(p, out_default="siteproof-report")
+
+    p = sub.add_parser("demo", help="crawl the bundled sample clinic site (works offline)")
+    common(p, out_default="siteproof-report")
+
+    p = sub.add_parser("check", help="audit local HTML files, a build folder, a stored crawl, or draft URLs")
+    p.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
+    p.add_argument("--site-root", metavar="DIR", help="folder that maps to the site's root URL (default: the folder given)")
+    p.add_argument("--external", action="store_true", help="also check external links (off by default for speed)")
+    common(p, out_default=None)
+
+    p = sub.add_parser("baseline", help="record the current findings so CI fails only on new ones")
+    p.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
+    p.add_argument("--site-root", metavar="DIR")
+    p.add_argument("--external", action="store_true")
+    p.add_argument("--config", metavar="FILE")
+    p.add_argument("--out", metavar="FILE", required=True, help="baseline file to write")
+    p.add_argument("-q", "--quiet", action="store_true")
+
+    p = sub.add_parser("rules", help="list the rules, or show one rule's docs")
+    p.add_argument("rule", nargs="?", metavar="ID")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not args.command:
+            parser.print_help()
+            return EXIT_USAGE
+        return COMMANDS[args.command](args)
+    except (UsageError, ConfigError) as exc:
+        print(f"siteproof: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("siteproof: interrupted", file=sys.stderr)
+        return 130
+
+
+# ---------------------------------------------------------------- helpers
+
+def _config(args, start_urls: Sequence[str] = ()) -> Config:
+    config = load_config(getattr(args, "config", None))
+    if start_urls:
+        config = config.with_start_urls(list(start_urls))
+    return config
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"not an http(s) URL: {url!r}")
+    if not parts.path:
+        url += "/"
+    return url
+
+
+def _out_dir(path: Optional[str]) -> Optional[Path]:
+    if path is None:
+        return None
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".siteproof-write-test"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write to output folder {path}: {exc.strerror or exc}") from None
+    return out
+
+
+def _formats(args, default: Sequence[str]) -> list[str]:
+    from audits.report import FORMATS
+
+    formats = args.formats or list(default)
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return list(dict.fromkeys(formats))
+
+
+def _finish(report, args, out: Optional[Path], formats: list[str], *, default_stream: bool) -> int:
+    """Apply the baseline, write and print reports, pick the exit code."""
+    from audits import report as reports
+
+    fail_on = Severity(args.fail_on)
+    if args.baseline:
+        from audits.baseline import apply_baseline, load_baseline
+
+        new, baselined, fixed = apply_baseline(report.findings, load_baseline(args.baseline))
+        report.baseline_new = new
+        report.baselined = baselined
+        report.fixed = fixed
+        counted = new
+    else:
+        counted = report.findings
+    tty = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if out is not None:
+        reports.write_reports(report, out, formats, fail_on=fail_on)
+    stream = [f for f in formats if f in STREAM_FORMATS] if out is not None else formats
+    for fmt in stream:
+        sys.stdout.write(reports.render(report, fmt, color=tty, fail_on=fail_on))
+    if out is not None and not args.quiet and (default_stream or not stream):
+        sys.stdout.write(reports.summary_text(report, out))
+    failing = [f for f in counted if f.severity.rank >= fail_on.rank]
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _crawl_and_audit(config: Config, out: Path, args, started_at: str):
+    from audits import store
+    from audits.engine import Site, audit
+    from crawler.run import crawl
+
+    crawl(config, out, progress=None if not args.quiet else False, verbose=args.verbose)
+    sitemap = store.read_sitemap(out)
+    site = Site.build(store.read_pages(out), store.read_fetches(out), config,
+                      sitemap_urls=sitemap["urls"], sitemap_found=sitemap["found"])
+    return audit(site, started_at=started_at)
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_crawl(args) -> int:
+    from audits.engine import now
+
+    url = _check_url(args.url)
+    config = _config(args, [url])
+    if args.max_pages is not None:
+        if args.max_pages < 1:
+            raise UsageError("--max-pages must be at least 1")
+        config = dataclasses.replace(config, crawl=dataclasses.replace(config.crawl, max_pages=args.max_pages))
+    formats = _formats(args, CRAWL_FORMATS)
+    out = _out_dir(args.out)
+    report = _crawl_and_audit(config, out, args, now())
+    return _finish(report, args, out, list(dict.fromkeys([*CRAWL_FORMATS, *formats])), default_stream=True)
+
+
+def cmd_demo(args) -> int:
+    from audits.config import from_dict
+    from audits.engine import now
+    from crawler.demo import DEMO_CONFIG, DEMO_SITE
+    from crawler.siteserver import SiteServer
+
+    if args.config:
+        raise UsageError("demo uses its own bundled configuration; use `siteproof crawl` with --config")
+    formats = _formats(args, CRAWL_FORMATS)
+    out = _out_dir(args.out)
+    with SiteServer(DEMO_SITE) as server:
+        config = from_dict(DEMO_CONFIG(server.origin), "the demo configuration")
+        if not args.quiet:
+            print(f"Serving the sample clinic site at {server.origin}/ and crawling it…", file=sys.stderr)
+        report = _crawl_and_audit(config, out, args, now())
+    return _finish(report, args, out, list(dict.fromkeys([*CRAWL_FORMATS, *formats])), default_stream=True)
+
+
+def _is_url(value: str) -> bool:
+    return urlsplit(value).scheme in ("http", "https")
+
+
+def _local_report(args):
+    """Audit what `check`/`baseline` were given: files and folders, a stored crawl, or URLs."""
+    from audits.engine import Site, audit, now
+
+    started = now()
+    urls = [p for p in args.paths if _is_url(p)]
+    paths = [p for p in args.paths if not _is_url(p)]
+    if urls and paths:
+        raise UsageError("give either URLs or local paths, not both")
+    config = _config(args)
+    if urls:
+        urls = [_check_url(u) for u in urls]
+        config = config.with_start_urls(urls)
+        config = dataclasses.replace(config, crawl=dataclasses.replace(
+            config.crawl, max_depth=0, check_external=args.external))
+        with tempfile.TemporaryDirectory(prefix="siteproof-check-") as tmp:
+            return _crawl_and_audit(config, Path(tmp), args, started)
+    from audits import sources
+
+    for p in paths:
+        if not Path(p).exists():
+            raise UsageError(f"no such file or folder: {p}")
+    if len(paths) == 1 and sources.is_stored_crawl(paths[0]):
+        loaded = sources.pages_from_store(paths[0], config)
+    else:
+        checker = None
+        if args.external:
+            from crawler.run import check_urls as checker
+        loaded = sources.pages_from_paths(paths, config, site_root=args.site_root, external_checker=checker)
+    site = Site.build(loaded.pages, loaded.fetches, loaded.config, sitemap_urls=loaded.sitemap_urls,
+                      sitemap_found=loaded.sitemap_found, partial=loaded.partial)
+    report = audit(site, started_at=started)
+    report.extra["partial_note"] = loaded.note
+    return report
+
+
+def cmd_check(args) -> int:
+    formats = _formats(args, ("text",))
+    out = _out_dir(args.out)
+    if out is not None and "json" not in formats:
+        formats = [*formats, "json"]
+    report = _local_report(args)
+    if report.partial and report.extra.get("partial_note") and not args.quiet:
+        print(f"siteproof: note: {report.extra['partial_note']}", file=sys.stderr)
+    return _finish(report, args, out, formats, default_stream=False)
+
+
+def cmd_baseline(args) -> int:
+    from audits.baseline import write_baseline
+
+    args.verbose = False
+    report = _local_report(args)
+    target = Path(args.out)
+    try:
+        write_baseline(report.findings, target)
+    except OSError as exc:
+        raise UsageError(f"cannot write baseline {args.out}: {exc.strerror or exc}") from None
+    if not args.quiet:
+        print(f"Wrote {len(report.findings)} findings to baseline {target}")
+    return EXIT_OK
+
+
+def cmd_rules(args) -> int:
+    rules = registry.load()
+    if args.rule:
+        rule = registry.get(args.rule)
+        if rule is None:
+            raise UsageError(f"unknown rule {args.rule!r} (run `siteproof rules` for the list)")
+        print(f"{rule.id}  ({rule.severity.value}, {rule.scope} rule)\n")
+        print(rule.docs)
+        if rule.options:
+            print(f"\nOptions ([audits.{rule.options}]):")
+            for field in dataclasses.fields(registry.OPTIONS[rule.options]):
+                default = field.default if field.default is not dataclasses.MISSING else field.default_factory()
+                print(f"  {field.name} = {default!r}")
+        print(f"\nDisable or change severity: [rules] {rule.id} = \"off\" | \"error\" | \"warning\" | \"info\"")
+        return EXIT_OK
+    width = max(len(r) for r in rules)
+    for rule in rules.values():
+        print(f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.description}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "crawl": cmd_crawl,
+    "demo": cmd_demo,
+    "check": cmd_check,
+    "baseline": cmd_baseline,
+    "rules": cmd_rules,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())
