@@ -1,0 +1,79 @@
+"""Configuration: search order, strictness, severity overrides."""
+import pytest
+
+from audits import registry
+from audits.config import ConfigError, from_dict, load_config
+
+
+def test_defaults_when_no_file(tmp_path):
+    config = load_config(cwd=tmp_path)
+    assert config.source == "defaults"
+    assert config.crawl.max_pages == 10000
+    assert config.crawl.obey_robots is True
+    assert config.audit_options("readability").max_grade == 8.0
+
+
+def test_siteproof_toml_wins_over_pyproject(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.siteproof.crawl]\nmax_pages = 5\n')
+    assert load_config(cwd=tmp_path).crawl.max_pages == 5
+    (tmp_path / "siteproof.toml").write_text('[crawl]\nmax_pages = 7\n')
+    assert load_config(cwd=tmp_path).crawl.max_pages == 7
+
+
+def test_explicit_file_wins(tmp_path):
+    (tmp_path / "siteproof.toml").write_text('[crawl]\nmax_pages = 7\n')
+    other = tmp_path / "other.toml"
+    other.write_text('[site]\nphone = "(559) 425-1118"\n[audits.readability]\nmax_grade = 6\n')
+    config = load_config(str(other), cwd=tmp_path)
+    assert config.site.phone == "(559) 425-1118"
+    assert config.crawl.max_pages == 10000
+    assert config.audit_options("readability").max_grade == 6.0
+
+
+@pytest.mark.parametrize("data, words", [
+    ({"crawl": {"max_page": 3}}, "crawl.max_page"),
+    ({"audits": {"readability": {"max_grad": 3}}}, "audits.readability.max_grad"),
+    ({"audits": {"nope": {}}}, "audits.nope"),
+    ({"sites": {}}, "sites"),
+    ({"rules": {"no-such-rule": "off"}}, "no-such-rule"),
+    ({"rules": {"hard-to-read": "loud"}}, "hard-to-read"),
+    ({"crawl": {"max_pages": "ten"}}, "crawl.max_pages"),
+    ({"site": {"aliases": "https://www.x.test"}}, "site.aliases"),
+])
+def test_unknown_or_wrong_keys_are_named(data, words):
+    with pytest.raises(ConfigError) as err:
+        from_dict(data, "siteproof.toml")
+    assert words in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_invalid_toml_is_a_config_error(tmp_path):
+    bad = tmp_path / "siteproof.toml"
+    bad.write_text("[crawl\nmax_pages = 1\n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_config(cwd=tmp_path)
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(str(tmp_path / "nope.toml"))
+
+
+def test_severity_override_and_off():
+    rules = registry.load()
+    config = from_dict({"rules": {"hard-to-read": "error", "thin-content": "off"}})
+    assert config.effective_severity(rules["hard-to-read"]).value == "error"
+    assert config.effective_severity(rules["thin-content"]) is None
+
+
+def test_canonical_origin_defaults_to_first_start_url():
+    config = from_dict({"site": {"start_urls": ["https://clinic.test/blog/"]}})
+    assert config.canonical_origin == "https://clinic.test"
+    config = from_dict({"site": {"start_urls": ["https://clinic.test/"], "canonical_url": "https://www.clinic.test/"}})
+    assert config.canonical_origin == "https://www.clinic.test"
+
+
+def test_effective_config_is_reported():
+    data = from_dict({"site": {"phone": "(559) 425-1118"}}).to_dict()
+    assert data["site"]["phone"] == "(559) 425-1118"
+    assert data["audits"]["readability"]["max_grade"] == 8.0
