@@ -1,0 +1,102 @@
+"""Report renderers: one pure ``render(report, **opts) -> str`` per format, and one writer.
+
+``FORMATS`` maps a format name to its renderer; ``write_reports`` is the only
+code that writes report files. report.json, findings.csv and report.html are
+the contract's outputs and are always written; other formats are added on
+request.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterable
+
+from audits.engine import Report
+from audits.report import csv, github, html, json, junit, markdown, sarif, text
+from audits.report.common import SEVERITY_ORDER, plural, rules_in_order, severity_counts
+from audits.report.fingerprint import fingerprint
+
+__all__ = ["FORMATS", "CONTRACT_FORMATS", "Renderer", "render", "write_reports", "summary_text", "fingerprint"]
+
+
+@dataclass(frozen=True)
+class Renderer:
+    name: str
+    filename: str
+    module: ModuleType
+
+    @property
+    def render(self) -> Callable[..., str]:
+        return self.module.render
+
+
+FORMATS: dict[str, Renderer] = {
+    m.FORMAT: Renderer(m.FORMAT, m.FILENAME, m)
+    for m in (json, csv, html, sarif, junit, github, markdown, text)
+}
+CONTRACT_FORMATS = ("json", "csv", "html")
+
+
+def _renderer(fmt: str) -> Renderer:
+    if fmt not in FORMATS:
+        from audits.config import ConfigError
+
+        raise ConfigError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return FORMATS[fmt]
+
+
+def render(report: Report, fmt: str, **opts: Any) -> str:
+    return _renderer(fmt).render(report, **opts)
+
+
+def write_reports(report: Report, out_dir: Path | str, formats: Iterable[str] = CONTRACT_FORMATS,
+                  **opts: Any) -> list[Path]:
+    """Write the contract's three files plus any other formats asked for; return the paths.
+
+    Options (``fail_on``, ``color``...) go to every renderer; each takes what it knows.
+    Each file is written to a temporary name and renamed, so a reader never sees half a report.
+    """
+    names = list(dict.fromkeys([*CONTRACT_FORMATS, *formats]))
+    renderers = [_renderer(n) for n in names]  # fail on a bad name before writing anything
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for r in renderers:
+        content = r.render(report, **{**opts, "color": False} if r.name == "text" else opts)
+        path = out / r.filename
+        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{r.filename}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(content)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(path)
+    return written
+
+
+def summary_text(report: Report, out_dir: Path | str | None = None) -> str:
+    """What the CLI prints when it is done: scale, findings by severity and rule, where to look."""
+    counts = report.counts()
+    total = sum(counts.values())
+    sev = ", ".join(plural(counts.get(s, 0), s, "info" if s == "info" else None) for s in SEVERITY_ORDER)
+    lines = [f"siteproof: {plural(len(report.pages), 'page')} {'read' if report.partial else 'crawled'}, "
+             f"{plural(report.links_checked, 'link')} checked, {plural(total, 'finding')} ({sev})"]
+    by_rule = report.by_rule()
+    if by_rule:
+        width = max(len(r) for r in by_rule)
+        for rule_id in rules_in_order(report.findings):
+            worst = max((f.severity for f in report.findings if f.rule == rule_id), key=lambda s: s.rank)
+            lines.append(f"  {rule_id:<{width}}  {by_rule[rule_id]:>6,}  {worst.value}")
+    if report.baseline_new is not None:
+        new = severity_counts(report.baseline_new)
+        lines.append(f"  baseline: {plural(len(report.baseline_new), 'new finding')} ({new['error']:,} error, "
+                     f"{new['warning']:,} warning, {new['info']:,} info); {report.baselined:,} known; "
+                     f"{len(report.fixed):,} fixed")
+    if out_dir is not None:
+        lines.append(f"Report: {Path(out_dir) / html.FILENAME}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,110 @@
+"""Small helpers the renderers share: rule metadata, link lookup, text cleaning."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any, Iterable, Optional
+
+from audits import registry
+from audits.model import Finding, Severity
+
+SEVERITY_ORDER = ("error", "warning", "info")
+
+# XML 1.0 cannot carry these at all (not even escaped); crawled text sometimes holds them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: Any) -> str:
+    return _XML_INVALID.sub("\ufffd", "" if text is None else str(text))
+
+
+def one_line(text: Any, limit: Optional[int] = None) -> str:
+    """Collapse whitespace so a crawled string cannot break a line-based format."""
+    s = " ".join(str(text or "").split())
+    if limit and len(s) > limit:
+        s = s[: limit - 1].rstrip() + "…"
+    return s
+
+
+def rules_in_order(findings: Iterable[Finding]) -> list[str]:
+    """Rules that found something, worst severity first, then in registry (documentation) order."""
+    findings = list(findings)
+    known = list(registry.load())
+    worst: dict[str, int] = {}
+    for f in findings:
+        worst[f.rule] = max(worst.get(f.rule, 0), f.severity.rank)
+    position = {r: i for i, r in enumerate(known)}
+    return sorted(worst, key=lambda r: (-worst[r], position.get(r, len(known)), r))
+
+
+def rule_meta(rule_id: str) -> dict[str, Any]:
+    """Description, docs, default severity and help URI; a stub for a rule the registry lacks."""
+    rule = registry.get(rule_id)
+    if rule is None:
+        return {"id": rule_id, "description": rule_id, "docs": "", "severity": "warning",
+                "help_uri": f"{registry.DOCS_BASE}#{rule_id}", "scope": "", "status": "stable"}
+    return {"id": rule.id, "description": rule.description, "docs": rule.docs,
+            "severity": rule.severity.value, "help_uri": rule.help_uri, "scope": rule.scope,
+            "status": rule.status}
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    c = Counter(f.severity.value for f in findings)
+    return {s: c.get(s, 0) for s in SEVERITY_ORDER}
+
+
+def parse_severity(value: Any) -> Severity:
+    if isinstance(value, Severity):
+        return value
+    try:
+        return Severity(str(value).lower())
+    except ValueError:
+        from audits.config import ConfigError
+
+        raise ConfigError(f"unknown severity {value!r} (choose from error, warning, info)") from None
+
+
+class LinkIndex:
+    """Finds the link a finding is about, to show its anchor text and page region."""
+
+    def __init__(self, links: Iterable[dict[str, Any]]):
+        self._rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in links:
+            target = row.get("target") or ""
+            for key in ((row.get("source"), target), (row.get("source"), target.split("#", 1)[0])):
+                self._rows.setdefault(key, row)
+
+    def get(self, finding: Finding) -> Optional[dict[str, Any]]:
+        if not finding.target:
+            return None
+        return self._rows.get((finding.url, finding.target)) or self._rows.get(
+            (finding.url, finding.target.split("#", 1)[0]))
+
+
+def link_details(finding: Finding, index: LinkIndex) -> dict[str, Any]:
+    """Anchor text, page region and line for a finding: evidence first, else the links table."""
+    ev = finding.evidence or {}
+    row = index.get(finding) or {}
+    text = ev.get("text") if isinstance(ev.get("text"), str) else row.get("text")
+    context = ev.get("context") if isinstance(ev.get("context"), str) else row.get("context")
+    line = finding.line or ev.get("line") or row.get("line")
+    return {"text": text or "", "context": context or "", "line": line if isinstance(line, int) else None}
+
+
+def plural(n: int, word: str, many: Optional[str] = None) -> str:
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def gating(report) -> list[Finding]:
+    """The findings CI should act on: with a baseline, only the new ones."""
+    new = getattr(report, "baseline_new", None)
+    return list(report.findings) if new is None else list(new)
+
+
+def known_ids(report) -> set[int]:
+    """ids of findings a baseline already knows (empty without a baseline)."""
+    new = getattr(report, "baseline_new", None)
+    if new is None:
+        return set()
+    fresh = {id(f) for f in new}
+    return {id(f) for f in report.findings if id(f) not in fresh}

@@ -1,0 +1,71 @@
+"""A Markdown summary for a pull-request comment or a job summary ($GITHUB_STEP_SUMMARY)."""
+from __future__ import annotations
+
+import re
+
+from audits.engine import Report
+from audits.report.common import SEVERITY_ORDER, gating, one_line, rule_meta, rules_in_order, severity_counts
+
+FORMAT = "markdown"
+FILENAME = "summary.md"
+
+ICONS = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+_SPECIAL = re.compile(r"([\\`*_{}\[\]|<>#!~])")
+
+
+def cell(text) -> str:
+    """Crawled text as literal Markdown: no tables broken, no HTML or links injected."""
+    s = one_line(text, 200)
+    return _SPECIAL.sub(lambda m: "&lt;" if m.group(1) == "<" else "&gt;" if m.group(1) == ">"
+                        else "\\" + m.group(1), s)
+
+
+def trusted(text: str) -> str:
+    """Our own Markdown (rule descriptions): only keep it inside its table cell."""
+    return one_line(text).replace("|", "\\|")
+
+
+def link(url: str, label: str | None = None) -> str:
+    if not url.startswith(("http://", "https://")):
+        return cell(label or url)
+    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    return f"[{cell(label or url)}]({safe})"
+
+
+def render(report: Report, *, max_findings: int = 50, **_opts) -> str:
+    findings = gating(report)
+    counts = severity_counts(findings)
+    total = sum(counts.values())
+    out = [f"## siteproof: {cell(report.site)}", ""]
+    verdict = "No findings." if not total else f"**{total:,} findings** on {len(report.pages):,} pages."
+    out += [f"{verdict} {report.links_checked:,} links checked; {cell(report.started_at)} → {cell(report.finished_at)}.", ""]
+    out += ["| Severity | Findings |", "| --- | ---: |"]
+    out += [f"| {ICONS[s]} {s} | {counts.get(s, 0):,} |" for s in SEVERITY_ORDER]
+    out += [f"| **total** | **{total:,}** |", ""]
+    if report.baseline_new is not None:
+        out += [f"Only findings new since the baseline are listed: {report.baselined:,} known ones hidden, "
+                f"{len(report.fixed):,} fixed since.", ""]
+    if not total:
+        return "\n".join(out)
+
+    out += ["### Findings by rule", "", "| Rule | Severity | Findings | Pages | What it checks |",
+            "| --- | --- | ---: | ---: | --- |"]
+    for rule_id in rules_in_order(findings):
+        fs = [f for f in findings if f.rule == rule_id]
+        meta = rule_meta(rule_id)
+        worst = max(fs, key=lambda f: f.severity.rank).severity.value
+        out.append(f"| {link(meta['help_uri'], rule_id)} | {ICONS[worst]} {worst} | {len(fs):,} | "
+                   f"{len({f.url for f in fs}):,} | {trusted(meta['description'])} |")
+    out.append("")
+
+    shown = findings[:max_findings]
+    out += [f"### Top findings ({len(shown):,} of {total:,})", "",
+            "| Severity | Rule | Page | Target | Message |", "| --- | --- | --- | --- | --- |"]
+    for f in shown:
+        where = f.source_path + (f":{f.line}" if f.line else "") if f.source_path else None
+        page = link(f.url, where)
+        target = link(f.target) if f.target else ""
+        out.append(f"| {ICONS[f.severity.value]} {f.severity.value} | `{f.rule}` | {page} | {target} | {cell(f.message)} |")
+    if total > len(shown):
+        out += ["", f"…and {total - len(shown):,} more in `report.html` / `findings.csv`."]
+    return "\n".join(out) + "\n"
