@@ -1,0 +1,326 @@
+"""Link checks: broken-link, unverifiable-link, redirected-link and broken-fragment.
+
+These are site rules: they join each page's links with the recorded fetches
+(``site.fetch``) and never fetch anything themselves. A link whose target was
+not checked (no Fetch), is ignored by ``[links] ignore``, or is not http(s)
+(mailto:, tel:, javascript:, data:) is skipped rather than guessed about.
+
+Each rule reports once per (page, target) even when a page links the same URL
+many times; the evidence names the first occurrence and the count.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from urllib.parse import unquote, urlsplit
+
+from audits.model import Fetch, Hit, Link, Page
+from audits.registry import site_rule
+
+if TYPE_CHECKING:
+    from audits.engine import Site
+
+# Statuses that bot protection (Cloudflare, Akamai, LinkedIn's 999) answers a
+# crawler with while a browser gets the page: they say nothing about the link.
+BOT_WALL_STATUSES = frozenset({401, 403, 429, 999})
+
+# Resource hints name an origin to warm up, not a resource to load.
+_NOT_FETCHED_RELS = frozenset({"preconnect", "dns-prefetch"})
+
+_ERRORS = {
+    "timeout": "which timed out",
+    "connection-refused": "which refused the connection",
+    "dns-error": "whose host name does not resolve",
+    "redirect-loop": "which redirects in a loop",
+    "too-many-redirects": "which redirects too many times",
+    "tls-error": "whose HTTPS certificate or handshake failed",
+    "connection-lost": "which dropped the connection",
+}
+
+_NOUNS = {"img": "Image", "script": "Script", "iframe": "Embedded frame", "source": "Media",
+          "link": "Resource", "meta-refresh": "Meta refresh", "area": "Image-map link"}
+_LINK_RELS = {"canonical": "Canonical link", "stylesheet": "Stylesheet", "icon": "Icon",
+              "alternate": "Alternate-version link", "preload": "Preloaded resource",
+              "manifest": "Web app manifest"}
+
+
+class _Occurrence:
+    """The first link to one target on one page, and how many times the page links it."""
+
+    __slots__ = ("page", "link", "count")
+
+    def __init__(self, page: Page, link: Link):
+        self.page, self.link, self.count = page, link, 1
+
+    def describe(self) -> str:
+        """'Link "Book now" (body, line 12)' — who on the page points where."""
+        link = self.link
+        noun = _NOUNS.get(link.tag, "Link")
+        if link.tag == "link":
+            rels = link.rel.lower().split()
+            noun = next((_LINK_RELS[r] for r in rels if r in _LINK_RELS), noun)
+        text = " ".join(link.text.split())
+        if len(text) > 60:
+            text = text[:59].rstrip() + "…"
+        where = link.context + (f", line {link.line}" if link.line else "")
+        label = f'{noun} "{text}"' if text else noun
+        return f"{label} ({where})"
+
+    def times(self) -> str:
+        return f" ({self.count} links to it on this page)" if self.count > 1 else ""
+
+    def evidence(self) -> dict:
+        link = self.link
+        return {"text": link.text, "context": link.context, "tag": link.tag, "line": link.line,
+                "count": self.count}
+
+
+def checkable(site: "Site", link: Link) -> bool:
+    """Whether a link is one these rules judge at all."""
+    if urlsplit(link.target).scheme.lower() not in ("http", "https"):
+        return False
+    if set(link.rel.lower().split()) & _NOT_FETCHED_RELS:
+        return False
+    return not (site.ignored_link(link.target) or site.ignored_link(link.fetch_url))
+
+
+def occurrences(site: "Site", key: Callable[[Link], str]) -> Iterator[tuple[str, _Occurrence]]:
+    """(key, first occurrence with count) for each distinct key on each page.
+
+    Only pages that were served (status below 400) are read: the links of an
+    error page are the site template's, and already reported where they work.
+    """
+    for page in site.pages.values():
+        if page.status >= 400:
+            continue
+        seen: dict[str, _Occurrence] = {}
+        for link in page.links:
+            if not checkable(site, link):
+                continue
+            k = key(link)
+            if k in seen:
+                seen[k].count += 1
+            else:
+                seen[k] = _Occurrence(page, link)
+        yield from seen.items()
+
+
+def _host(url: Optional[str]) -> str:
+    host = (urlsplit(url).hostname or "") if url else ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def own_hosts(site: "Site") -> set[str]:
+    """The site's own host names (www and apex count as one)."""
+    cfg = site.config
+    urls = [*cfg.site.start_urls, cfg.canonical_origin, *cfg.site.aliases]
+    hosts = {_host(u) for u in urls if u}
+    hosts.discard("")
+    if not hosts:  # no configuration: the pages themselves say where the site is
+        hosts = {_host(p.url) for p in site.pages.values()}
+    return hosts
+
+
+def is_external(site: "Site", fetch: Fetch) -> bool:
+    """External when the crawler says so, or when the URL or where it ended is another host."""
+    hosts = own_hosts(site)
+    return (fetch.external or _host(fetch.url) not in hosts
+            or bool(fetch.final_url and _host(fetch.final_url) not in hosts))
+
+
+def is_bot_wall(site: "Site", fetch: Fetch) -> bool:
+    """An external answer that a crawler cannot judge: 401/403/429/999 or a challenge page."""
+    if not is_external(site, fetch):
+        return False
+    return fetch.challenge or fetch.status in BOT_WALL_STATUSES
+
+
+def _broken(site: "Site", fetch: Fetch) -> bool:
+    # too-large means the server answered with a body bigger than we read: the link works.
+    if fetch.error in ("robots-disallowed", "too-large"):
+        return False
+    return fetch.is_broken and not is_bot_wall(site, fetch)
+
+
+def _chain(fetch: Fetch) -> list[dict]:
+    return [{"url": h.url, "status": h.status} for h in fetch.redirect_chain]
+
+
+def _outcome(fetch: Fetch) -> str:
+    """', which returns 404' or ', which redirects (301) to X, which returns 404'."""
+    if fetch.error in _ERRORS:
+        if fetch.error in ("redirect-loop", "too-many-redirects"):
+            return f", {_ERRORS[fetch.error]}"
+        ending = _ERRORS[fetch.error]
+    elif fetch.error:
+        ending = f"which failed ({fetch.error})"
+    else:
+        ending = f"which returns {fetch.status}"
+        if fetch.status == 429:
+            ending += " (rate limited: lower [crawl] concurrency_per_host or raise delay_s)"
+    if fetch.redirect_chain and fetch.final_url:
+        codes = ", ".join(str(h.status) for h in fetch.redirect_chain)
+        return f", which redirects ({codes}) to {fetch.final_url}, {ending}"
+    return f", {ending}"
+
+
+@site_rule("broken-link", "error")
+def broken_link(site: "Site", opts: None) -> Iterator[Hit]:
+    """A link or asset on a page answers 4xx/5xx, cannot connect, times out, or loops redirects.
+
+    **Why it matters.** A patient who clicks "Book now" and lands on an error
+    page leaves; search engines read many broken links as a neglected site. A
+    missing image, script or stylesheet breaks the page itself.
+
+    **Example.** `<a href="/old-services/">Services</a>` where `/old-services/`
+    returns 404, or a link that redirects to a page that returns 410. One
+    finding per page and target, however often the page repeats the link.
+
+    **How to fix.** Point the link at the page's current address, or remove it.
+    Not reported here: targets the crawler was not allowed to fetch by
+    robots.txt (`robots-disallowed`), targets matching `[links] ignore`,
+    responses larger than `[crawl] max_response_mb` (the link works), and
+    external sites that wall off bots (see `unverifiable-link`). An internal
+    401/403/429 is reported: it is your own site refusing the visit.
+    """
+    for target, occ in occurrences(site, lambda link: link.fetch_url):
+        fetch = site.fetch(target)
+        if fetch is None or not _broken(site, fetch):
+            continue
+        yield Hit(
+            f"{occ.describe()} points to {target}{_outcome(fetch)}{occ.times()}.",
+            target=target, url=occ.page.url, line=occ.link.line,
+            evidence={"status": fetch.status, "error": fetch.error, "redirect_chain": _chain(fetch),
+                      "final_url": fetch.final_url, **occ.evidence()},
+        )
+
+
+@site_rule("unverifiable-link", "warning")
+def unverifiable_link(site: "Site", opts: None) -> Iterator[Hit]:
+    """An external link answers like a bot wall (401/403/429/999 or a challenge page), so it could not be judged.
+
+    **Why it matters.** Many large sites (LinkedIn, Yelp, sites behind
+    Cloudflare) refuse crawlers while serving people normally. Such a link may
+    be fine or dead; calling it broken would be a false alarm, ignoring it
+    would hide a dead link. It is never counted as `broken-link`.
+
+    **Example.** `<a href="https://www.linkedin.com/in/dr-smith">` answers 999,
+    or a review site answers 403 with a "Just a moment..." challenge page.
+
+    **How to fix.** Open the link in a browser once. If it works, add it to
+    `[links] ignore` (or switch the rule off with `[rules] unverifiable-link = "off"`);
+    if it is dead, fix or remove it.
+    """
+    for target, occ in occurrences(site, lambda link: link.fetch_url):
+        fetch = site.fetch(target)
+        if fetch is None or fetch.error == "robots-disallowed" or not is_bot_wall(site, fetch):
+            continue
+        via = (f"redirects to {fetch.final_url}, which "
+               if fetch.final_url and fetch.final_url != target else "")
+        if fetch.challenge:
+            answer = f"{fetch.status} and a bot-challenge page" if fetch.status else "a bot-challenge page"
+        else:
+            answer = f"{fetch.status}, as bot walls do"
+        yield Hit(
+            f"{occ.describe()} points to {target}, which {via}answered the checker with {answer}"
+            f"{occ.times()}; open it in a browser to confirm it works.",
+            target=target, url=occ.page.url, line=occ.link.line,
+            evidence={"status": fetch.status, "challenge": fetch.challenge,
+                      "final_url": fetch.final_url, **occ.evidence()},
+        )
+
+
+@site_rule("redirected-link", "warning")
+def redirected_link(site: "Site", opts: None) -> Iterator[Hit]:
+    """A link's target redirects (and ends on a working page); the evidence holds the chain.
+
+    **Why it matters.** Each redirect costs the visitor a round trip and
+    dilutes the link's value for search; chains of redirects also tend to
+    break when the site moves again.
+
+    **Example.** `<a href="http://clinic.test/contact">` redirects 301 to
+    `https://clinic.test/contact/`. A chain that ends in an error is a
+    `broken-link` instead.
+
+    **How to fix.** Link straight to the final URL named in the message.
+    """
+    for target, occ in occurrences(site, lambda link: link.fetch_url):
+        fetch = site.fetch(target)
+        if fetch is None or not fetch.is_redirected or fetch.error:
+            continue
+        if _broken(site, fetch) or is_bot_wall(site, fetch):
+            continue
+        final = fetch.final_url or ""
+        fragment = occ.link.fragment
+        instead = f"{final}#{fragment}" if final and fragment and "#" not in final else final
+        codes = ", ".join(str(h.status) for h in fetch.redirect_chain)
+        hops = len(fetch.redirect_chain)
+        how = f"redirects ({codes})" if hops == 1 else f"redirects {hops} times ({codes})"
+        advice = f" to {final}{occ.times()}; link to {instead} instead." if final else f"{occ.times()}."
+        yield Hit(
+            f"{occ.describe()} points to {target}, which {how}{advice}",
+            target=target, url=occ.page.url, line=occ.link.line,
+            evidence={"redirect_chain": _chain(fetch), "final_url": fetch.final_url, "hops": hops,
+                      "status": fetch.status, **occ.evidence()},
+        )
+
+
+def _fragment_moot(fragment: str) -> bool:
+    """Fragments a browser handles without an element of that id.
+
+    "#" and "#top" scroll to the top (HTML's "indicated part of the document"
+    rules); "#:~:text=" is a text fragment; "#!..." and "#/..." are
+    client-side routes handled by script.
+    """
+    return (not fragment or fragment.lower() == "top" or fragment.startswith((":~:", "!", "/")))
+
+
+def _anchors_of(site: "Site", url: str) -> Optional[tuple[str, ...]]:
+    """The ids and names on the page a URL leads to, or None when that page was not read."""
+    page = site.page_at(url)
+    if page is not None:
+        return page.anchors if page.status < 400 and "html" in (page.content_type or "html") else None
+    fetch = site.fetch(url)
+    if fetch is None or fetch.is_broken or fetch.anchors is None:
+        return None
+    return fetch.anchors
+
+
+@site_rule("broken-fragment", "warning")
+def broken_fragment(site: "Site", opts: None) -> Iterator[Hit]:
+    """A link to `page#frag` where the target page has no element with that id or name.
+
+    **Why it matters.** The visitor lands at the top of the page instead of
+    the section promised ("See our pricing"), which on a long page reads as
+    broken.
+
+    **Example.** `<a href="/services/#pricing">` while `/services/` has
+    `<h2 id="prices">`. An element with `id="pricing"` or `<a name="pricing">`
+    satisfies the link.
+
+    **How to fix.** Change the fragment to an id that exists (the message
+    suggests a close one), or add the id to the target section. Not reported:
+    `#` and `#top` (browsers scroll to the top), text fragments (`#:~:text=`),
+    script routes (`#!/…`, `#/…`), and targets whose page was not read
+    (not crawled, not HTML, or broken: see `broken-link`).
+    """
+    for target, occ in occurrences(site, lambda link: link.target):
+        fragment = occ.link.fragment
+        if _fragment_moot(fragment):
+            continue
+        anchors = _anchors_of(site, target)
+        if anchors is None:
+            continue
+        if fragment in anchors or unquote(fragment) in anchors:
+            continue
+        landed = site.page_at(target)
+        page_url = landed.url if landed is not None else occ.link.fetch_url
+        close = difflib.get_close_matches(unquote(fragment), anchors, n=1)
+        hint = f' (did you mean "#{close[0]}"?)' if close else ""
+        yield Hit(
+            f'{occ.describe()} points to {target}, but {page_url} has no element with id or name '
+            f'"{unquote(fragment)}"{hint}{occ.times()}.',
+            target=target, url=occ.page.url, line=occ.link.line,
+            evidence={"fragment": fragment, "suggestion": close[0] if close else None,
+                      **occ.evidence()},
+        )

@@ -1,0 +1,225 @@
+"""On-page SEO basics: titles, meta descriptions, h1 headings and image alt text.
+
+Only HTML pages served with status 200 are judged: an error page or a PDF has
+no title to get right. The duplicate-* rules compare pages as search engines
+do: URLs that declare the same canonical URL, or differ only by a trailing
+slash, are one page; pages marked ``noindex`` never appear in results, so
+they cannot compete with another page's title and are left out.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from urllib.parse import urlsplit, urlunsplit
+
+from audits.model import Hit, Page
+from audits.registry import page_rule, site_rule
+
+if TYPE_CHECKING:
+    from audits.engine import Site
+
+# Image contexts that belong to the site template rather than the page's content.
+TEMPLATE_CONTEXTS = frozenset({"header", "nav", "footer", "sidebar"})
+
+
+def judged(page: Page) -> bool:
+    return page.status == 200 and "html" in (page.content_type or "text/html").lower()
+
+
+def noindex(page: Page) -> bool:
+    directives = {d.strip().lower() for d in (page.meta_robots or "").split(",")}
+    return bool(directives & {"noindex", "none"})
+
+
+def page_key(url: str) -> str:
+    """One key for the URLs of one page: fragment dropped, host lower-cased, trailing slash folded."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def _text(value: Optional[str]) -> str:
+    return " ".join((value or "").split())
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    return f'"{text if len(text) <= limit else text[: limit - 1].rstrip() + "…"}"'
+
+
+def _duplicates(site: "Site", field: Callable[[Page], Optional[str]], what: str) -> Iterator[Hit]:
+    """One hit per page whose `field` another indexable page shares."""
+    # value -> page key -> the page reported for that key (the first URL of the key)
+    groups: dict[str, dict[str, Page]] = defaultdict(dict)
+    for page in sorted(site.pages.values(), key=lambda p: p.url):
+        value = _text(field(page))
+        if not value or not judged(page) or noindex(page):
+            continue
+        key = page_key(page.canonical or page.url)
+        groups[value.casefold()].setdefault(key, page)
+    for pages in groups.values():
+        if len(pages) < 2:
+            continue
+        for page in pages.values():
+            others = [p.url for p in pages.values() if p is not page]
+            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+            value = _text(field(page))
+            yield Hit(
+                f"{what} {_quote(value)} is also used by {len(others)} other "
+                f"page{'s' if len(others) > 1 else ''}: {shown}.",
+                url=page.url,
+                evidence={what.lower().replace(" ", "_"): value, "other_pages": others},
+            )
+
+
+@page_rule("missing-title", "error")
+def missing_title(page: Page, opts: None) -> Iterator[Hit]:
+    """A page has no `<title>`, or an empty one.
+
+    **Why it matters.** The title is the blue link in search results and the
+    label of the browser tab; without one, search engines make one up.
+
+    **Example.** A landing page built from a template whose `<head>` lost its
+    `<title>`, or `<title></title>`.
+
+    **How to fix.** Add a unique, descriptive title of about 50-60 characters,
+    e.g. `<title>Ketamine Therapy in Fresno | OMG Wellness</title>`.
+    """
+    if not judged(page):
+        return
+    if page.title is None:
+        yield Hit("Page has no <title>; add a unique, descriptive one.")
+    elif not _text(page.title):
+        yield Hit("Page's <title> is empty; write a unique, descriptive one.")
+
+
+@site_rule("duplicate-title", "warning")
+def duplicate_title(site: "Site", opts: None) -> Iterator[Hit]:
+    """The same title is used on several pages.
+
+    **Why it matters.** Search engines pick one of the pages sharing a title
+    and bury the others, and a searcher cannot tell them apart.
+
+    **Example.** Every blog post titled "Blog | OMG Wellness". One finding per
+    page, with the other pages in the evidence. Titles are compared ignoring
+    case and extra spaces. Not duplicates: URLs of one page (the same
+    canonical URL, or `/a` and `/a/`), and pages marked `noindex`.
+
+    **How to fix.** Give each page a title that says what is on that page.
+    """
+    yield from _duplicates(site, lambda p: p.title, "Title")
+
+
+@page_rule("missing-meta-description", "warning")
+def missing_meta_description(page: Page, opts: None) -> Iterator[Hit]:
+    """A page has no meta description, or an empty one.
+
+    **Why it matters.** The meta description is usually the snippet under the
+    title in search results; without one, search engines quote whatever text
+    they find, often the menu or a cookie notice.
+
+    **Example.** No `<meta name="description" content="...">` in the `<head>`.
+
+    **How to fix.** Add a one or two sentence summary (about 150 characters)
+    that tells a patient what the page offers.
+    """
+    if not judged(page):
+        return
+    if page.meta_description is None:
+        yield Hit('Page has no <meta name="description">; add a one or two sentence summary.')
+    elif not _text(page.meta_description):
+        yield Hit("Page's meta description is empty; write a one or two sentence summary.")
+
+
+@site_rule("duplicate-meta-description", "warning")
+def duplicate_meta_description(site: "Site", opts: None) -> Iterator[Hit]:
+    """The same meta description is used on several pages.
+
+    **Why it matters.** A description copied across pages is no help in
+    choosing between them, and search engines tend to replace it.
+
+    **Example.** Every service page says "OMG Wellness offers holistic care in
+    Fresno." Compared like `duplicate-title`: ignoring case and extra spaces,
+    URLs of one page count once, and `noindex` pages are left out.
+
+    **How to fix.** Write a description for each page about that page.
+    """
+    yield from _duplicates(site, lambda p: p.meta_description, "Meta description")
+
+
+@page_rule("missing-h1", "warning")
+def missing_h1(page: Page, opts: None) -> Iterator[Hit]:
+    """A page has no `<h1>` heading (or only empty ones).
+
+    **Why it matters.** The h1 tells readers and search engines what the page
+    is about; screen-reader users jump to it first.
+
+    **Example.** A post whose title is styled text in a `<div>`, or an `<h1>`
+    holding only an image without alt text.
+
+    **How to fix.** Mark the page's main heading up as one `<h1>`.
+    """
+    if not judged(page):
+        return
+    h1s = page.h1s
+    if not h1s:
+        yield Hit("Page has no <h1>; mark its main heading up as one.")
+    elif not any(_text(h) for h in h1s):
+        yield Hit("Page's <h1> has no text; put the page's main heading in it.",
+                  evidence={"h1_count": len(h1s)})
+
+
+@page_rule("multiple-h1", "warning")
+def multiple_h1(page: Page, opts: None) -> Iterator[Hit]:
+    """A page has more than one `<h1>` heading.
+
+    **Why it matters.** Several h1s blur what the page is about and confuse
+    screen-reader navigation.
+
+    **Example.** The logo wrapped in `<h1>` in the header plus the post title
+    in another `<h1>`.
+
+    **How to fix.** Keep one `<h1>` for the page's main heading; make the
+    others `<h2>` or plain elements.
+    """
+    if not judged(page):
+        return
+    h1s = page.h1s
+    if len(h1s) > 1:
+        heads = [h for h in page.headings if h.level == 1]
+        shown = ", ".join(_quote(_text(h)) for h in h1s[:4])
+        yield Hit(f"Page has {len(h1s)} <h1> headings ({shown}); keep one.",
+                  line=heads[1].line, evidence={"h1": [_text(h) for h in h1s]})
+
+
+@page_rule("missing-alt", "warning")
+def missing_alt(page: Page, opts: None) -> Iterator[Hit]:
+    """An `<img>` in the page's content has no alt attribute.
+
+    **Why it matters.** Screen readers announce an image without alt by its
+    file name, and search engines cannot tell what it shows.
+
+    **Example.** `<img src="/img/team.jpg">` in a post. `alt=""` is fine: it
+    marks a decorative image deliberately. Images in the header, navigation,
+    sidebar and footer are the template's, not the page's, and are left out
+    so a logo does not produce one finding per page. One finding per image
+    source on a page.
+
+    **How to fix.** Describe what the image shows for someone who cannot see
+    it (`alt="Dr. Smith with a patient"`), or use `alt=""` if it is decoration.
+    """
+    if not judged(page):
+        return
+    counts: dict[str, int] = defaultdict(int)
+    first = {}
+    for image in page.images:
+        if image.alt is not None or image.context in TEMPLATE_CONTEXTS:
+            continue
+        counts[image.src] += 1
+        first.setdefault(image.src, image)
+    for src, image in first.items():
+        name = src if not src.startswith("data:") else src[:40] + "…"
+        where = image.context + (f", line {image.line}" if image.line else "")
+        yield Hit(f"Image {name} ({where}) has no alt attribute; describe it, or use alt=\"\" "
+                  "if it is decoration.",
+                  target=src, line=image.line,
+                  evidence={"context": image.context, "line": image.line, "count": counts[src]})
