@@ -1,12 +1,189 @@
-"""Phone-number consistency (NAP): phone-mismatch and phone-format (rules added by the content-audit work)."""
+"""Phone-number consistency (NAP): phone-mismatch, phone-format and phone-not-clickable.
+
+The canonical number is ``[site] phone`` parsed with ``phone_region``; without
+it, the number shown on the most pages. Extraction only sees visible text and
+tel: hrefs, so a number inside an image file name or a tracking id is never a
+candidate here. Numbers are compared as E.164, so ``tel:+15594251118`` and
+``tel:559-425-1118`` are the same number.
+"""
 from __future__ import annotations
 
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator, Optional
 
-from audits.registry import options
+import phonenumbers
+
+from audits.model import Hit, Page, PhoneSeen
+from audits.registry import options, page_rule, site_rule
+
+if TYPE_CHECKING:
+    from audits.engine import Site
 
 
 @options("phone")
 @dataclass(frozen=True)
 class PhoneOptions:  # [audits.phone]
     allow: tuple[str, ...] = ()  # other numbers that may appear (call tracking), in any format
+
+
+def to_e164(raw: str, region: str = "US") -> Optional[str]:
+    """A number in any format as E.164, or None when it is not a valid number."""
+    try:
+        parsed = phonenumbers.parse(raw, region or None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def written_format(raw: str) -> str:
+    """The punctuation pattern of a written number: "(559) 425-1118" -> "(ddd) ddd-dddd"."""
+    # Non-breaking and repeated spaces are typesetting, not a different house format.
+    return re.sub(r"\s+", " ", re.sub(r"\d", "d", raw.strip()))
+
+
+def canonical_number(site: "Site") -> Optional[str]:
+    """The site's canonical number: configured, else the one shown on the most pages."""
+    cfg = site.config.site
+    if cfg.phone:
+        return to_e164(cfg.phone, cfg.phone_region)
+    pages_showing: Counter[str] = Counter()
+    mentions: Counter[str] = Counter()
+    for page in site.pages.values():
+        numbers = {p.number for p in page.phones}
+        pages_showing.update(numbers)
+        mentions.update(p.number for p in page.phones)
+    if not pages_showing:
+        return None
+    # Ties (a two-page site) go to the number mentioned more often, then to a stable order.
+    return min(pages_showing, key=lambda n: (-pages_showing[n], -mentions[n], n))
+
+
+def _allowed(site: "Site", opts: PhoneOptions) -> set[str]:
+    region = site.config.site.phone_region
+    return {n for n in (to_e164(a, region) for a in opts.allow) if n}
+
+
+@site_rule("phone-mismatch", "error", options="phone")
+def phone_mismatch(site: "Site", opts: PhoneOptions) -> Iterator[Hit]:
+    """A page shows or dials a phone number other than the site's canonical number, or a tel: href differs from the number shown with it.
+
+    **Why it matters.** Name, address and phone (NAP) consistency is a local
+    search ranking signal, and a patient who calls an old or mistyped number
+    does not reach the clinic. A tel: link that dials one number while showing
+    another is the worst case: the page looks right and the call goes elsewhere.
+
+    **Example.** The footer shows "(559) 425-1118" but an old blog post still
+    says "Call (559) 425-1100"; or `<a href="tel:5594251119">(559) 425-1118</a>`.
+
+    **How to fix.** Replace the number with the canonical one (`[site] phone`).
+    Numbers that are meant to differ (call-tracking lines) go in
+    `[audits.phone] allow`, in any format. The same number written differently
+    (`tel:+15594251118`, `tel:559-425-1118`) is not a mismatch.
+    """
+    canonical = canonical_number(site)
+    if canonical is None:
+        return
+    ok = _allowed(site, opts) | {canonical}
+    for page in site.pages.values():
+        reported: set[str] = set()
+        # tel/shown contradictions first: they carry the more precise message.
+        for seen in sorted(page.phones, key=lambda p: (p.via != "tel", p.line or 0)):
+            hit = _mismatch(page, seen, canonical, ok)
+            if hit and hit.target not in reported:
+                reported.add(hit.target)
+                yield hit
+
+
+def _mismatch(page: Page, seen: PhoneSeen, canonical: str, ok: set[str]) -> Optional[Hit]:
+    evidence = {"canonical": canonical, "raw": seen.raw, "via": seen.via, "context": seen.context}
+    if seen.via == "tel" and seen.shown and seen.shown != seen.number:
+        # The offender is whichever side is not the canonical number (the dialled one if neither is).
+        offender = seen.number if seen.number not in ok or seen.shown in ok else seen.shown
+        if offender in ok:
+            return None
+        return Hit(
+            f"tel: link dials {seen.number} but shows {seen.shown}; the clinic's number is {canonical}.",
+            target=offender, url=page.url, line=seen.line,
+            evidence={**evidence, "dials": seen.number, "shown": seen.shown},
+        )
+    if seen.number in ok:
+        return None
+    verb = "dials" if seen.via == "tel" else "shows"
+    return Hit(
+        f"Page {verb} {seen.raw!r} ({seen.number}); the clinic's number is {canonical}.",
+        target=seen.number, url=page.url, line=seen.line, evidence=evidence,
+    )
+
+
+@site_rule("phone-format", "info")
+def phone_format(site: "Site", opts: None) -> Iterator[Hit]:
+    """The canonical number is written in a format other than the house format.
+
+    **Why it matters.** One consistent way of writing the number looks
+    deliberate and keeps NAP citations identical across pages and directories.
+
+    **Example.** The house format is "(559) 425-1118" (as `[site] phone` is
+    written) but a page says "559.425.1118" or "559-425-1118".
+
+    **How to fix.** Write the number exactly like `[site] phone`. Without that
+    key, the house format is the one used most often across the site.
+    """
+    canonical = canonical_number(site)
+    if canonical is None:
+        return
+    written = [
+        (page, seen) for page in site.pages.values() for seen in page.phones
+        if seen.via == "text" and seen.number == canonical
+    ]
+    if site.config.site.phone:
+        house = written_format(site.config.site.phone)
+    elif written:
+        counts = Counter(written_format(seen.raw) for _, seen in written)
+        house = min(counts, key=lambda f: (-counts[f], f))
+    else:
+        return
+    off: dict[str, list[PhoneSeen]] = defaultdict(list)
+    for page, seen in written:
+        if written_format(seen.raw) != house:
+            off[page.url].append(seen)
+    for url, seen_list in off.items():
+        forms = sorted({s.raw.strip() for s in seen_list})
+        yield Hit(
+            f"The clinic's number is written as {', '.join(repr(f) for f in forms)}; "
+            f"the house format is {house.replace('d', '#')!r}.",
+            target=canonical, url=url, line=min((s.line for s in seen_list if s.line), default=None),
+            evidence={"written": forms, "house_format": house},
+        )
+
+
+@page_rule("phone-not-clickable", "info")
+def phone_not_clickable(page: Page, opts: None) -> Iterator[Hit]:
+    """A phone number in an article's body is plain text with no tel: link for it.
+
+    **Why it matters.** Most visits to clinic articles are on phones; a number
+    that cannot be tapped is a call to action that does not work.
+
+    **Example.** "Call us at (559) 425-1118 to book." with no
+    `<a href="tel:+15594251118">` for that number anywhere in the body.
+
+    **How to fix.** Wrap the number in `<a href="tel:+15594251118">…</a>`.
+    """
+    if not page.is_article:
+        return
+    dialable = {p.number for p in page.phones if p.via == "tel" and p.context == "body"}
+    reported: set[str] = set()
+    for seen in page.phones:
+        if seen.via != "text" or seen.context != "body":
+            continue
+        if seen.number in dialable or seen.number in reported:
+            continue
+        reported.add(seen.number)
+        yield Hit(
+            f"{seen.raw.strip()!r} in the article body is not a tel: link.",
+            target=seen.number, line=seen.line,
+            evidence={"raw": seen.raw, "number": seen.number},
+        )

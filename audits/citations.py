@@ -1,0 +1,181 @@
+"""Cited sources in an article body: unlinked-source.
+
+A sentence cites a source when it attributes a claim to a named
+organisation or publication: a name from the curated list below together
+with an attribution word ("according to", "reports", "a study", "recommends"),
+or an attribution phrase followed by a proper name ("a study published in
+Obesity Reviews", "researchers at Stanford University"). People ("according to
+Dr. Lee") and the reader's or clinic's own voice ("according to your doctor",
+"according to our patients") are not sources. The clinic's own name is taken
+from the page title's suffix ("… | OMG Wellness MD") and from
+``[audits.citations] ignore``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator, Optional
+
+from audits.model import Hit, Page
+from audits.readability import sentences
+from audits.registry import options, page_rule
+
+
+@options("citations")
+@dataclass(frozen=True)
+class CitationOptions:  # [audits.citations]
+    sources: tuple[str, ...] = ()  # extra source names to recognise, as written ("Fresno County Public Health")
+    ignore: tuple[str, ...] = ()  # names never treated as sources (the clinic itself, its own programs)
+
+
+# Health sources clinic articles commonly cite. Acronyms match only in capitals ("WHO", not "who").
+SOURCES = (
+    "Harvard Health Publishing", "Harvard Health", "Harvard Medical School", "Mayo Clinic", "Cleveland Clinic",
+    "Johns Hopkins Medicine", "Johns Hopkins", "WebMD", "Healthline", "Medical News Today", "Verywell Health",
+    "Verywell Mind", "MedlinePlus", "Psychology Today", "Cochrane", "PubMed", "NCBI",
+    "CDC", "Centers for Disease Control and Prevention", "Centers for Disease Control",
+    "NIH", "National Institutes of Health", "NIMH", "National Institute of Mental Health",
+    "National Institute on Drug Abuse", "NIDA", "National Cancer Institute", "SAMHSA", "NAMI",
+    "National Alliance on Mental Illness", "National Center for PTSD", "Department of Veterans Affairs",
+    "FDA", "Food and Drug Administration", "WHO", "World Health Organization",
+    "American Heart Association", "American Diabetes Association", "American Psychiatric Association",
+    "American Psychological Association", "American Urological Association", "Endocrine Society",
+    "American College of Obstetricians and Gynecologists", "ACOG", "The Menopause Society",
+    "North American Menopause Society", "American Academy of Family Physicians", "American Cancer Society",
+    "American Society of Ketamine Physicians", "Obesity Society", "American Medical Association",
+    "JAMA", "JAMA Psychiatry", "Journal of the American Medical Association", "The Lancet", "Lancet",
+    "New England Journal of Medicine", "NEJM", "BMJ", "British Medical Journal",
+    "American Journal of Psychiatry", "Nature Medicine",
+)
+
+# Words that make a named source an attribution rather than a mention ("trained at Johns Hopkins").
+_CUE = re.compile(
+    r"\b(?:according to|reports?|reported|stud(?:y|ies)|research(?:ers)?|scientists|published|journal|"
+    r"found|finds|recommend(?:s|ed|ations?)?|guidelines?|says|said|states|stated|estimates?|estimated|"
+    r"data|survey|per|notes|noted|warns|warned|advises|advised|suggests|suggested|shows|showed|shown|"
+    r"review|trial|analysis|statistics|figures)\b",
+    re.IGNORECASE,
+)
+
+# A proper name: capitalised words, with "of/for/and/on/the/&" allowed between them.
+_NAME = r"[A-Z][\w'’&.-]*(?:\s+(?:(?:of|for|and|on|the|in|&)\s+)?[A-Z][\w'’&-]*)*"
+_LEAD = r"(?:the\s+|a\s+|an\s+)?"
+# Attribution phrases that name whatever proper name follows them.
+_PHRASES = tuple(re.compile(p) for p in (
+    r"\b[Aa]ccording to\s+" + _LEAD + r"(?P<name>" + _NAME + r")",
+    r"\b(?:[Ss]tud(?:y|ies)|[Tt]rials?|[Rr]eview|[Aa]nalysis|[Rr]eport|[Ss]urvey|[Pp]aper)\s+"
+    r"(?:published\s+)?(?:in|by|from)\s+" + _LEAD + r"(?:journal\s+)?(?P<name>" + _NAME + r")",
+    r"\b[Pp]ublished\s+(?:in|by)\s+" + _LEAD + r"(?:journal\s+)?(?P<name>" + _NAME + r")",
+    r"\b(?:[Rr]esearchers|[Ss]cientists|[Ii]nvestigators|[Rr]esearch|[Dd]ata|[Ff]igures|[Ss]tatistics|"
+    r"[Gg]uidelines)\s+(?:at|from)\s+" + _LEAD + r"(?P<name>" + _NAME + r")",
+    r"\b[Pp]er\s+" + _LEAD + r"(?P<name>" + _NAME + r")",
+))
+# "<Name> reports/recommends …" only counts when the name looks like an institution.
+_SUBJECT = re.compile(
+    r"(?P<name>" + _NAME + r")\s+(?:reports?|reported|recommends?|recommended|found|finds|says|said|states|"
+    r"estimates|warns|advises|notes|suggests)\b"
+)
+_INSTITUTION = re.compile(
+    r"\b(?:University|Institute|Institutes|Clinic|Hospital|Association|Society|College|Foundation|Center|"
+    r"Centre|Journal|School|Academy|Administration|Agency|Organization|Department|Council|Board)\b"
+)
+# Capitalised words that start a name-shaped phrase but are never a source.
+_NOT_NAMES = {
+    "i", "we", "you", "our", "your", "my", "his", "her", "their", "this", "these", "that", "those", "it",
+    "they", "he", "she", "some", "many", "most", "all", "one", "experts", "doctors", "patients", "dr", "dr.",
+    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.", "professor", "nurse",
+}
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+")
+
+
+@lru_cache(maxsize=64)
+def _named(extra: tuple[str, ...]) -> tuple[tuple[str, re.Pattern], ...]:
+    """(name, pattern) for the curated and configured sources, longest first."""
+    out = []
+    for name in sorted(set(SOURCES) | set(extra), key=len, reverse=True):
+        flags = 0 if (name.isupper() or " " not in name) else re.IGNORECASE
+        out.append((name, re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", flags)))
+    return tuple(out)
+
+
+def own_names(page: Page, opts: CitationOptions) -> set[str]:
+    """The clinic's own names: the title's site-name suffix and the configured ignore list."""
+    names = {n.strip().lower() for n in opts.ignore if n.strip()}
+    if page.title:
+        parts = _TITLE_SEPARATORS.split(page.title)
+        if len(parts) > 1:
+            names.add(parts[-1].strip().lower())
+    return names
+
+
+def cited_source(sentence: str, opts: CitationOptions, own: set[str] = frozenset()) -> Optional[str]:
+    """The source a sentence attributes a claim to, or None."""
+    has_cue = _CUE.search(sentence) is not None
+    if has_cue:
+        for name, pattern in _named(opts.sources):
+            if pattern.search(sentence) and not _is_own(name, own):
+                return name
+    for phrase in _PHRASES:
+        for m in phrase.finditer(sentence):
+            name = _clean(m.group("name"))
+            if name and not _is_own(name, own):
+                return name
+    for m in _SUBJECT.finditer(sentence):
+        name = _clean(m.group("name"))
+        # Two words at least: a lone "Clinic staff found…" is not an institution's name.
+        if name and len(name.split()) > 1 and _INSTITUTION.search(name) and not _is_own(name, own):
+            return name
+    return None
+
+
+def _clean(name: str) -> Optional[str]:
+    name = name.strip().rstrip(".")
+    first = name.split()[0].lower() if name else ""
+    if len(name) < 2 or first in _NOT_NAMES:
+        return None
+    return name
+
+
+def _is_own(name: str, own: set[str]) -> bool:
+    low = name.lower()
+    return any(o and (o in low or low in o) for o in own)
+
+
+@page_rule("unlinked-source", "info", options="citations")
+def unlinked_source(page: Page, opts: CitationOptions) -> Iterator[Hit]:
+    """The text cites a source ("according to Harvard Health") without linking it.
+
+    **Why it matters.** Health content is judged on its evidence (Google's
+    "Your Money or Your Life" quality guidelines). A claim credited to the CDC
+    or a journal reads as trustworthy only when the reader can check it, and a
+    link to the source is what lets them.
+
+    **Example.** "According to Harvard Health, ketamine can ease depression
+    within hours." in a paragraph with no link.
+
+    **How to fix.** Link the source's page or the study (DOI or PubMed link)
+    in the same paragraph. Add names to recognise with `[audits.citations]
+    sources`, and the clinic's own names to `ignore`.
+    """
+    if not page.is_article:
+        return
+    own = own_names(page, opts)
+    seen: set[tuple[str, str]] = set()
+    for para in page.paragraphs:
+        if para.links:
+            continue
+        for sentence in sentences(para.text):
+            source = cited_source(sentence, opts, own)
+            if source is None or (source, sentence) in seen:
+                continue
+            seen.add((source, sentence))
+            yield Hit(
+                f"Cites {source} without a link: “{_clip(sentence)}”",
+                line=para.line,
+                evidence={"source": source, "sentence": sentence},
+            )
+
+
+def _clip(sentence: str, limit: int = 120) -> str:
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"

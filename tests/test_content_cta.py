@@ -1,0 +1,72 @@
+"""missing-cta on Page objects, plus theme buttons through extraction once audits.extract exists."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from audits import registry
+from audits.config import from_dict
+from audits.engine import Site, run_rules
+from audits.model import Cta, Page
+
+ORIGIN = "https://clinic.test"
+
+
+def findings(pages, **sections):
+    config = from_dict({"site": {"start_urls": [ORIGIN + "/"]}, **sections})
+    config = dataclasses.replace(config, rules={r: "off" for r in registry.load() if r != "missing-cta"})
+    return [f for f in run_rules(Site.build(pages, [], config)) if f.rule == "missing-cta"]
+
+
+def test_article_without_a_call_to_action():
+    [f] = findings([Page(url=ORIGIN + "/post/", is_article=True)])
+    assert (f.url, f.target, f.severity.value) == (ORIGIN + "/post/", None, "error")
+
+
+@pytest.mark.parametrize("cta", [Cta("tel", "(559) 425-1118", "tel:+15594251118"),
+                                 Cta("appointment", "Request an appointment", ORIGIN + "/appointment/"),
+                                 Cta("form", "Book your visit")])
+def test_any_call_to_action_satisfies_the_rule(cta):
+    assert findings([Page(url=ORIGIN + "/post/", is_article=True, ctas=(cta,))]) == []
+
+
+def test_pages_that_are_not_articles_need_none():
+    assert findings([Page(url=ORIGIN + "/about/")]) == []
+
+
+ARTICLE = """<html><head><title>Ketamine for PTSD | Clinic</title></head><body>
+<header><a href="/book/">Book now</a> <a href="tel:+15594251118">(559) 425-1118</a></header>
+<main><article><h1>Ketamine for PTSD</h1>
+{paragraphs}
+{cta}
+</article></main>
+<footer><a href="/contact/">Contact us</a></footer></body></html>"""
+PARAS = "\n".join(
+    f"<p>Paragraph {i}: ketamine can ease the flashbacks and nightmares of post-traumatic stress "
+    "for many veterans and first responders, and therapy helps the change last.</p>" for i in range(12))
+
+
+def _extracted(cta_html, **sections):
+    extract = pytest.importorskip("audits.extract")
+    config = from_dict({"site": {"start_urls": [ORIGIN + "/"]}, **sections})
+    html = ARTICLE.format(paragraphs=PARAS, cta=cta_html).encode()
+    page = extract.extract_page(ORIGIN + "/blog/ketamine-ptsd/", html, options=extract.extract_options(config))
+    assert page.is_article, "the fixture must read as an article for this test to mean anything"
+    return findings([page], **sections)
+
+
+def test_header_and_footer_ctas_do_not_count_for_the_article():
+    assert len(_extracted("")) == 1
+
+
+def test_theme_specific_button_in_the_body_counts():
+    button = ('<div class="wp-block-buttons"><a class="wp-block-button__link has-accent-background" '
+              'href="/request-appointment/">Request an appointment</a></div>')
+    assert _extracted(button) == []
+
+
+def test_theme_button_with_custom_wording_counts_when_configured():
+    button = '<a class="elementor-button elementor-size-md" href="/visit/"><span>Reserve your visit</span></a>'
+    assert len(_extracted(button)) == 1
+    assert _extracted(button, audits={"cta": {"patterns": ["reserve your visit"]}}) == []

@@ -1,0 +1,81 @@
+"""Readability scoring works offline: no network, no nltk_data, no download attempt."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from audits.model import Page, Readability
+from audits.readability import ReadabilityOptions, hard_to_read, measure, thin_content
+
+ROOT = Path(__file__).resolve().parents[1]
+
+EASY = ("Ketamine can help when other drugs have not. You sit in a soft chair. A nurse stays with you. "
+        "The drip takes about forty minutes. Most people feel calm. You go home with a friend. ") * 4
+HARD = ("Ketamine-assisted psychotherapy facilitates neuroplasticity via glutamatergic modulation, "
+        "potentiating synaptogenesis within prefrontal cortical architecture, consequently ameliorating "
+        "treatment-refractory depressive symptomatology in heterogeneous populations. ") * 3
+
+PRELUDE = textwrap.dedent("""
+    import json, socket, sys
+
+    def blocked(*args, **kwargs):
+        raise OSError("network blocked")
+
+    socket.socket.connect = blocked
+    socket.socket.connect_ex = blocked
+    socket.create_connection = blocked
+
+    import audits.readability as r
+    import nltk
+    easy = r.measure(sys.argv[1])
+    hard = r.measure(sys.argv[2])
+    print(json.dumps({"easy": easy.to_dict(), "hard": hard.to_dict(), "nltk_paths": nltk.data.path}))
+""")
+
+
+def test_scores_without_network_or_nltk_data(tmp_path):
+    nltk_data = tmp_path / "nltk_data"
+    nltk_data.mkdir()
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NLTK", "HTTP", "HTTPS"))}
+    env.update(NLTK_DATA=str(nltk_data), HOME=str(home), PYTHONPATH=str(ROOT), NO_PROXY="*")
+    done = subprocess.run([sys.executable, "-c", PRELUDE, EASY, HARD], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    easy, hard = out["easy"], out["hard"]
+    assert 0 < easy["flesch_kincaid_grade"] < 6 < hard["flesch_kincaid_grade"]
+    assert easy["flesch_reading_ease"] > 70 > hard["flesch_reading_ease"]
+    assert easy["sentences"] == 24 and hard["sentences"] == 3
+    assert hard["long_sentence_share"] == 1.0 and easy["long_sentence_share"] == 0.0
+    # Nothing was fetched into either place NLTK would have downloaded to.
+    assert not any(nltk_data.iterdir())
+    assert not (home / "nltk_data").exists()
+
+
+def test_long_sentence_and_paragraph_shares():
+    long_para = " ".join(["Ketamine helps many people feel better after a few infusions."] * 16)  # 160 words
+    r = measure(long_para + " " + EASY, [long_para, EASY])
+    assert r.long_paragraph_share == 0.5
+    assert r.long_sentence_share == 0.0
+    r2 = measure(HARD + " " + EASY, [HARD, EASY])
+    assert r2.long_sentence_share == round(3 / 27, 3)
+
+
+def test_hard_to_read_and_thin_content_rules():
+    opts = ReadabilityOptions()
+    hard = Page(url="https://clinic.test/a/", is_article=True, word_count=120, readability=measure(HARD))
+    easy = Page(url="https://clinic.test/b/", is_article=True, word_count=400, readability=measure(EASY))
+    [hit] = hard_to_read(hard, opts)
+    assert hit.evidence["flesch_kincaid_grade"] > opts.max_grade and hit.evidence["hardest_sentences"]
+    assert list(hard_to_read(easy, opts)) == []
+    assert [h.evidence["word_count"] for h in thin_content(hard, opts)] == [120]
+    assert list(thin_content(easy, opts)) == []
+    not_article = Page(url="https://clinic.test/c/", word_count=10,
+                       readability=Readability(flesch_reading_ease=0, flesch_kincaid_grade=20))
+    assert list(hard_to_read(not_article, opts)) == [] and list(thin_content(not_article, opts)) == []
