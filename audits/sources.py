@@ -1,0 +1,439 @@
+"""Where pages come from besides a live crawl: local HTML, a stored crawl, a few URLs.
+
+``siteproof check public/`` audits what a static-site generator or a WordPress
+export wrote, with no server. Each file becomes the page the site would serve
+(``blog/a/index.html`` -> ``/blog/a/``, ``blog/a.html`` -> ``/blog/a``), is
+extracted exactly like a crawled page, and every internal link is "fetched" by
+looking its path up in the folder the way a static host would (the file, then
+``.html``, then ``/index.html``): 200 when something answers, 404 when nothing
+does. The result is the same ``Page``/``Fetch`` data a crawl records, so every
+rule runs unchanged. Nothing here touches the network: external links stay
+unchecked unless the caller hands in a checker (the CLI's ``--external``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import mimetypes
+import os
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional, Sequence
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from audits import store
+from audits.config import Config, ConfigError
+from audits.engine import Site
+from audits.extract import anchors_of, extract_options, extract_page
+from audits.model import Fetch, Page
+from audits.sitemap import parse_sitemap
+
+HTML_SUFFIXES = (".html", ".htm")
+INDEX_FILES = ("index.html", "index.htm")
+# Static hosts (GitHub Pages, Netlify, Cloudflare Pages) answer missing paths with this page.
+ERROR_PAGES = ("404.html", "404.htm")
+SITEMAP_FILES = ("sitemap.xml", "sitemap_index.xml", "wp-sitemap.xml")
+# Used when no canonical_url is configured: the URLs are only labels for the files then.
+FALLBACK_ORIGIN = "http://localhost"
+# Rules that compare pages with each other, so they only judge the pages given.
+SITE_WIDE_RULES = ("orphan-page", "duplicate-title", "duplicate-meta-description", "irrelevant-related-post")
+
+# Checks external URLs (fragment-free, each once, [links] ignore already applied) under
+# the given configuration's [crawl] settings and returns a Fetch per URL; the CLI passes
+# the crawler's checker for --external. audits/ itself never fetches.
+ExternalChecker = Callable[[Sequence[str], Config], Iterable[Fetch]]
+# Fetches a few URLs (a staging draft) and returns the records; see pages_from_urls.
+UrlFetcher = Callable[[Config], Iterable["Page | Fetch"]]
+
+
+@dataclass
+class LocalSite:
+    """Pages and fetches from a non-crawl source, ready for ``Site.build``.
+
+    ``notes`` are one-line remarks the CLI should print (and the report may
+    show): a guessed origin or site root, partial input and what it affects.
+    """
+
+    pages: list[Page]
+    fetches: list[Fetch]
+    config: Config
+    partial: bool = False
+    sitemap_urls: tuple[str, ...] = ()
+    sitemap_found: bool = False
+    notes: list[str] = field(default_factory=list)
+    origin: str = ""
+    root: Optional[Path] = None
+
+    @property
+    def note(self) -> str:
+        """The notes as one line (empty when there is nothing to say)."""
+        return "; ".join(self.notes)
+
+    def site(self) -> Site:
+        return Site.build(self.pages, self.fetches, self.config, sitemap_urls=self.sitemap_urls,
+                          sitemap_found=self.sitemap_found, partial=self.partial)
+
+
+# ---------------------------------------------------------------- local files
+
+
+def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
+                     site_root: str | Path | None = None,
+                     external_checker: Optional[ExternalChecker] = None,
+                     path_base: str | Path | None = None) -> LocalSite:
+    """Read HTML files and folders as the pages of the site rooted at ``site_root``.
+
+    ``site_root`` defaults to the folder given; for files, to the topmost
+    folder above them that has an ``index.html``, without leaving the
+    repository or the working directory (so ``public/blog/a.html`` finds
+    ``public/``). Only .html/.htm files are read; others given are skipped. Links are resolved against the
+    whole root even when only some files are given; the result is ``partial``
+    then. ``source_path`` on pages is relative to ``path_base`` (default: the
+    working directory) when the file is under it, so CI annotations point at
+    the repository file.
+    """
+    if not paths:
+        raise ConfigError("nothing to check: give HTML files or a build folder")
+    given = [Path(p) for p in paths]
+    for p in given:
+        if not p.exists():
+            raise ConfigError(f"no such file or folder: {p}")
+    notes: list[str] = []
+    root = _site_root(given, site_root, notes)
+    tree = _Tree(root)
+    origin = config.canonical_origin or FALLBACK_ORIGIN
+    if not config.canonical_origin:
+        notes.append(f"no [site] canonical_url configured: pages are mapped to {FALLBACK_ORIGIN}, "
+                     "and absolute links to the real domain count as external")
+        config = dataclasses.replace(config, site=dataclasses.replace(config.site, canonical_url=origin))
+    mapper = _UrlMap(origin, config)
+    base = Path(path_base) if path_base is not None else Path.cwd()
+
+    options = extract_options(config)
+    shown_root = _display_path(root, base)
+    pages: list[Page] = []
+    seen: set[str] = set()
+    for rel in _html_files(given, tree.root):
+        if rel in seen:
+            continue
+        seen.add(rel)
+        body = (tree.root / rel).read_bytes()
+        status = 404 if rel.lower() in ERROR_PAGES else 200
+        source = rel if shown_root == "." else f"{shown_root}/{rel}"
+        page = extract_page(mapper.url_for(rel), body, status=status, headers={}, options=options,
+                            source_path=source)
+        pages.append(page)
+
+    total = tree.html_count()
+    partial = len(pages) < total
+    if not pages:
+        raise ConfigError(f"no .html or .htm files in {', '.join(str(p) for p in given)}")
+    if partial:
+        notes.append(f"partial input: {len(pages)} of {total} pages under {shown_root}/; "
+                     f"{', '.join(SITE_WIDE_RULES)} only compare the pages given")
+
+    fetches = _local_fetches(pages, tree, mapper, config)
+    if external_checker is not None:
+        fetches.extend(_external_fetches(pages, mapper, config, external_checker))
+
+    sitemap_urls, found = _local_sitemap(tree, mapper)
+    if partial:
+        given_urls = {p.url for p in pages}
+        sitemap_urls = [u for u in sitemap_urls if u in given_urls]
+    return LocalSite(pages=pages, fetches=fetches, config=config, partial=partial,
+                     sitemap_urls=tuple(sitemap_urls), sitemap_found=found, notes=notes,
+                     origin=origin, root=root)
+
+
+def _display_path(file: Path, base: Path) -> str:
+    try:
+        return file.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return file.resolve().as_posix()
+
+
+def _site_root(given: list[Path], site_root: str | Path | None, notes: list[str]) -> Path:
+    if site_root is not None:
+        root = Path(site_root)
+        if not root.is_dir():
+            raise ConfigError(f"--site-root is not a folder: {root}")
+        for p in given:
+            if not _is_under(p, root):
+                raise ConfigError(f"{p} is not inside the site root {root}")
+        return root
+    dirs = [p.resolve() if p.is_dir() else p.resolve().parent for p in given]
+    common = Path(os.path.commonpath(dirs))
+    if all(p.is_dir() for p in given):
+        return common
+    # A page deep in a build folder links to /about etc.: the root those resolve against
+    # is the topmost folder above it with a home page, within the repository (or cwd).
+    root = common
+    cwd = Path.cwd().resolve()
+    for folder in (common, *common.parents):
+        if any((folder / name).is_file() for name in INDEX_FILES):
+            root = folder
+        if folder == cwd or (folder / ".git").exists():
+            break
+    notes.append(f"site root taken as {_display_path(root, cwd)}/ (set it with --site-root)")
+    return root
+
+
+def _is_under(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _html_files(given: list[Path], root: Path) -> Iterator[str]:
+    """Relative posix paths of the HTML files given (root is resolved), in a stable order."""
+    for p in given:
+        p = p.resolve()
+        if p.is_file():
+            if p.name.lower().endswith(HTML_SUFFIXES):
+                yield p.relative_to(root).as_posix()
+            continue
+        # String slicing, not Path arithmetic: this runs once per file of a large build.
+        skip = len(str(root)) + 1
+        for dirpath, dirnames, filenames in os.walk(p):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            rel_dir = dirpath[skip:].replace(os.sep, "/") if len(dirpath) >= skip else ""
+            prefix = rel_dir + "/" if rel_dir else ""
+            for name in sorted(filenames):
+                if name.lower().endswith(HTML_SUFFIXES):
+                    yield prefix + name
+
+
+class _Tree:
+    """Every file under the site root, walked once: path lookups are set lookups.
+
+    A set also answers case-sensitively, like the Linux host the site is
+    deployed to, even on a case-insensitive laptop file system.
+    """
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.files: set[str] = set()
+        skip = len(str(self.root)) + 1
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel_dir = dirpath[skip:].replace(os.sep, "/") if len(dirpath) >= skip else ""
+            prefix = rel_dir + "/" if rel_dir else ""
+            self.files.update(prefix + name for name in filenames)
+
+    def html_count(self) -> int:
+        return sum(1 for f in self.files if f.lower().endswith(HTML_SUFFIXES))
+
+    def resolve(self, url_path: str) -> Optional[str]:
+        """The file a static host serves for a URL path, or None (a 404)."""
+        raw = unquote(url_path)
+        rel = posixpath.normpath("/" + raw).lstrip("/")  # "/../x" cannot leave the root
+        if rel == ".":
+            rel = ""
+        prefix = rel + "/" if rel else ""
+        if raw.endswith("/") or not rel:
+            candidates = [prefix + name for name in INDEX_FILES]
+        else:
+            candidates = [rel, rel + ".html", rel + ".htm", *(prefix + name for name in INDEX_FILES)]
+        for candidate in candidates:
+            if candidate in self.files:
+                return candidate
+        return None
+
+
+class _UrlMap:
+    """File path <-> URL on the site's origin, and which URLs are the site's own."""
+
+    def __init__(self, origin: str, config: Config):
+        self.origin = origin.rstrip("/")
+        self.hosts = _own_hosts(origin, config)
+
+    def url_for(self, rel: str) -> str:
+        path = rel
+        name = posixpath.basename(path)
+        if name.lower() in INDEX_FILES:
+            path = path[: -len(name)]
+        elif path.lower().endswith(HTML_SUFFIXES):
+            path = path.rsplit(".", 1)[0]
+        return self.origin + "/" + quote(path, safe="/!$&'()*+,;=:@~-._")
+
+    def is_internal(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and _bare_host(parts.hostname, parts.port) in self.hosts
+
+    def on_origin(self, url: str) -> str:
+        """The same path and query on our origin (for sitemap URLs written for production)."""
+        parts = urlsplit(url)
+        return self.origin + urlunsplit(("", "", parts.path or "/", parts.query, ""))
+
+
+def _bare_host(host: Optional[str], port: Optional[int] = None) -> str:
+    host = (host or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    return f"{host}:{port}" if port else host
+
+
+def _own_hosts(origin: str, config: Config) -> set[str]:
+    """The site's host names, www and apex alike (http and https alike too)."""
+    urls = [origin, *config.site.start_urls, *config.site.aliases]
+    hosts = set()
+    for url in urls:
+        parts = urlsplit(url if "//" in url else "//" + url)
+        if parts.hostname:
+            hosts.add(_bare_host(parts.hostname, parts.port))
+    return hosts
+
+
+def _local_fetches(pages: list[Page], tree: _Tree, mapper: _UrlMap, config: Config) -> list[Fetch]:
+    """One Fetch per distinct internal target (and per page given), from the file tree."""
+    by_url = {p.url: p for p in pages}
+    fetches: dict[str, Fetch] = {}
+    for page in pages:
+        fetches[page.url] = Fetch(url=page.url, status=page.status, content_type="text/html",
+                                  anchors=page.anchors)
+    wanted_anchors: set[str] = set()
+    targets: dict[str, None] = {}  # first-seen order
+    for page in pages:
+        for link in page.links:
+            url = link.fetch_url
+            if url in fetches or not mapper.is_internal(url) or _ignored(config, link.target, url):
+                continue
+            targets[url] = None
+            if link.fragment:
+                wanted_anchors.add(url)
+    for url in targets:
+        rel = tree.resolve(urlsplit(url).path)
+        if rel is None:
+            fetches[url] = Fetch(url=url, status=404, content_type="text/html")
+            continue
+        is_html = rel.lower().endswith(HTML_SUFFIXES)
+        page_url = mapper.url_for(rel) if is_html else None
+        anchors = None
+        if is_html:
+            if page_url in by_url:
+                anchors = by_url[page_url].anchors
+            elif url in wanted_anchors:
+                anchors = tuple(anchors_of((tree.root / rel).read_bytes()))
+        content_type = "text/html" if is_html else (mimetypes.guess_type(rel)[0] or "application/octet-stream")
+        # A static host serves /a, /a.html and /a/ from one file without a redirect;
+        # final_url names the page it is so rules can find that page's record.
+        fetches[url] = Fetch(url=url, status=200, content_type=content_type, anchors=anchors,
+                             final_url=page_url if page_url and page_url != url else None)
+    return list(fetches.values())
+
+
+def _ignored(config: Config, target: str, fetch_url: str) -> bool:
+    return any(fnmatch.fnmatchcase(target, g) or fnmatch.fnmatchcase(fetch_url, g)
+               for g in config.links.ignore)
+
+
+def _external_fetches(pages: list[Page], mapper: _UrlMap, config: Config,
+                      checker: ExternalChecker) -> list[Fetch]:
+    urls: dict[str, None] = {}
+    for page in pages:
+        for link in page.links:
+            url = link.fetch_url
+            if (urlsplit(url).scheme in ("http", "https") and not mapper.is_internal(url)
+                    and not _ignored(config, link.target, url)):
+                urls[url] = None
+    if not urls:
+        return []
+    return [dataclasses.replace(f, external=True) for f in checker(list(urls), config)]
+
+
+def _local_sitemap(tree: _Tree, mapper: _UrlMap) -> tuple[list[str], bool]:
+    """Page URLs of the build's own sitemap, moved onto our origin (it is written for production)."""
+    start = next((name for name in SITEMAP_FILES if name in tree.files), None)
+    if start is None:
+        return [], False
+    urls: list[str] = []
+    queue, seen = [start], set()
+    while queue:
+        rel = queue.pop(0)
+        if rel in seen:
+            continue
+        seen.add(rel)
+        pages, children = parse_sitemap((tree.root / rel).read_bytes())
+        urls.extend(pages)
+        for child in children:
+            child_rel = tree.resolve(urlsplit(child).path)
+            if child_rel is not None:
+                queue.append(child_rel)
+    # Without a configured origin every sitemap URL is taken to be this site's.
+    keep_all = mapper.origin == FALLBACK_ORIGIN
+    moved = [mapper.on_origin(u) if keep_all or mapper.is_internal(u) else u for u in urls]
+    return list(dict.fromkeys(moved)), True
+
+
+# ---------------------------------------------------------------- stored crawl
+
+
+def pages_from_store(path: str | Path, config: Config) -> LocalSite:
+    """A crawl recorded by ``siteproof crawl --out DIR`` (DIR or DIR/pages.jsonl)."""
+    path = Path(path)
+    folder = path.parent if path.name == store.PAGES else path
+    if not (folder / store.PAGES).is_file():
+        raise ConfigError(f"no {store.PAGES} in {folder}: not a stored crawl")
+    sitemap = store.read_sitemap(folder)
+    pages = list(store.read_pages(folder))
+    fetches = list(store.read_fetches(folder))
+    notes = [] if pages else [f"{folder / store.PAGES} holds no pages"]
+    if not config.site.start_urls and not config.site.canonical_url and pages:
+        # The stored pages know where the site was; report under that origin.
+        parts = urlsplit(pages[0].url)
+        config = config.with_start_urls([f"{parts.scheme}://{parts.netloc}/"])
+    return LocalSite(pages=pages, fetches=fetches, config=config, partial=False,
+                     sitemap_urls=tuple(sitemap.get("urls") or ()),
+                     sitemap_found=bool(sitemap.get("found")), notes=notes,
+                     origin=config.canonical_origin, root=folder)
+
+
+def is_stored_crawl(path: str | Path) -> bool:
+    path = Path(path)
+    return (path.is_file() and path.name == store.PAGES) or (path.is_dir() and (path / store.PAGES).is_file())
+
+
+# ---------------------------------------------------------------- a few URLs
+
+
+def staging_config(urls: Sequence[str], config: Config) -> Config:
+    """The configuration to fetch only ``urls``: those pages and their links' targets, no deeper.
+
+    The canonical origin stays what the config says (production), so links
+    from a staging draft to the live site are judged as the live site's own.
+    """
+    _check_urls(urls)
+    crawl = dataclasses.replace(config.crawl, max_depth=0, max_pages=max(len(urls), 1))
+    return dataclasses.replace(config.with_start_urls(list(urls)), crawl=crawl)
+
+
+def pages_from_urls(urls: Sequence[str], config: Config, fetcher: UrlFetcher) -> LocalSite:
+    """Audit a few pages by URL (a staging draft): always ``partial``.
+
+    ``fetcher(staging_config(urls, config))`` must fetch the given URLs, record
+    each as a Page, and check every link target on them as the crawler does
+    (a Fetch each), following no further pages; it returns those records. The
+    CLI builds it from the Scrapy crawler (max_depth=0) and reads the records
+    back with audits.store.
+    """
+    cfg = staging_config(urls, config)
+    pages: list[Page] = []
+    fetches: list[Fetch] = []
+    for record in fetcher(cfg):
+        (pages if isinstance(record, Page) else fetches).append(record)
+    if not pages:
+        raise ConfigError(f"none of the URLs could be fetched as a page: {', '.join(urls)}")
+    notes = [f"partial input: {len(pages)} page(s) by URL; {', '.join(SITE_WIDE_RULES)} only compare the pages given"]
+    return LocalSite(pages=pages, fetches=fetches, config=cfg, partial=True, notes=notes,
+                     origin=cfg.canonical_origin)
+
+
+def _check_urls(urls: Sequence[str]) -> None:
+    if not urls:
+        raise ConfigError("no URLs given")
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"not an http(s) URL: {url}")
