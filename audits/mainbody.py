@@ -1,0 +1,292 @@
+"""Where things sit on a page: template regions, the related-posts block, and the main body.
+
+Clinic sites run on many WordPress themes and page builders, so nothing here
+knows one theme's classes. Three generic signals are combined:
+
+1. Landmarks: ``<nav> <header> <footer> <aside>`` and ARIA roles.
+2. Class/id keywords split into parts ("site-footer" -> site, footer):
+   nav, menu, header, footer, sidebar, widget, comment, share, related...
+   A keyword match is ignored on an element that holds ``<main>``/``<article>``
+   or most of the page's text, because wrappers such as "content-sidebar-wrap"
+   carry those words without being boilerplate.
+3. Text density, when there is no single ``<article>`` or ``<main>``: the
+   element holding most paragraph text wins, widened to the ancestor whose
+   extra (non-boilerplate) text is small, so buttons and titles beside the
+   post content in page-builder templates stay inside the body.
+
+The related-posts block is found by plugin markup (any class/id containing
+"related") or by a heading such as "Related Posts" / "You may also like" and
+the link block that follows it. See docs/extraction.md for the measurements.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+from lxml import etree
+
+BODY, NAV, HEADER, FOOTER, SIDEBAR, RELATED = "body", "nav", "header", "footer", "sidebar", "related-post"
+
+# Text of these elements is never shown to a reader.
+INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "math",
+                       "iframe", "object", "canvas", "select", "datalist"})
+
+_ROLES = {"navigation": NAV, "banner": HEADER, "contentinfo": FOOTER, "complementary": SIDEBAR,
+          "search": SIDEBAR}
+_TAGS = {"nav": NAV, "header": HEADER, "footer": FOOTER}
+
+# Keyword parts of class names and ids, in precedence order (first region that matches wins).
+_PART_KEYWORDS = (
+    (NAV, {"nav", "navbar", "navigation", "menu", "menus", "menubar", "breadcrumb", "breadcrumbs",
+           "pagination", "pager", "skip", "toc"}),
+    (FOOTER, {"footer", "colophon", "copyright"}),
+    (HEADER, {"header", "masthead", "topbar", "byline", "meta", "postmeta", "metadata", "postmetadata"}),
+    (SIDEBAR, {"sidebar", "sidebars", "widgets", "comment", "comments", "respond", "disqus",
+               "share", "sharing", "shares", "social", "addtoany", "sharedaddy", "sociallinks",
+               "cookie", "gdpr", "popup", "modal", "newsletter", "advert", "ads", "sponsored"}),
+)
+# Whole tokens only: as parts these words are too common ("btn-secondary", "elementor-widget-text").
+_WHOLE_TOKENS = {
+    "widget": SIDEBAR, "widget-area": SIDEBAR, "secondary": SIDEBAR, "author-box": SIDEBAR,
+    "author-bio": SIDEBAR, "about-author": SIDEBAR, "authorbox": SIDEBAR, "author-info": SIDEBAR,
+    "post-info": HEADER, "entry-meta": HEADER, "post-meta": HEADER,
+}
+# Compound names written without separators or inside longer tokens (commentlist, elementor-post-info).
+_SUBSTRINGS = (("comment", SIDEBAR), ("post-info", HEADER), ("postinfo", HEADER), ("entry-meta", HEADER),
+               ("post-meta", HEADER), ("byline", HEADER))
+_SPLIT = re.compile(r"[-_\s]+")
+
+# Headings that introduce a related-posts block (matched on the whole heading, case-insensitive).
+RELATED_HEADINGS = ("related posts", "related articles", "you may also like", "you might also like",
+                    "read more", "more articles", "recommended", "related", "related reading",
+                    "related content", "recommended reading", "recommended articles",
+                    "recommended posts", "more posts", "keep reading", "further reading")
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_RELATED_RE = re.compile(
+    r"^\s*(?:" + "|".join(re.escape(h) for h in RELATED_HEADINGS) + r")\s*[:.!…]*\s*$", re.I)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def keyword_region(el) -> Optional[str]:
+    """The region an element's class/id names suggest, or None."""
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return None
+    return _names_region(f"{cls or ''} {ident or ''}".lower())
+
+
+@lru_cache(maxsize=4096)
+def _names_region(names: str) -> Optional[str]:
+    tokens = names.split()
+    if not tokens:
+        return None
+    if any("related" in t and "unrelated" not in t for t in tokens):
+        return RELATED
+    parts: set = set()
+    hits: set = set()
+    for t in tokens:
+        if t in _WHOLE_TOKENS:
+            hits.add(_WHOLE_TOKENS[t])
+        elif t.startswith("widget_"):  # WordPress core widgets: widget_text, widget_recent_entries
+            hits.add(SIDEBAR)
+        parts.update(_SPLIT.split(t))
+    for region, words in _PART_KEYWORDS:
+        if region in hits or parts & words:
+            return region
+    for sub, region in _SUBSTRINGS:
+        if sub in names:
+            return region
+    return None
+
+
+@dataclass
+class Layout:
+    """The region of every element, and the main body's root."""
+
+    region: dict = field(default_factory=dict)  # element -> context
+    main: Optional[object] = None
+    listing: bool = False  # several <article>s side by side: an archive, the blog or a home page
+    related_heads: list = field(default_factory=list)
+
+
+def _text_len(el) -> int:
+    return len(_norm(el.xpath("string()")))
+
+
+_HOLDS_MAIN = etree.XPath("boolean(descendant::main | descendant::article | descendant::*[@role='main'])")
+
+
+def layout(root, body) -> Layout:
+    """Classify every element under ``body`` and find the main body's root."""
+    lay = Layout()
+    page_text = max(_text_len(body), 1)
+    region = lay.region
+    articles: list = []
+    mains: list = []
+    headings: list = []
+
+    # Pass 1, top-down: landmarks and keywords, the nearest one wins.
+    stack = [(body, BODY, False)]
+    region[body] = BODY
+    while stack:
+        el, ctx, in_article = stack.pop()
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            own = _own_region(child, tag, in_article, ctx, page_text)
+            cctx = own or ctx
+            region[child] = cctx
+            if tag == "article":
+                if cctx == BODY and not in_article:
+                    articles.append(child)
+            elif tag == "main" or child.get("role") == "main":
+                if cctx == BODY:
+                    mains.append(child)
+            elif tag in _HEADING_TAGS:
+                headings.append(child)
+            stack.append((child, cctx, in_article or tag == "article"))
+
+    # Related posts announced by a heading: the heading and the link block after it.
+    for h in headings:
+        if region.get(h) in (BODY, SIDEBAR, RELATED) and _RELATED_RE.match(_norm(h.xpath("string()"))):
+            block = related_block(h)
+            if block:
+                lay.related_heads.append(h)
+                for node in block:
+                    for d in node.iter():
+                        if region.get(d) == BODY:
+                            region[d] = RELATED
+                region[h] = RELATED
+
+    articles = [a for a in articles if region.get(a) == BODY]
+    lay.listing = len(articles) >= 2
+    if len(articles) == 1:
+        lay.main = articles[0]
+    elif mains:
+        lay.main = mains[0]
+    else:
+        lay.main = _densest(body, region)
+    return lay
+
+
+def _own_region(el, tag: str, in_article: bool, inherited: str, page_text: int) -> Optional[str]:
+    role = (el.get("role") or "").lower()
+    if tag == "aside":
+        # An aside inside the article is a callout that belongs to the post.
+        own = None if in_article else SIDEBAR
+    else:
+        own = _TAGS.get(tag) or _ROLES.get(role)
+    if own is None:
+        own = keyword_region(el)
+        if own is None:
+            return None
+    if inherited != BODY:
+        return own
+    # A wrapper that holds the content is not boilerplate, whatever its name says.
+    if _HOLDS_MAIN(el):
+        return None
+    if own != NAV and _text_len(el) > 0.5 * page_text and page_text > 500:
+        return None
+    return own
+
+
+def related_block(h) -> list:
+    """The elements after a "Related Posts" heading that hold its links (climbing a few wrappers)."""
+    level = int(h.tag[1])
+    node = h
+    for _ in range(5):
+        block = []
+        sib = node.getnext()
+        skipped = 0
+        while sib is not None:
+            if not isinstance(sib.tag, str):
+                sib = sib.getnext()
+                continue
+            links = sib.xpath(".//a[@href] | self::a[@href]")
+            if not block:
+                if links:
+                    block.append(sib)
+                elif skipped < 2 and not _heads_at_or_above(sib, level):
+                    skipped += 1
+                else:
+                    break
+            else:
+                if not links or _heads_at_or_above(sib, level) or not _link_dense(sib):
+                    break
+                block.append(sib)
+            sib = sib.getnext()
+        if block:
+            return block
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "article", "main", "html"):
+            return []
+        node = parent
+    return []
+
+
+def _heads_at_or_above(el, level: int) -> bool:
+    tags = _HEADING_TAGS[:level]
+    return el.tag in tags or any(True for _ in el.iter(*tags))
+
+
+def _link_dense(el) -> bool:
+    total = _text_len(el)
+    if total == 0:
+        return True
+    linked = sum(len(_norm(a.xpath("string()"))) for a in el.iter("a"))
+    return linked >= 0.5 * total
+
+
+_BLOCK_SCORE_TAGS = ("p", "pre", "blockquote", "li", "td", "dd")
+
+
+def _densest(body, region):
+    """The element holding the most paragraph text outside boilerplate, widened over its wrappers."""
+    scores: dict = {}
+    for p in body.iter(_BLOCK_SCORE_TAGS):
+        if region.get(p) != BODY:
+            continue
+        n = _text_len(p)
+        if n < 25:
+            continue
+        parent = p.getparent()
+        for share in (1.0, 0.5, 0.33):
+            if parent is None:
+                break
+            scores[parent] = scores.get(parent, 0.0) + n * share
+            parent = parent.getparent()
+    if not scores:
+        return body
+    best = max(scores, key=scores.get)
+    best_len = body_text_len(best, region)
+    node = best
+    while node is not body:
+        parent = node.getparent()
+        if parent is None or parent is body or region.get(parent) != BODY:
+            break
+        if body_text_len(parent, region) > 1.25 * best_len + 100:
+            break
+        node = parent
+    return node
+
+
+def body_text_len(el, region) -> int:
+    """Visible text under ``el`` that is not in a boilerplate region."""
+    total = 0
+    stack = [el]
+    while stack:
+        e = stack.pop()
+        if e.text:
+            total += len(e.text.strip())
+        for c in e:
+            if c.tail:
+                total += len(c.tail.strip())
+            if isinstance(c.tag, str) and c.tag not in INVISIBLE and region.get(c) == BODY:
+                stack.append(c)
+    return total
