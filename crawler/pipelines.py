@@ -1,0 +1,35 @@
+"""The only pipeline: stream every Page and Fetch to the crawl record as it arrives."""
+from __future__ import annotations
+
+from audits.model import Fetch, Page
+from audits.store import RecordWriter
+
+
+class RecordPipeline:
+    """Writes pages.jsonl and fetches.jsonl through RecordWriter; nothing is kept in memory."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.writer: RecordWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        self.writer = RecordWriter(self.crawler.spider.out_dir)
+
+    def close_spider(self):
+        if self.writer is not None:
+            self.writer.close()
+
+    def process_item(self, item):
+        self.writer.write(item)
+        stats = self.crawler.stats
+        if isinstance(item, Page):
+            stats.inc_value("siteproof/pages")
+        elif isinstance(item, Fetch):
+            stats.inc_value("siteproof/fetches")
+            if item.is_broken:
+                stats.inc_value("siteproof/errors")
+        return item

@@ -1,0 +1,140 @@
+"""Run one crawl: ``[crawl]`` -> Scrapy settings, one CrawlerProcess, a summary.
+
+A process runs at most one CrawlerProcess (Twisted's reactor cannot restart),
+so tests and the CLI call ``crawl`` once per process.
+"""
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+from audits.config import Config, ConfigError
+from audits.model import Fetch
+
+
+@dataclass(frozen=True)
+class CrawlSummary:
+    pages: int  # HTML pages parsed (pages.jsonl lines)
+    fetches: int  # distinct URLs checked (fetches.jsonl lines)
+    errors: int  # fetches that are broken (4xx/5xx or a named error)
+    elapsed_s: float
+    sitemap_found: bool
+    sitemap_urls: int
+    finish_reason: str
+    out_dir: Path
+
+
+def scrapy_settings(config: Config) -> dict:
+    """Everything ``[crawl]`` decides, as Scrapy settings; the one place they are derived.
+
+    ``max_pages`` is not CLOSESPIDER_PAGECOUNT: that counts every response,
+    asset checks included, and stops mid-flight. The spider counts the pages it
+    crawls instead, and still checks the links on every page it did crawl.
+    """
+    crawl = config.crawl
+    max_bytes = int(crawl.max_response_mb * 1024 * 1024)
+    return {
+        "CONCURRENT_REQUESTS": crawl.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,
+        "DOWNLOAD_DELAY": crawl.delay_s,
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "DOWNLOAD_TIMEOUT": crawl.timeout_s,
+        "DNS_TIMEOUT": crawl.timeout_s,
+        "DOWNLOAD_MAXSIZE": max_bytes,
+        "DOWNLOAD_WARNSIZE": max_bytes,  # one limit: no warning below it
+        "USER_AGENT": crawl.user_agent,
+        "SITEPROOF_RETRIES": crawl.retries,
+        "SITEPROOF_MAX_RETRY_AFTER_S": crawl.max_retry_after_s,
+    }
+
+
+class _QuietRobotsErrors(logging.Filter):
+    """An unreachable site also fails its robots.txt; crawl() names that once, as a ConfigError."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Error downloading")
+
+
+def _settings(config: Config, progress: Optional[bool], verbose: bool):
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(scrapy_settings(config), priority="project")
+    settings.set("SITEPROOF_CONFIGURED", True, priority="project")
+    settings.set("SITEPROOF_PROGRESS", progress, priority="project")
+    settings.set("LOG_LEVEL", "INFO" if verbose else "ERROR", priority="project")
+    return settings
+
+
+def _run(config: Config, out_dir: Path, progress: Optional[bool], verbose: bool, **spider_args):
+    """One CrawlerProcess, run to the end; returns its crawler (stats, spider)."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.exceptions import ScrapyDeprecationWarning
+
+    from crawler.spiders.site import SiteSpider
+
+    with warnings.catch_warnings():
+        if not verbose:
+            warnings.simplefilter("ignore", ScrapyDeprecationWarning)
+            logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_QuietRobotsErrors())
+        process = CrawlerProcess(_settings(config, progress, verbose))
+        crawler = process.create_crawler(SiteSpider)
+        process.crawl(crawler, config=config, out_dir=out_dir, **spider_args)
+        process.start()
+    if crawler.spider is None:
+        raise RuntimeError("the crawler did not start (run with --verbose to see why)")
+    return crawler
+
+
+def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, verbose: bool = False) -> CrawlSummary:
+    """Crawl ``config.site.start_urls`` into ``out_dir`` (pages.jsonl, fetches.jsonl, sitemap.json).
+
+    ``progress``: None shows the live line only when stderr is a terminal.
+    Raises ConfigError when a start URL cannot be fetched at all.
+    """
+    if not config.site.start_urls:
+        raise ConfigError("no start URL given")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    crawler = _run(config, out_dir, progress, verbose)
+    spider = crawler.spider
+    for url, fetch in spider.start_outcomes.items():
+        if fetch is None or not fetch.error:
+            continue
+        if fetch.error == "robots-disallowed":
+            raise ConfigError(f"robots.txt disallows {url} (set [crawl] obey_robots = false to crawl it anyway)")
+        raise ConfigError(f"cannot reach {url}: {fetch.error.replace('-', ' ')}")
+    stats = crawler.stats
+    return CrawlSummary(
+        pages=stats.get_value("siteproof/pages", 0),
+        fetches=stats.get_value("siteproof/fetches", 0),
+        errors=stats.get_value("siteproof/errors", 0),
+        elapsed_s=round(time.monotonic() - started, 3),
+        sitemap_found=spider.sitemap_found,
+        sitemap_urls=len(spider.sitemap_urls),
+        finish_reason=stats.get_value("finish_reason", ""),
+        out_dir=out_dir,
+    )
+
+
+def check_urls(urls: Sequence[str], config: Config, *, progress: Optional[bool] = False,
+               verbose: bool = False) -> list[Fetch]:
+    """Check these URLs once each and crawl nothing (``siteproof check --external``).
+
+    A URL with a #fragment is fetched with GET so its ids land in ``Fetch.anchors``.
+    Same process rule as crawl(): once per process.
+    """
+    if not urls:
+        return []
+    from audits.store import read_fetches
+
+    with tempfile.TemporaryDirectory(prefix="siteproof-check-") as tmp:
+        _run(config, Path(tmp), progress, verbose, check=list(urls))
+        return list(read_fetches(tmp))

@@ -1,0 +1,69 @@
+"""Scrapy settings that never change with the user's configuration.
+
+Everything that follows from ``[crawl]`` is derived in one place,
+``crawler.run.scrapy_settings(config)``. ``scrapy.cfg`` points here so that
+``scrapy crawl site -a url=http://127.0.0.1:8000/`` works from the repo root
+while debugging; the spider then applies ``scrapy_settings`` of the
+``siteproof.toml`` it finds (see ``SiteSpider.update_settings``).
+"""
+
+BOT_NAME = "siteproof"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# A link checker must see every status: HttpErrorMiddleware would drop 4xx/5xx.
+HTTPERROR_ALLOW_ALL = True
+
+# The spider follows Location itself so it can record each hop, name loops and
+# resolve a chain whose next hop was already fetched. Meta refresh targets come
+# from extract_page as links (tag "meta-refresh").
+REDIRECT_ENABLED = False
+METAREFRESH_ENABLED = False
+
+# Our own ledger de-duplicates by (method, URL); fingerprinting every request
+# again would only cost time.
+DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
+
+# Breadth first (priority = -depth, FIFO within a priority), so a page is first
+# reached at its smallest depth and max_depth cuts where a visitor would expect.
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Ours: 429/503 with Retry-After and transient connection errors.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
+    # HEAD refused -> GET; sits outside the retry middleware so a retried HEAD is judged first.
+    "crawler.middlewares.HeadFallbackMiddleware": 540,
+    # Not needed by a crawler that never logs in and keeps no session.
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    # Off-site requests are decided by the spider's scope, not allowed_domains.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+}
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,  # the spider tracks depth itself
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+}
+ITEM_PIPELINES = {"crawler.pipelines.RecordPipeline": 100}
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.logstats.LogStats": None,
+    "scrapy.extensions.memdebug.MemoryDebugger": None,
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "scrapy.extensions.spiderstate.SpiderState": None,
+    "crawler.middlewares.BodyGate": 500,
+    "crawler.progress.Progress": 500,
+}
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = False
+
+# Items are written synchronously, so nothing is gained by Scrapy's default of 100
+# parallel workers per callback output, which cost one asyncio task each per page.
+CONCURRENT_ITEMS = 1
+
+REACTOR_THREADPOOL_MAXSIZE = 20  # DNS lookups for many external hosts run in threads
+DNSCACHE_ENABLED = True
+
+# Quiet by default: users see our progress line and summary, not Scrapy's log.
+LOG_LEVEL = "ERROR"

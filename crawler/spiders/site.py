@@ -1,0 +1,265 @@
+"""The one spider: request, extract_page, yield Page and Fetch, follow internal links.
+
+Request modes (``meta["sp_mode"]``):
+  page     GET an internal <a>/<area>/meta-refresh target; parse it when it is HTML
+  check    HEAD an asset or an external URL (GET only when the server refuses HEAD)
+  body     GET an external page once, to read its ids for a linked #fragment
+  sitemap  GET a sitemap (robots.txt Sitemap: lines, /sitemap.xml, index children)
+  robots   GET /robots.txt for its Sitemap: lines when robots.txt is not obeyed
+
+External URLs are collected while the site is crawled and checked when it is
+done, so one that is linked both with and without a #fragment is fetched once
+with GET instead of HEAD then GET. Sitemap URLs are recorded, not fetched:
+orphan detection needs to know which of them no page links to, and a status
+check of every listed URL would double the requests on large sites.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Iterator, Optional, Sequence
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+
+from audits import store
+from audits.config import Config, load_config
+from audits.extract import anchors_of, extract_options, extract_page, is_html
+from audits.model import Fetch, Page
+from audits.sitemap import parse_sitemap
+from crawler.ledger import Ledger, PendingHop
+from crawler.outcomes import error_name, looks_like_challenge, plain_headers
+from crawler.scope import Scope
+
+CRAWLED_TAGS = ("a", "area", "meta-refresh")  # navigable links; everything else is only checked
+MAX_REDIRECTS = 10
+_SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+
+
+class SiteSpider(scrapy.Spider):
+    name = "site"
+
+    def __init__(self, config: Optional[Config] = None, out_dir: Optional[Path] = None,
+                 url: Optional[str] = None, out: Optional[str] = None, check: Sequence[str] = (), **kwargs):
+        super().__init__(**kwargs)
+        if config is None:  # `scrapy crawl site -a url=... [-a out=DIR]`
+            config = load_config()
+            if url:
+                config = config.with_start_urls([url])
+        if not config.site.start_urls and not check:
+            raise ValueError("no start URL: scrapy crawl site -a url=https://example.test/")
+        self.check = tuple(check)  # only check these URLs (siteproof check --external); crawl nothing
+        self.config = config
+        self.out_dir = Path(out_dir or out or "siteproof-report")
+        self.scope = Scope(config)
+        self.ledger = Ledger(MAX_REDIRECTS)
+        self.options = extract_options(config)
+        self.page_budget = config.crawl.max_pages
+        self.externals: dict[str, bool] = {}  # external URL -> a link to it has a #fragment
+        self.sitemap_urls: dict[str, None] = {}  # ordered set
+        self.sitemap_found = False
+        self.start_outcomes: dict[str, Optional[Fetch]] = {}
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        if not settings.getbool("SITEPROOF_CONFIGURED"):
+            # Run by `scrapy crawl site`: apply siteproof.toml as crawl() would.
+            from crawler.run import scrapy_settings
+
+            settings.setdict(scrapy_settings(load_config()), priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._on_robots, signal=signals.robots_parsed)
+        return spider
+
+    # ------------------------------------------------------------ requests
+
+    async def start(self):
+        if self.check:
+            for url in self.check:
+                for request in self._checks(url):
+                    yield request
+            return
+        for url in self.config.site.start_urls:
+            url = url.split("#", 1)[0]
+            self.start_outcomes[url] = None
+            request = self._request(url, "page", depth=0)
+            if request:
+                self.page_budget -= 1
+                yield request
+        parts = urlsplit(self.config.site.start_urls[0])
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if not self.config.crawl.obey_robots:
+            request = self._request(f"{origin}/robots.txt", "robots", depth=0)
+            if request:
+                yield request
+        request = self._request(f"{origin}/sitemap.xml", "sitemap", depth=0)
+        if request:
+            yield request
+
+    def _checks(self, url: str):
+        """A lone check: HEAD, or GET for the ids when the URL carries a #fragment."""
+        bare, _, fragment = url.partition("#")
+        if self.scope.fetchable(bare) and not self.scope.ignored(url):
+            request = self._request(bare, "body" if fragment else "check", depth=0)
+            if request is not None:
+                yield request
+
+    def _request(self, url: str, mode: str, depth: int, hops: int = 0) -> scrapy.Request | Fetch | None:
+        """A request for ``url``; None when it was already made; a Fetch naming a URL that cannot be requested."""
+        method = "HEAD" if mode == "check" else "GET"
+        if not self.ledger.claim(url, method):
+            return None
+        external = not self.scope.internal(url)
+        meta = {"sp_url": url, "sp_mode": mode, "sp_depth": depth, "sp_hops": hops, "sp_external": external,
+                "dont_redirect": True, "handle_httpstatus_all": True}
+        if external:
+            # One check per linked URL is what a visitor's click does; robots.txt
+            # governs crawling, which we never do off-site, and fetching it from
+            # every linked host would double the requests.
+            meta["dont_obey_robotstxt"] = True
+        try:
+            return scrapy.Request(url, method=method, callback=self.on_response, errback=self.on_error,
+                                  meta=meta, dont_filter=True, priority=-depth)
+        except ValueError:
+            return self.ledger.resolve(Fetch(url=url, error="invalid-url", method=method, external=external))[0]
+
+    # ------------------------------------------------------------ callbacks
+
+    def on_response(self, response) -> Iterator:
+        meta = response.meta
+        url, mode = meta["sp_url"], meta["sp_mode"]
+        method = response.request.method
+        headers = plain_headers(response.headers)
+        elapsed = round(meta.get("download_latency", 0.0) * 1000, 1)
+        location = headers.get("location")
+        if 300 <= response.status < 400 and location and response.status != 304:
+            target = urljoin(response.url, location.strip()).split("#", 1)[0]
+            hop = PendingHop(response.status, target, method, meta["sp_external"], elapsed)
+            yield from self._redirect(url, hop, meta)
+            return
+        content_type = headers.get("content-type")
+        fetch = Fetch(url=url, status=response.status, final_url=url, content_type=content_type, method=method,
+                      external=meta["sp_external"], elapsed_ms=elapsed,
+                      challenge=looks_like_challenge(response.status, headers, response.body))
+        ok = 200 <= response.status < 300
+        if mode == "page" and ok and is_html(content_type, response.body):
+            yield from self._page(url, response, headers, meta["sp_depth"])
+        elif mode == "body" and ok and is_html(content_type, response.body):
+            fetch = dataclasses.replace(fetch, anchors=tuple(anchors_of(response.body, headers)))
+        elif mode == "sitemap" and ok:
+            yield from self._sitemap(response.body)
+        elif mode == "robots" and ok:
+            yield from self._robots_sitemaps(response.text if hasattr(response, "text") else "")
+        yield from self._emit(self.ledger.resolve(fetch))
+
+    def on_error(self, failure) -> Iterator:
+        request = failure.request
+        meta = request.meta
+        fetch = Fetch(url=meta["sp_url"], error=error_name(failure.value), method=request.method,
+                      external=meta["sp_external"])
+        yield from self._emit(self.ledger.resolve(fetch))
+
+    def _page(self, url: str, response, headers: dict, depth: int) -> Iterator:
+        page = extract_page(url, response.body, status=response.status, headers=headers, options=self.options)
+        if page.depth != depth:
+            page = dataclasses.replace(page, depth=depth)
+        yield page
+        yield from self._follow(page, depth)
+
+    def _follow(self, page: Page, depth: int) -> Iterator[scrapy.Request]:
+        crawl_deeper = depth + 1 <= self.config.crawl.max_depth
+        for link in page.links:
+            url = link.fetch_url
+            if not url or not self.scope.fetchable(url) or self.scope.ignored(link.target):
+                continue
+            if self.scope.internal(url):
+                crawl = crawl_deeper and link.tag in CRAWLED_TAGS and self.page_budget > 0
+                request = self._request(url, "page" if crawl else "check", depth + 1)
+                if request is not None:
+                    if crawl and isinstance(request, scrapy.Request):
+                        self.page_budget -= 1
+                    yield request
+            elif not self.scope.well_formed(url):
+                if self.ledger.claim(url, "GET"):
+                    yield from self._emit(self.ledger.resolve(Fetch(url=url, error="invalid-url", external=True)))
+            elif self.config.crawl.check_external:
+                self.externals[url] = self.externals.get(url, False) or bool(link.fragment)
+
+    def _redirect(self, url: str, hop: PendingHop, meta: dict) -> Iterator:
+        fetches, next_url = self.ledger.redirect(url, hop, meta["sp_hops"])
+        yield from self._emit(fetches)
+        if next_url is None:
+            return
+        if not self.scope.fetchable(next_url):
+            yield from self._emit(self.ledger.resolve(Fetch(url=next_url, error="unsupported-scheme",
+                                                            external=True)))
+            return
+        mode = meta["sp_mode"]
+        internal = self.scope.internal(next_url)
+        if mode == "page" and not internal:
+            mode = "check"  # a link that redirects off-site is checked there, never crawled
+        request = self._request(next_url, mode, meta["sp_depth"], meta["sp_hops"] + 1)
+        if request is not None:
+            yield request
+
+    def _emit(self, fetches: list[Fetch]) -> Iterator[Fetch]:
+        for fetch in fetches:
+            if fetch.url in self.start_outcomes:
+                self.start_outcomes[fetch.url] = fetch
+            yield fetch
+
+    # ------------------------------------------------------------ sitemaps
+
+    def _sitemap(self, body: bytes) -> Iterator[scrapy.Request]:
+        pages, children = parse_sitemap(body)
+        if pages or children:
+            self.sitemap_found = True
+        for url in pages:
+            self.sitemap_urls[url] = None
+        for child in children:
+            request = self._request(child.split("#", 1)[0], "sitemap", depth=0)
+            if request is not None:
+                yield request
+
+    def _robots_sitemaps(self, text: str) -> Iterator[scrapy.Request]:
+        for url in _SITEMAP_LINE.findall(text):
+            if self.scope.fetchable(url):
+                request = self._request(url.split("#", 1)[0], "sitemap", depth=0)
+                if request is not None:
+                    yield request
+
+    def _on_robots(self, robotparser, request):
+        """robots.txt fetched by Scrapy's RobotsTxtMiddleware: take its Sitemap: lines."""
+        if not self.scope.internal(request.url):
+            return
+        sitemaps = getattr(getattr(robotparser, "rp", None), "sitemaps", ()) or ()
+        for url in sitemaps:
+            if self.scope.fetchable(url):
+                follow = self._request(url.split("#", 1)[0], "sitemap", depth=0)
+                if isinstance(follow, scrapy.Request):
+                    self.crawler.engine.crawl(follow)
+
+    # ------------------------------------------------------------ lifecycle
+
+    def _on_idle(self):
+        """The site is crawled: now check the external URLs it links to."""
+        if not self.externals:
+            return
+        pending, self.externals = self.externals, {}
+        for url, needs_body in pending.items():
+            request = self._request(url, "body" if needs_body else "check", depth=0)
+            if isinstance(request, scrapy.Request):
+                self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def closed(self, reason):
+        store.write_sitemap(self.out_dir, list(self.sitemap_urls), self.sitemap_found)
+        self.crawler.stats.set_value("siteproof/unresolved_redirects", self.ledger.unresolved)
