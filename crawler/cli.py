@@ -143,7 +143,8 @@ def _finish(report, args, out: Optional[Path], formats: list[str], *, default_st
     if args.baseline:
         from audits.baseline import apply_baseline, load_baseline
 
-        new, baselined, fixed = apply_baseline(report.findings, load_baseline(args.baseline))
+        checked = [p.url for p in report.pages] if report.partial else None
+        new, baselined, fixed = apply_baseline(report.findings, load_baseline(args.baseline), checked=checked)
         report.baseline_new = new
         report.baselined = baselined
         report.fixed = fixed
@@ -215,7 +216,8 @@ def _is_url(value: str) -> bool:
 
 def _local_report(args):
     """Audit what `check`/`baseline` were given: files and folders, a stored crawl, or URLs."""
-    from audits.engine import Site, audit, now
+    from audits import sources
+    from audits.engine import audit, now
 
     started = now()
     urls = [p for p in args.paths if _is_url(p)]
@@ -224,29 +226,37 @@ def _local_report(args):
         raise UsageError("give either URLs or local paths, not both")
     config = _config(args)
     if urls:
-        urls = [_check_url(u) for u in urls]
-        config = config.with_start_urls(urls)
-        config = dataclasses.replace(config, crawl=dataclasses.replace(
-            config.crawl, max_depth=0, check_external=args.external))
-        with tempfile.TemporaryDirectory(prefix="siteproof-check-") as tmp:
-            return _crawl_and_audit(config, Path(tmp), args, started)
-    from audits import sources
-
-    for p in paths:
-        if not Path(p).exists():
-            raise UsageError(f"no such file or folder: {p}")
-    if len(paths) == 1 and sources.is_stored_crawl(paths[0]):
-        loaded = sources.pages_from_store(paths[0], config)
+        config = dataclasses.replace(config, crawl=dataclasses.replace(config.crawl, check_external=args.external))
+        loaded = sources.pages_from_urls([_check_url(u) for u in urls], config, _fetch_records(args))
     else:
-        checker = None
-        if args.external:
-            from crawler.run import check_urls as checker
-        loaded = sources.pages_from_paths(paths, config, site_root=args.site_root, external_checker=checker)
-    site = Site.build(loaded.pages, loaded.fetches, loaded.config, sitemap_urls=loaded.sitemap_urls,
-                      sitemap_found=loaded.sitemap_found, partial=loaded.partial)
-    report = audit(site, started_at=started)
-    report.extra["partial_note"] = loaded.note
+        for p in paths:
+            if not Path(p).exists():
+                raise UsageError(f"no such file or folder: {p}")
+        if len(paths) == 1 and sources.is_stored_crawl(paths[0]):
+            loaded = sources.pages_from_store(paths[0], config)
+        else:
+            checker = None
+            if args.external:
+                from crawler.run import check_urls as checker
+            loaded = sources.pages_from_paths(paths, config, site_root=args.site_root, external_checker=checker)
+    report = audit(loaded.site(), started_at=started)
+    if loaded.note:
+        report.extra["notes"] = list(loaded.notes)
     return report
+
+
+def _fetch_records(args):
+    """A fetcher for sources.pages_from_urls: crawl just those URLs, read the record back."""
+
+    def fetch(config: Config):
+        from audits import store
+        from crawler.run import crawl
+
+        with tempfile.TemporaryDirectory(prefix="siteproof-check-") as tmp:
+            crawl(config, Path(tmp), progress=None if not args.quiet else False, verbose=args.verbose)
+            return [*store.read_pages(tmp), *store.read_fetches(tmp)]
+
+    return fetch
 
 
 def cmd_check(args) -> int:
@@ -255,8 +265,9 @@ def cmd_check(args) -> int:
     if out is not None and "json" not in formats:
         formats = [*formats, "json"]
     report = _local_report(args)
-    if report.partial and report.extra.get("partial_note") and not args.quiet:
-        print(f"siteproof: note: {report.extra['partial_note']}", file=sys.stderr)
+    if not args.quiet:
+        for note in report.extra.get("notes", []):
+            print(f"siteproof: note: {note}", file=sys.stderr)
     return _finish(report, args, out, formats, default_stream=False)
 
 
