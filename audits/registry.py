@@ -102,12 +102,7 @@ def load() -> dict[str, Rule]:
     global _loaded
     if not _loaded:
         for module in AUDIT_MODULES:
-            try:
-                importlib.import_module(module)
-            except ModuleNotFoundError as exc:
-                # Modules are added issue by issue; a missing one is simply not there yet.
-                if exc.name != module:
-                    raise
+            importlib.import_module(module)
         _loaded = True
     return RULES
 

@@ -1,0 +1,37 @@
+"""The dependency rule: audits/ never imports Scrapy or Twisted; generated docs stay current."""
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+BLOCKED_IMPORT = textwrap.dedent("""
+    import importlib, pkgutil, sys
+    for name in ("scrapy", "twisted"):
+        sys.modules[name] = None  # any import of them now raises ImportError
+    import audits
+    names = [m.name for m in pkgutil.walk_packages(audits.__path__, "audits.")]
+    for name in names:
+        importlib.import_module(name)
+    from audits import registry
+    from audits.extract import extract_page
+    page = extract_page("https://clinic.test/", b"<title>x</title><h1>x</h1><a href='/a'>a</a>")
+    assert page.links[0].target == "https://clinic.test/a"
+    print(len(names), len(registry.load()))
+""")
+
+
+def test_audits_package_imports_and_runs_without_scrapy_or_twisted():
+    proc = subprocess.run([sys.executable, "-c", BLOCKED_IMPORT], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    modules, rules = map(int, proc.stdout.split())
+    assert modules >= 20 and rules >= 19
+
+
+def test_rule_docs_are_generated_from_the_registry_and_current():
+    from audits.docs import DOCS_FILE, rules_markdown
+
+    assert DOCS_FILE.read_text(encoding="utf-8") == rules_markdown(), \
+        "docs/rules.md is stale: run `python -m audits.docs`"
