@@ -1,0 +1,203 @@
+"""Crawl benchmark: `siteproof crawl` against a generated site on loopback, with latency.
+
+    .venv/bin/python benchmarks/crawl_bench.py [--pages 2000] [--latency-ms 20] [--concurrency-per-host 8]
+
+Generates a site (benchmarks/sitegen.py), serves it on 127.0.0.1 and its ~200
+cited external pages on 127.0.0.2 (two SiteServers, every response delayed by
+--latency-ms), runs `siteproof crawl ORIGIN --out TMP --quiet` as a child
+process, and prints wall time, pages/s, the child's peak RSS, the distinct URLs
+the servers saw, and the ratio of the wall time to a lower bound. Targets: wall
+time within 2x of the bound, peak RSS under 300 MB. The figures come from this
+run on this machine; nothing here is asserted in tests.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import load_note, run_measured  # noqa: E402
+from sitegen import generate  # noqa: E402
+
+RSS_TARGET_MB = 300
+RATIO_TARGET = 2.0
+HOSTS = 2  # the site and the external server
+
+
+def siteproof_command() -> list[str] | None:
+    """How to run the CLI from here: the installed script, else the module, else None."""
+    script = Path(sys.executable).parent / "siteproof"
+    if script.exists():
+        return [str(script)]
+    if (ROOT / "crawler" / "cli.py").exists():
+        return [sys.executable, "-m", "crawler"]
+    return None
+
+
+def crawl_command(origin: str, out: Path, config: Path) -> list[str]:
+    cli = siteproof_command()
+    if cli is not None:
+        return [*cli, "crawl", origin + "/", "--out", str(out), "--quiet", "--config", str(config)]
+    # Before the CLI existed: the crawl alone (no audit, no reports), per docs/dev/INTERFACES.md.
+    code = ("import sys; from pathlib import Path; from audits.config import load_config; from crawler.run import crawl; "
+            "c = load_config(sys.argv[3]).with_start_urls([sys.argv[1]]); crawl(c, Path(sys.argv[2]), progress=False)")
+    return [sys.executable, "-c", code, origin + "/", str(out), str(config)]
+
+
+class RequestClock:
+    """Samples the servers' request logs to time the network phase (first to last request)."""
+
+    def __init__(self, servers, step_s: float = 0.01):
+        self.servers, self.step_s = servers, step_s
+        self.first: float | None = None
+        self.last: float | None = None
+        self._seen = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _sample(self) -> None:
+        seen = sum(len(s.requests) for s in self.servers)
+        if seen != self._seen:
+            now = time.perf_counter()
+            if self.first is None:
+                self.first = now
+            self.last, self._seen = now, seen
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.step_s):
+            self._sample()
+
+
+def write_config(path: Path, pages: int, concurrency: int, per_host: int) -> None:
+    path.write_text(
+        "[site]\n"
+        'phone = "(559) 555-0142"\n'
+        "[crawl]\n"
+        f"max_pages = {pages + 100}\n"
+        f"concurrency = {concurrency}\n"
+        f"concurrency_per_host = {per_host}\n"
+        "check_external = true\n",
+        encoding="utf-8",
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "NOT MET"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from audits.config import CrawlConfig
+    from crawler.siteserver import SiteServer
+
+    parser = argparse.ArgumentParser(description="Benchmark `siteproof crawl` on a generated loopback site.")
+    parser.add_argument("--pages", type=int, default=2000, help="pages in the generated site (default 2000)")
+    parser.add_argument("--latency-ms", type=float, default=20.0, help="delay added to every response (default 20)")
+    parser.add_argument("--concurrency-per-host", type=int, default=CrawlConfig.concurrency_per_host,
+                        help=f"[crawl] concurrency_per_host (default {CrawlConfig.concurrency_per_host})")
+    parser.add_argument("--concurrency", type=int, default=CrawlConfig.concurrency,
+                        help=f"[crawl] concurrency, requests in flight in all (default {CrawlConfig.concurrency})")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder and print where it is")
+    args = parser.parse_args(argv)
+
+    latency = args.latency_ms / 1000
+    tmp = Path(tempfile.mkdtemp(prefix="siteproof-crawl-bench-"))
+    try:
+        external_root = tmp / "gen" / "external"
+        external_root.mkdir(parents=True)
+        with SiteServer(external_root, host="127.0.0.2", latency_s=latency) as ext:
+            t0 = time.perf_counter()
+            gen = generate(tmp / "gen", pages=args.pages, external_origin=ext.origin)
+            gen_s = time.perf_counter() - t0
+            with SiteServer(gen.site, host="127.0.0.1", latency_s=latency) as site:
+                config, out = tmp / "siteproof.toml", tmp / "out"
+                write_config(config, args.pages, args.concurrency, args.concurrency_per_host)
+                cmd = crawl_command(site.origin, out, config)
+                print(f"Generated {gen.pages} pages ({gen.html_bytes / gen.pages / 1024:.1f} KB of HTML each), "
+                      f"{gen.external_urls} external pages, {gen.assets} assets in {gen_s:.1f} s")
+                print(f"Site {site.origin}/, external {ext.origin}/, latency {args.latency_ms:g} ms per response")
+                print(f"Load average before: {load_note()}")
+                print("Running:", " ".join(cmd[:2] + ["…"] if "-c" in cmd else cmd))
+                sys.stdout.flush()
+                with RequestClock([site, ext]) as clock:
+                    run = run_measured(cmd, tmp)
+                load_after = load_note()
+                site_reqs, ext_reqs = list(site.requests), list(ext.requests)
+        report = out / "report.json"
+        # Without the CLI (crawl only) there is no report: count the page URLs the server served.
+        pages_done = (json.loads(report.read_text())["stats"]["pages"] if report.exists()
+                      else len({p for _, p in site_reqs if p == "/" or p.startswith("/blog/")}))
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    if run.returncode not in (0, 1):
+        print(f"\nThe crawl failed (exit {run.returncode}):\n{run.stderr.strip()[-2000:]}", file=sys.stderr)
+        return 2
+    wall, cpu_s, peak_mb = run.wall_s, run.cpu_s, run.peak_rss_mb
+    site_urls = {p for _, p in site_reqs}
+    ext_urls = {p for _, p in ext_reqs}
+    distinct = len(site_urls) + len(ext_urls)
+    total = len(site_reqs) + len(ext_reqs)
+    heads = sum(1 for m, _ in site_reqs + ext_reqs if m == "HEAD")
+
+    effective = min(args.concurrency, args.concurrency_per_host * HOSTS)
+    bound = distinct * latency / effective
+    per_host_bound = max(len(site_urls), len(ext_urls)) * latency / min(args.concurrency, args.concurrency_per_host)
+    ratio = wall / bound if bound else float("inf")
+    network = (clock.last - clock.first) if clock.first is not None else 0.0
+    rss_crawled = run.rss_at(clock.last) if clock.last is not None else None
+
+    print()
+    print("Results")
+    print(f"  exit status            {run.returncode} ({'no findings at error level' if run.returncode == 0 else 'findings'})")
+    print(f"  pages crawled          {pages_done} of {gen.pages}" + ("" if pages_done == gen.pages else "  (INCOMPLETE)"))
+    print(f"  wall time              {wall:.2f} s  (child process: start-up, crawl, audit, reports)")
+    print(f"  network phase          {network:.2f} s  (first to last request seen by the servers)")
+    print(f"  pages/s                {pages_done / wall:.1f}")
+    print(f"  requests               {total} in all ({heads} HEAD), {distinct} distinct URLs "
+          f"({len(site_urls)} on the site, {len(ext_urls)} external)")
+    print(f"  CPU time (child)       {cpu_s:.2f} s  ({cpu_s / wall:.0%} of the wall time: near 100% means CPU-bound)")
+    print(f"  peak RSS (child)       {peak_mb:.0f} MB" + (
+        f"  ({rss_crawled:.0f} MB when the last request was answered; the rest is audit and reports)"
+        if rss_crawled is not None else ""))
+    print(f"  load average after     {load_after}")
+    print()
+    print("Lower bound")
+    print(f"  Requests in flight at best = min(total concurrency {args.concurrency}, "
+          f"per-host concurrency {args.concurrency_per_host} x {HOSTS} hosts) = {effective}.")
+    print(f"  Each distinct URL costs at least {args.latency_ms:g} ms, so no crawl can finish sooner than")
+    print(f"  {distinct} URLs x {args.latency_ms:g} ms / {effective} = {bound:.2f} s.")
+    print(f"  (Tighter, per host: {max(len(site_urls), len(ext_urls))} URLs on the busiest host x "
+          f"{args.latency_ms:g} ms / {min(args.concurrency, args.concurrency_per_host)} = {per_host_bound:.2f} s, "
+          f"because the external host has too few URLs to keep its slots busy; ratio to it {wall / per_host_bound:.2f}x.)")
+    print(f"  ratio wall / bound     {ratio:.2f}x")
+    print()
+    print("Targets")
+    print(f"  wall time within {RATIO_TARGET:g}x of the bound   {ratio:.2f}x   {verdict(ratio <= RATIO_TARGET)}")
+    print(f"  peak RSS under {RSS_TARGET_MB} MB            {peak_mb:.0f} MB   {verdict(peak_mb < RSS_TARGET_MB)}")
+    if args.keep:
+        print(f"\nKept {tmp} (report in {out})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
