@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import typing
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -32,17 +33,25 @@ CONTEXTS = ("body", "related-post", "nav", "header", "footer", "sidebar", "asset
 class _Data:
     """to_dict/from_dict for nested frozen dataclasses (lists and tuples become lists)."""
 
+    __slots__ = ()  # a crawl holds tens of thousands of links: no per-instance __dict__
+
     def to_dict(self) -> dict[str, Any]:
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]):
-        hints = typing.get_type_hints(cls)
         kwargs = {}
-        for f in dataclasses.fields(cls):
-            if f.name in data:
-                kwargs[f.name] = _build(hints[f.name], data[f.name])
+        for name, hint in _field_hints(cls):
+            if name in data:
+                kwargs[name] = _build(hint, data[name])
         return cls(**kwargs)
+
+
+@functools.lru_cache(maxsize=None)
+def _field_hints(cls) -> tuple[tuple[str, Any], ...]:
+    # Resolving string annotations is slow; a stored crawl calls from_dict per record.
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
 def _plain(value: Any) -> Any:
@@ -77,7 +86,7 @@ def _build(hint: Any, value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link(_Data):
     """One link or asset reference on a page, as written there.
 
@@ -102,7 +111,7 @@ class Link(_Data):
         return self.target.split("#", 1)[1] if "#" in self.target else ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Image(_Data):
     src: str
     alt: Optional[str] = None  # None: no alt attribute at all; "" is a deliberate empty alt
@@ -110,7 +119,7 @@ class Image(_Data):
     line: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cta(_Data):
     """A call to action found in the article body."""
 
@@ -120,7 +129,7 @@ class Cta(_Data):
     line: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PhoneSeen(_Data):
     """A phone number as it appears on a page.
 
@@ -137,7 +146,7 @@ class PhoneSeen(_Data):
     line: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph(_Data):
     """A block of the article body, with the links inside it (for source citations)."""
 
@@ -146,14 +155,14 @@ class Paragraph(_Data):
     line: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heading(_Data):
     level: int
     text: str
     line: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Readability(_Data):
     flesch_reading_ease: float
     flesch_kincaid_grade: float
@@ -166,7 +175,7 @@ class Readability(_Data):
     hardest_sentences: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page(_Data):
     """Everything siteproof knows about one fetched HTML page."""
 
@@ -218,13 +227,13 @@ class Page(_Data):
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hop(_Data):
     url: str
     status: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fetch(_Data):
     """The outcome of requesting one distinct URL (fragment stripped).
 
@@ -258,7 +267,7 @@ class Fetch(_Data):
         return bool(self.redirect_chain)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit(_Data):
     """What a rule yields; the engine stamps rule id and effective severity."""
 
@@ -269,7 +278,7 @@ class Hit(_Data):
     line: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding(_Data):
     rule: str
     severity: Severity

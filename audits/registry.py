@@ -103,6 +103,10 @@ def load() -> dict[str, Rule]:
     if not _loaded:
         for module in AUDIT_MODULES:
             importlib.import_module(module)
+        # Declaration order within AUDIT_MODULES order, whatever was imported first.
+        ordered = sorted(RULES.values(), key=lambda r: AUDIT_MODULES.index(r.func.__module__))
+        RULES.clear()
+        RULES.update((r.id, r) for r in ordered)
         _loaded = True
     return RULES
 
