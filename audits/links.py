@@ -10,6 +10,8 @@ many times; the evidence names the first occurrence and the count.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import difflib
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
 from urllib.parse import unquote, urlsplit
@@ -105,6 +107,7 @@ def occurrences(site: "Site", key: Callable[[Link], str]) -> Iterator[tuple[str,
         yield from seen.items()
 
 
+@lru_cache(maxsize=200_000)
 def _host(url: Optional[str]) -> str:
     host = (urlsplit(url).hostname or "") if url else ""
     return host[4:] if host.startswith("www.") else host

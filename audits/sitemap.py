@@ -6,6 +6,8 @@ URLs. It never raises on junk: a body it cannot read yields two empty lists.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import zlib
 from typing import TYPE_CHECKING, Iterator
 from urllib.parse import urlsplit, urlunsplit
@@ -81,6 +83,7 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
     return (locs, []) if kind == "urlset" else ([], locs)
 
 
+@lru_cache(maxsize=200_000)
 def same_page(url: str) -> str:
     """One key for the addresses of one page.
 
