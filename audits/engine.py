@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from audits import registry
 from audits.config import Config
-from audits.model import Fetch, Finding, Hit, Page, Severity
+from audits.model import CONTRACT_CONTEXT, Fetch, Finding, Hit, Page, Severity
 
 
 def _strip_fragment(url: str) -> str:
@@ -78,7 +78,8 @@ class Site:
                     "error": f.error if f else ("not-checked" if not self.ignored_link(link.target) else "ignored"),
                     "redirect_chain": [h.to_dict() for h in f.redirect_chain] if f else [],
                     "text": link.text,
-                    "context": link.context,
+                    "context": CONTRACT_CONTEXT.get(link.context, link.context),
+                    "region": link.context,
                     "tag": link.tag,
                     "line": link.line,
                 })
@@ -96,6 +97,7 @@ class Report:
     started_at: str
     finished_at: str
     partial: bool = False
+    crawled: bool = True  # False when the pages were read from files or a stored crawl
     baselined: int = 0  # findings matched by the --baseline file
     fixed: list[dict[str, Any]] = field(default_factory=list)  # baseline entries no longer found
     baseline_new: Optional[list[Finding]] = None  # with a baseline: the findings not in it
@@ -194,7 +196,7 @@ def audit(site: Site, started_at: Optional[str] = None) -> Report:
     findings = run_rules(site)
     pages = sorted(site.pages.values(), key=lambda p: p.url)
     return Report(
-        site=(site.config.site.start_urls[0] if site.config.site.start_urls else site.config.canonical_origin),
+        site=(site.config.site.start_urls[0] if site.config.site.start_urls else site.config.canonical_origin + "/"),
         config=site.config,
         pages=pages,
         links=site.link_rows(),

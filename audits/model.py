@@ -28,6 +28,9 @@ class Severity(str, enum.Enum):
 # Where on a page a link sits. "asset" is anything that is not a navigable link
 # (img, script, stylesheet, icon, iframe, source).
 CONTEXTS = ("body", "related-post", "nav", "header", "footer", "sidebar", "asset")
+# report.json's links[].context keeps to the values the contract names; the finer
+# region is reported beside it as links[].region.
+CONTRACT_CONTEXT = {"header": "nav", "sidebar": "nav"}
 
 
 class _Data:

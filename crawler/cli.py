@@ -240,6 +240,7 @@ def _local_report(args):
                 from crawler.run import check_urls as checker
             loaded = sources.pages_from_paths(paths, config, site_root=args.site_root, external_checker=checker)
     report = audit(loaded.site(), started_at=started)
+    report.crawled = bool(urls)
     if loaded.note:
         report.extra["notes"] = list(loaded.notes)
     return report

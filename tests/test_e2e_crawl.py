@@ -88,8 +88,9 @@ def test_report_json_has_every_contract_key(crawl, report):
     for link in report["links"]:
         assert LINK_KEYS <= set(link)
         assert isinstance(link["redirect_chain"], list)
-        # The contract lists related-post|body|nav|footer|asset; the model adds header and sidebar.
-        assert link["context"] in CONTEXTS, link
+        # The contract's values in context; the finer region (header, sidebar too) beside it.
+        assert link["context"] in {"related-post", "body", "nav", "footer", "asset"}, link
+        assert link["region"] in CONTEXTS, link
     for finding in report["findings"]:
         assert FINDING_KEYS <= set(finding)
         assert finding["severity"] in {"error", "warning", "info"} and finding["message"]

@@ -84,7 +84,7 @@ def summary_text(report: Report, out_dir: Path | str | None = None) -> str:
     counts = report.counts()
     total = sum(counts.values())
     sev = ", ".join(plural(counts.get(s, 0), s, "info" if s == "info" else None) for s in SEVERITY_ORDER)
-    lines = [f"siteproof: {plural(len(report.pages), 'page')} {'read' if report.partial else 'crawled'}, "
+    lines = [f"siteproof: {plural(len(report.pages), 'page')} {'crawled' if report.crawled and not report.partial else 'read'}, "
              f"{plural(report.links_checked, 'link')} checked, {plural(total, 'finding')} ({sev})"]
     by_rule = report.by_rule()
     if by_rule:
