@@ -133,10 +133,19 @@ def test_demo_served_with_its_routes():
 
 
 def test_demo_reports_every_planted_problem(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "crawler", "demo", "--out", str(tmp_path), "--quiet"],
+    proc = subprocess.run([sys.executable, "-m", "crawler", "demo", "--out", str(tmp_path)],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
     report = json.loads((tmp_path / "report.json").read_text())
+    summary = proc.stdout.splitlines()
+    assert f"{report['stats']['pages']} pages crawled" in summary[0]
+    assert f"{report['stats']['links_checked']} links checked" in summary[0]
+    for rule, count in report["stats"]["by_rule"].items():
+        assert any(line.split()[:2] == [rule, str(count)] for line in summary), rule
+    assert summary[-1] == f"Report: {tmp_path / 'report.html'}"
+    for name in ("report.json", "findings.csv", "report.html", "pages.jsonl", "fetches.jsonl"):
+        assert (tmp_path / name).stat().st_size > 0, name
     found = {(f["rule"], urlsplit(f["url"]).path) for f in report["findings"]}
     assert [e for e in EXPECTED if e not in found] == []
     off_topic = [f["target"] for f in report["findings"]
