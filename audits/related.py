@@ -1,48 +1,84 @@
 """Related-post relevance: irrelevant-related-post.
 
-Topical similarity is judged from the crawled text alone: TF-IDF vectors over
-the site's own articles (the title counted ``title_weight`` times, plus the
-body), English stop words and generic words ("week", "people", "feel")
-dropped, plural folding, sublinear term frequency, smoothed IDF (the
-weighting of scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``); each
-article keeps its ``top_terms`` highest-weighted terms (its topic signature),
-L2-normalised, compared by cosine.
+Topical similarity is judged from the crawled text alone, with the site's own
+articles as the reference: nothing is downloaded, no model is loaded.
+
+Each article becomes a topic signature: its title (with the site-name segment
+that every title shares removed, plus a differing h1) counted ``title_weight``
+times, its own section headings ``heading_weight`` times, and its body text;
+English stop words and generic words ("week", "people", "feel") dropped;
+simple English suffixes folded ("infusions", "erections", "hormonal"); a few
+clinic synonyms joined (below). The words are weighted by TF-IDF fitted on the
+site's articles (sublinear tf, smoothed idf) and each article keeps its
+``top_terms`` highest-weighted terms, L2-normalised and compared by cosine.
+
+Why the decision is relative to the site: an absolute cosine does not
+transfer. On a site written in plain short sentences, or with a shared
+vocabulary, two articles on the same treatment can score 0.03 while on
+another site two unrelated ones score 0.07. What does transfer is how a pair
+compares with the site's own notion of "closely related": the *site scale* is
+the median, over the judged articles, of each article's similarity to its
+nearest other article. A related post is off-topic when its similarity is
+below ``min_relative_similarity`` times that scale, and also below the
+absolute ``max_flagged_similarity`` (so a site made of near-duplicate pages,
+whose scale is very high, does not turn ordinary siblings into findings).
+
+Sites with fewer than ``min_articles`` judged articles have no reliable
+scale: there only pairs with next to no shared topic terms (cosine below
+``small_site_similarity``) are flagged.
+
+Why the site-name segment is stripped from titles: on the demo site every
+title ends "| Valley Wellness & Ketamine Clinic", which gave "ketamine" the
+lowest possible IDF and made the ketamine articles look unrelated to each
+other. Why headings shared by two or more articles, and headings that are
+another article's title, are skipped: those are template widgets ("Recent
+Posts", "Our Services"), stock section names ("Side effects", "Which is right
+for you?") and the related-post titles themselves, which would make any
+linked pair look related.
+
+How the method and its settings were measured (tests/fixtures/related/;
+``.venv/bin/python tests/fixtures/related/evaluate.py -v`` prints every pair).
+Three hand-labelled sites, off-topic links the positive class, "unsure" links
+left out:
+
+- fixture: 14 articles in five topics, 50 related links (21 on, 27 off,
+  2 unsure), several off-topic pairs deliberately close in wording;
+- demo: crawler/demo_site, 25 articles, 75 related links (69 on, 1 off: the
+  planted ketamine -> ED link, 5 unsure general-wellness cross-links);
+- clinic: tests/sites/clinic, 13 articles, 28 links (23 on, 1 off, 4 unsure).
+
+The previous method (absolute cosine < 0.09, raw titles, no headings or
+synonyms) scored precision/recall 1.00/1.00 on fixture and clinic but
+0.03/1.00 on demo (29 false alarms: "ketamine" sat in every demo title).
+This method scores 1.00/1.00 on all three. As shares of the site scale,
+off-topic links reach at most 0.17 (fixture: two hormone therapies for
+different patients, two "X vs Y" posts) and on-topic links start at 0.27
+(demo: NAD+ drips <-> summer hydration); every ``min_relative_similarity``
+from 0.18 to 0.25 keeps 1.00/1.00 on all three, and 0.20 sits on the
+cautious side of that band. The raw cosines do not separate: on-topic demo
+pairs go down to 0.058, below the fixture's off-topic 0.061. Flagged
+"unsure" links: fixture TRT <-> menopause hormone therapy (0.08 of scale),
+demo IV vitamins -> sleep and NAD+ -> sleep (0.00). On random 12-20-article
+subsets of the sites (a stand-in for unseen sites) precision stays 1.00 on
+fixture and clinic and 0.82 on demo, whose false alarms are its weakest
+on-topic pairs (hydration -> eating on GLP-1). The rule scores the demo
+site in about 35 ms; 500 articles take under a second.
 
 Why pure Python and not scikit-learn: a clinic site has tens to a few hundred
-articles of a few hundred distinct terms each; sparse dicts vectorise the 14
-fixture articles in about 3 ms, once per audit. scikit-learn would pull numpy
-and scipy (about 100 MB) into every install for the same numbers.
+articles of a few hundred distinct terms each; sparse dicts and an inverted
+index score the 25 demo articles in a few milliseconds. scikit-learn would pull
+numpy and scipy (about 100 MB) into every install for the same numbers.
 
-Why the IDF is fitted on the site itself: the words every article on the site
-shares (the clinic's name and town, its closing call to action) carry no
-topic, and only the site's own corpus says which those are.
-
-How the settings and threshold were measured (tests/fixtures/related/: 14
-realistic clinic articles in five topics, 50 related-post links labelled by
-hand: 21 on-topic, 27 off-topic, 2 unsure; ``.venv/bin/python
-tests/fixtures/related/measure.py`` prints every pair):
-
-- full vectors (all terms) overlapped: on-topic 0.139-0.456, off-topic
-  0.047-0.170 (two IV-infusion posts, two "X vs Y" comparison posts and the
-  shared clinic boilerplate scored like related ones), at any title weight;
-- dropping generic words and keeping the top 25 terms separates them:
-  on-topic 0.113-0.413 (median 0.226), off-topic 0.000-0.062 (median 0.000);
-- ``min_similarity = 0.09`` sits in that gap: precision 1.00 and recall 1.00
-  (off-topic is the positive class). The 2 unsure links (testosterone
-  replacement <-> menopause hormone therapy) score 0.030 and are flagged; had
-  they been labelled on-topic, precision would be 0.93 (27 of 29 flags).
-
-Raise the threshold to be stricter. This was measured on a 14-article site;
-with only a handful of articles the IDF knows little about the site and
-scores are noisier. Pairs are judged only when both pages are crawled
-articles with at least ``min_words`` words; related links to pages that were
-not crawled are skipped rather than guessed at.
+Pairs are judged only when both pages are crawled articles with at least
+``min_words`` words; related links to pages that were not crawled are skipped
+rather than guessed at.
 """
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+import statistics
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
@@ -56,10 +92,15 @@ if TYPE_CHECKING:
 @options("related")
 @dataclass(frozen=True)
 class RelatedOptions:  # [audits.related]
-    min_similarity: float = 0.09  # TF-IDF cosine below which a related post is off-topic (measured; see docs)
+    min_relative_similarity: float = 0.20  # flag below this fraction of the site scale (measured; see docs)
+    max_flagged_similarity: float = 0.12  # a pair at least this similar (cosine) is never flagged
+    min_articles: int = 6  # fewer judged articles than this: no site scale, only near-zero pairs are flagged
+    small_site_similarity: float = 0.02  # the cosine below which a pair is flagged on such a small site
     min_words: int = 150  # articles shorter than this are not judged (too little text for a topic)
     title_weight: int = 3  # how many times the title's words count, against the body's once
+    heading_weight: int = 1  # how many times the article's own section headings count
     top_terms: int = 25  # each article is compared by its this-many most distinctive terms (0 = all)
+    synonyms: tuple[str, ...] = ()  # extra term groups, e.g. "ketamine esketamine spravato": first word wins
 
 
 # A standard English stop list (function words only: topic words stay).
@@ -95,27 +136,72 @@ take takes taking tell ten thing things think third three time times today toget
 two understand usually want week weeks went whole work works year years
 """.split())
 
+# Clinic vocabulary that names one topic in several ways. Kept small on purpose: each group was
+# seen on the labelled sites (brand vs generic drug names, abbreviations). The first word is the
+# concept every other word also counts as; the word itself still counts too.
+SYNONYMS = (
+    "testosterone trt",
+    "glp-1 glp1 semaglutide tirzepatide liraglutide ozempic wegovy mounjaro zepbound rybelsus saxenda",
+    "ketamine esketamine spravato",
+    "erectile ed impotence",
+    "ptsd post-traumatic posttraumatic",
+    "menopause perimenopause menopausal perimenopausal postmenopausal",
+)
+# "Low T" is two tokens, one of them generic: join it before tokenising.
+_PHRASES = ((re.compile(r"\blow[\s-]t\b", re.I), "testosterone"),)
+
+# Cosine above which two signatures are near-copies of one article, left out of the site scale.
+NEAR_DUPLICATE = 0.8
+
 _TOKEN = re.compile(r"[a-z][a-z0-9'’-]*[a-z0-9]|[a-z]")
+# Title segments are split on these separators ("Post title | Site name", "Site - Post title").
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—·•:-]\s+")
+# Longest first; (suffix, replacement). Only applied when at least 4 letters remain.
+_SUFFIXES = (("ational", "ate"), ("ization", "ize"), ("ation", "ate"), ("ing", ""), ("edly", ""), ("ed", ""),
+             ("ly", ""), ("ness", ""), ("ment", ""), ("ion", ""), ("ive", ""), ("ile", ""), ("al", ""),
+             ("ic", ""), ("e", ""))
 
 
 def _stem(word: str) -> str:
-    """Fold the commonest English inflections so "infusions" meets "infusion"."""
+    """Fold plurals and common English suffixes so "infusions" meets "infusion", "erectile" meets "erection"."""
     word = word.replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
     if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + replacement
     return word
 
 
-def tokens(text: str) -> list[str]:
+def synonym_map(extra: Iterable[str] = ()) -> dict[str, str]:
+    """Word -> the concept it also counts as, from the built-in groups and ``extra``."""
+    out = {}
+    for group in (*SYNONYMS, *extra):
+        words = group.lower().split()
+        for word in words[1:]:
+            out[word] = words[0]
+    return out
+
+
+_DEFAULT_SYNONYMS = synonym_map()
+
+
+def tokens(text: str, synonyms: Optional[dict[str, str]] = None) -> list[str]:
+    synonyms = _DEFAULT_SYNONYMS if synonyms is None else synonyms
+    for pattern, replacement in _PHRASES:
+        text = pattern.sub(replacement, text)
     out = []
     for raw in _TOKEN.findall(text.lower()):
         raw = raw.strip("'’-")
         if len(raw) < 2 or raw in STOP_WORDS or raw in GENERIC_WORDS or raw.isdigit():
             continue
+        concept = synonyms.get(raw)
+        if concept is not None:
+            out.append(_stem(concept))
         out.append(_stem(raw))
     return out
 
@@ -150,19 +236,98 @@ def cosine(a: Vector, b: Vector) -> float:
     return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
-def document(page: Page, title_weight: int) -> list[str]:
-    title = page.title or (page.h1s[0] if page.h1s else "")
-    return tokens(title) * max(title_weight, 0) + tokens(page.body_text)
+def site_name_segments(titles: Iterable[str]) -> set[str]:
+    """Title segments shared by many articles: the site's name, not the article's topic."""
+    titles = [t for t in titles if t]
+    counts: Counter[str] = Counter()
+    for title in titles:
+        counts.update({s.strip().lower() for s in _TITLE_SEPARATOR.split(title)})
+    return {s for s, c in counts.items() if c >= max(3, 0.3 * len(titles))}
+
+
+def topic_line(page: Page, site_segments: set[str]) -> str:
+    """The article's own title: the site-name segment dropped, an h1 that says more added."""
+    title = " ".join(s for s in _TITLE_SEPARATOR.split(page.title or "") if s.strip().lower() not in site_segments)
+    h1 = page.h1s[0] if page.h1s else ""
+    if h1 and h1.strip().lower() != title.strip().lower():
+        title = f"{title} {h1}"
+    return title.strip()
 
 
 def article_vectors(pages: Iterable[Page], opts: RelatedOptions) -> dict[str, Vector]:
-    """TF-IDF vectors of the articles with enough text to have a topic, keyed by page URL."""
-    docs = {
-        p.url: document(p, opts.title_weight)
-        for p in pages
-        if p.is_article and p.word_count >= opts.min_words
-    }
-    return tfidf(docs, opts.top_terms)
+    """TF-IDF topic signatures of the articles with enough text to have a topic, keyed by page URL."""
+    return _signatures(pages, opts)[0]
+
+
+def _signatures(pages: Iterable[Page], opts: RelatedOptions) -> tuple[dict[str, Vector], dict[str, str]]:
+    articles = [p for p in pages if p.is_article and p.word_count >= opts.min_words]
+    synonyms = synonym_map(opts.synonyms)
+    segments = site_name_segments(p.title or "" for p in articles)
+    titles = {p.url: topic_line(p, segments) for p in articles}
+    # Another article's title as a heading is a related-post entry; a heading on several articles is template.
+    other_titles = {t.lower() for t in titles.values()} | {h.lower() for p in articles for h in p.h1s}
+    heading_df: Counter[str] = Counter()
+    for p in articles:
+        heading_df.update({h.text.strip().lower() for h in p.headings if h.level > 1})
+    docs = {}
+    for p in articles:
+        own_headings = [h.text for h in p.headings if h.level > 1 and heading_df[h.text.strip().lower()] == 1
+                        and h.text.strip().lower() not in other_titles]
+        docs[p.url] = (tokens(titles[p.url], synonyms) * max(opts.title_weight, 0)
+                       + tokens(" ".join(own_headings), synonyms) * max(opts.heading_weight, 0)
+                       + tokens(p.body_text, synonyms))
+    return tfidf(docs, opts.top_terms), titles
+
+
+def similarity_rows(vectors: dict[str, Vector], keys: Iterable[str]) -> dict[str, dict[str, float]]:
+    """For each key, its nonzero cosine to every other vector (through an inverted index: sparse and fast)."""
+    postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for url, vec in vectors.items():
+        for term, weight in vec.items():
+            postings[term].append((url, weight))
+    rows = {}
+    for key in keys:
+        row: dict[str, float] = defaultdict(float)
+        for term, weight in vectors[key].items():
+            for other, w in postings[term]:
+                if other != key:
+                    row[other] += weight * w
+        rows[key] = dict(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class SiteTopics:
+    """The site's article signatures and its scale of "closely related"."""
+
+    vectors: dict[str, Vector]
+    rows: dict[str, dict[str, float]]
+    scale: Optional[float]  # median nearest-article similarity; None when the site is too small to say
+    titles: dict[str, str]  # URL -> the article's own title (no site name)
+
+    def similarity(self, a: str, b: str) -> float:
+        return self.rows[a].get(b, 0.0)
+
+    def threshold(self, opts: RelatedOptions) -> float:
+        """The cosine below which a related post is off-topic on this site."""
+        if self.scale is None:
+            return opts.small_site_similarity
+        return min(opts.min_relative_similarity * self.scale, opts.max_flagged_similarity)
+
+    def rank(self, source: str, target: str) -> int:
+        """1 when ``target`` is the article most like ``source``; len(vectors) - 1 at worst."""
+        score = self.similarity(source, target)
+        row = self.rows[source]
+        return 1 + sum(1 for url in self.vectors if url not in (source, target) and row.get(url, 0.0) > score)
+
+
+def site_topics(pages: Iterable[Page], opts: RelatedOptions) -> SiteTopics:
+    vectors, titles = _signatures(pages, opts)
+    rows = similarity_rows(vectors, vectors)
+    # A near-copy (a location page cloned per town) says nothing about how alike distinct articles are.
+    nearest = [max((v for v in row.values() if v < NEAR_DUPLICATE), default=0.0) for row in rows.values()]
+    scale = statistics.median(nearest) if len(vectors) >= max(opts.min_articles, 2) else None
+    return SiteTopics(vectors, rows, scale, titles)
 
 
 def resolve(site: "Site", url: str) -> Optional[Page]:
@@ -179,6 +344,53 @@ def resolve(site: "Site", url: str) -> Optional[Page]:
     return site.page_at(twin + sep + query)
 
 
+def _surface_words(pages: Iterable[Page]) -> dict[str, str]:
+    """Stem -> the word it most often stands for on the site, to show terms as writers wrote them."""
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for page in pages:
+        for raw in _TOKEN.findall(f"{page.title or ''} {page.body_text}".lower()):
+            raw = raw.strip("'’-")
+            if len(raw) >= 2:
+                seen[_stem(raw)][raw] += 1
+    return {stem: words.most_common(1)[0][0] for stem, words in seen.items()}
+
+
+def topic_terms(vector: Vector, surface: dict[str, str], n: int = 3,
+                synonyms: Optional[dict[str, str]] = None) -> list[str]:
+    """The article's ``n`` strongest topic words as written, one per synonym group ("ED" or "erectile")."""
+    synonyms = _DEFAULT_SYNONYMS if synonyms is None else synonyms
+    out: list[str] = []
+    seen: set[str] = set()
+    for term, _ in sorted(vector.items(), key=lambda kv: (-kv[1], kv[0])):
+        word = surface.get(term, term)
+        key = _stem(synonyms.get(word, word))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(word)
+        if len(out) == n:
+            break
+    return out
+
+
+def judge(topics: SiteTopics, source: str, target: str, opts: RelatedOptions) -> Optional[dict]:
+    """The evidence that ``target`` is off-topic on ``source``, or None when it is not."""
+    score = topics.similarity(source, target)
+    threshold = topics.threshold(opts)
+    if score >= threshold:
+        return None
+    evidence = {"similarity": round(score, 3), "threshold": round(threshold, 3),
+                "site_scale": round(topics.scale, 3) if topics.scale is not None else None}
+    if topics.scale is not None:
+        evidence.update(relative=round(score / topics.scale, 3) if topics.scale else 0.0,
+                        min_relative_similarity=opts.min_relative_similarity,
+                        max_flagged_similarity=opts.max_flagged_similarity)
+    else:
+        evidence.update(small_site_similarity=opts.small_site_similarity)
+    evidence.update(rank=topics.rank(source, target), articles=len(topics.vectors))
+    return evidence
+
+
 @site_rule("irrelevant-related-post", "warning", options="related")
 def irrelevant_related_post(site: "Site", opts: RelatedOptions) -> Iterator[Hit]:
     """A related-post link's topic does not match the article it sits on.
@@ -189,37 +401,70 @@ def irrelevant_related_post(site: "Site", opts: RelatedOptions) -> Iterator[Hit]
     both pages' topics; it usually comes from a theme that picks by date or
     by a catch-all category.
 
-    **Example.** On "Ketamine therapy for PTSD", a related post "Testosterone
-    replacement therapy for men" scores a TF-IDF similarity near 0 against a
-    threshold of 0.09, while "Ketamine infusions for depression" scores about 0.2.
+    **Example.** On the demo site, "Ketamine vs. Antidepressants" links to
+    "Erectile Dysfunction: Causes and Treatments That Work". The pair's
+    similarity is 0.027, below the site's threshold of 0.042: 0.20 times
+    0.211, how alike a typical article on the site is to its closest sibling.
+    The ketamine posts beside it score 0.11 and 0.37. Measured on three
+    labelled sites (113 on-topic and 29 off-topic links), the rule found every
+    off-topic link with no false alarm (links labelled unsure aside).
 
-    **How to fix.** Choose related posts by tag or topic, or pick them by
-    hand. Tune the threshold with `[audits.related] min_similarity`.
+    **How to fix.** Replace the link with a post on the same topic (the
+    finding suggests the closest ones), or choose related posts by tag or
+    topic rather than by date or a catch-all category. The judgement is
+    relative to the site: `[audits.related] min_relative_similarity` sets
+    how far below the site's typical closely-related pair a link must fall.
     """
-    vectors: Optional[dict[str, Vector]] = None
+    topics: Optional[SiteTopics] = None
+    surface: dict[str, str] = {}
     for page in site.pages.values():
         if not page.related_posts or not page.is_article:
             continue
-        if vectors is None:
-            vectors = article_vectors(site.pages.values(), opts)
-        source = vectors.get(page.url)
-        if source is None:
+        if topics is None:
+            topics = site_topics(site.pages.values(), opts)
+            surface = _surface_words(p for p in site.pages.values() if p.url in topics.vectors)
+        if page.url not in topics.vectors:
             continue
         reported: set[str] = set()
+        linked = {resolved.url for link in page.related_posts if (resolved := resolve(site, link)) is not None}
         for link in page.related_posts:
             target_page = resolve(site, link)
             if target_page is None or target_page.url == page.url or link in reported:
                 continue
-            target = vectors.get(target_page.url)
-            if target is None:
+            if target_page.url not in topics.vectors:
                 continue
-            score = cosine(source, target)
-            if score < opts.min_similarity:
-                reported.add(link)
-                yield Hit(
-                    f"Related post {target_page.title or link!r} looks off-topic here "
-                    f"(similarity {score:.3f} < {opts.min_similarity:g}).",
-                    target=link, url=page.url,
-                    evidence={"similarity": round(score, 3), "min_similarity": opts.min_similarity,
-                              "target_title": target_page.title},
-                )
+            evidence = judge(topics, page.url, target_page.url, opts)
+            if evidence is None:
+                continue
+            reported.add(link)
+            yield _hit(site, topics, surface, page, target_page, link, linked, evidence, opts)
+
+
+def _hit(site: "Site", topics: SiteTopics, surface: dict[str, str], page: Page, target: Page, link: str,
+         linked: set[str], evidence: dict, opts: RelatedOptions) -> Hit:
+    synonyms = synonym_map(opts.synonyms)
+    source_terms = topic_terms(topics.vectors[page.url], surface, synonyms=synonyms)
+    target_terms = topic_terms(topics.vectors[target.url], surface, synonyms=synonyms)
+    threshold = topics.threshold(opts)
+    # Only suggest posts that would themselves pass: a closer post that is still off-topic helps no one.
+    closer = [url for url, score in sorted(topics.rows[page.url].items(), key=lambda kv: (-kv[1], kv[0]))
+              if url not in linked and score >= threshold][:2]
+    title = topics.titles.get(target.url) or _title(target)
+    evidence = {**evidence, "target_title": title, "source_topic": source_terms, "target_topic": target_terms,
+                "suggested": closer}
+    if evidence["site_scale"] is not None:
+        why = (f"similarity {evidence['similarity']:.3f}, below {evidence['threshold']:.3f} = "
+               f"{opts.min_relative_similarity:g} x {evidence['site_scale']:.3f}, the similarity of a typical "
+               f"article on this site to its closest sibling")
+    else:
+        why = (f"similarity {evidence['similarity']:.3f} < {evidence['threshold']:g}: with only "
+               f"{evidence['articles']} articles to compare, only pairs that share almost no topic words are flagged")
+    message = (f"Related post {title!r} looks off-topic on this article about {', '.join(source_terms)}: "
+               f"it is about {', '.join(target_terms)} ({why}).")
+    if closer:
+        message += " Closer posts on this site: " + "; ".join(repr(topics.titles[u]) for u in closer) + "."
+    return Hit(message, target=link, url=page.url, evidence=evidence)
+
+
+def _title(page: Page) -> str:
+    return page.title or (page.h1s[0] if page.h1s else page.url)
