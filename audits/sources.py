@@ -39,8 +39,9 @@ FALLBACK_ORIGIN = "http://localhost"
 # Rules that compare pages with each other, so they only judge the pages given.
 SITE_WIDE_RULES = ("orphan-page", "duplicate-title", "duplicate-meta-description", "irrelevant-related-post")
 
-# Checks external URLs (fragment-free, each once, [links] ignore already applied) under
-# the given configuration's [crawl] settings and returns a Fetch per URL; the CLI passes
+# Checks external URLs (each page once, [links] ignore already applied; with a #fragment when
+# a link's fragment must be judged, so its ids are read) under the given configuration's
+# [crawl] settings and returns a Fetch per URL (keyed without the fragment); the CLI passes
 # the crawler's checker for --external. audits/ itself never fetches.
 ExternalChecker = Callable[[Sequence[str], Config], Iterable[Fetch]]
 # Fetches a few URLs (a staging draft) and returns the records; see pages_from_urls.
@@ -331,16 +332,19 @@ def _ignored(config: Config, target: str, fetch_url: str) -> bool:
 
 def _external_fetches(pages: list[Page], mapper: _UrlMap, config: Config,
                       checker: ExternalChecker) -> list[Fetch]:
-    urls: dict[str, None] = {}
+    # One URL per page checked; written with a #fragment when some link needs one
+    # judged, so the checker GETs it and reads its ids.
+    urls: dict[str, str] = {}
     for page in pages:
         for link in page.links:
             url = link.fetch_url
             if (urlsplit(url).scheme in ("http", "https") and not mapper.is_internal(url)
                     and not _ignored(config, link.target, url)):
-                urls[url] = None
+                if link.fragment or url not in urls:
+                    urls[url] = link.target
     if not urls:
         return []
-    return [dataclasses.replace(f, external=True) for f in checker(list(urls), config)]
+    return [dataclasses.replace(f, external=True) for f in checker(list(urls.values()), config)]
 
 
 def _local_sitemap(tree: _Tree, mapper: _UrlMap) -> tuple[list[str], bool]:
