@@ -46,6 +46,7 @@ class CrawlConfig:  # [crawl]
     retries: int = 2  # for 429/503 and connection errors, with backoff
     max_retry_after_s: float = 30.0  # longest Retry-After we are willing to wait
     user_agent: str = "siteproof (+https://github.com/siteproof/siteproof)"
+    workers: int = 0  # processes for page extraction; 0 = one per CPU beyond the first, at least 1
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class CrawlSummary:
     sitemap_urls: int
     finish_reason: str
     out_dir: Path
+    pages_in_workers: int = 0  # pages extracted by worker processes (crawler/extraction.py), not in-process
 
 
 def scrapy_settings(config: Config) -> dict:
@@ -51,6 +52,14 @@ def scrapy_settings(config: Config) -> dict:
         "SITEPROOF_RETRIES": crawl.retries,
         "SITEPROOF_MAX_RETRY_AFTER_S": crawl.max_retry_after_s,
     }
+
+
+class CrawlFailed(ConfigError):
+    """The crawl had to stop (a page extraction process died).
+
+    A ConfigError so the CLI reports it in one line, as it does an unreachable
+    start URL; the record written so far is incomplete.
+    """
 
 
 class _QuietRobotsErrors(logging.Filter):
@@ -85,10 +94,18 @@ def _run(config: Config, out_dir: Path, progress: Optional[bool], verbose: bool,
             logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_QuietRobotsErrors())
         process = CrawlerProcess(_settings(config, progress, verbose))
         crawler = process.create_crawler(SiteSpider)
-        process.crawl(crawler, config=config, out_dir=out_dir, **spider_args)
-        process.start()
+        try:
+            process.crawl(crawler, config=config, out_dir=out_dir, **spider_args)
+            process.start()
+        finally:
+            # The spider stops its extraction workers when it closes; a second Ctrl-C
+            # or an error can stop the reactor before that.
+            if crawler.spider is not None:
+                crawler.spider.extractor.close()
     if crawler.spider is None:
         raise RuntimeError("the crawler did not start (run with --verbose to see why)")
+    if crawler.spider.failure:
+        raise CrawlFailed(crawler.spider.failure)
     return crawler
 
 
@@ -96,10 +113,13 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
     """Crawl ``config.site.start_urls`` into ``out_dir`` (pages.jsonl, fetches.jsonl, sitemap.json).
 
     ``progress``: None shows the live line only when stderr is a terminal.
-    Raises ConfigError when a start URL cannot be fetched at all.
+    Raises ConfigError when a start URL cannot be fetched at all, CrawlFailed when the crawl
+    had to stop (a page extraction process died).
     """
     if not config.site.start_urls:
         raise ConfigError("no start URL given")
+    if config.crawl.workers < 0:
+        raise ConfigError("config key 'crawl.workers' must be 0 or more")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -121,6 +141,7 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         sitemap_urls=len(spider.sitemap_urls),
         finish_reason=stats.get_value("finish_reason", ""),
         out_dir=out_dir,
+        pages_in_workers=stats.get_value("siteproof/pages_in_workers", 0),
     )
 
 

@@ -62,6 +62,10 @@ COOKIES_ENABLED = False
 # parallel workers per callback output, which cost one asyncio task each per page.
 CONCURRENT_ITEMS = 1
 
+# Scrapy's default, stated because the spider awaits asyncio futures (page
+# extraction in worker processes, crawler/extraction.py), which needs it.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
 REACTOR_THREADPOOL_MAXSIZE = 20  # DNS lookups for many external hosts run in threads
 DNSCACHE_ENABLED = True
 

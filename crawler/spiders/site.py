@@ -16,20 +16,22 @@ check of every listed URL would double the requests on large sites.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import AsyncIterator, Iterable, Iterator, Optional, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 
 from audits import store
 from audits.config import Config, load_config
-from audits.extract import anchors_of, extract_options, extract_page, is_html
+from audits.extract import anchors_of, extract_options, is_html
 from audits.model import Fetch, Page
 from audits.sitemap import parse_sitemap
+from crawler.extraction import ExtractionError, Extractor, worker_count
 from crawler.ledger import Ledger, PendingHop
 from crawler.outcomes import error_name, looks_like_challenge, plain_headers
 from crawler.scope import Scope
@@ -62,6 +64,9 @@ class SiteSpider(scrapy.Spider):
         self.sitemap_urls: dict[str, None] = {}  # ordered set
         self.sitemap_found = False
         self.start_outcomes: dict[str, Optional[Fetch]] = {}
+        self.failure: Optional[str] = None  # why the crawl had to stop early, for crawl() to raise
+        # A lone check parses no page: no worker processes for it.
+        self.extractor = Extractor(self.options, 0 if self.check else worker_count(config.crawl.workers))
 
     @classmethod
     def update_settings(cls, settings):
@@ -133,7 +138,7 @@ class SiteSpider(scrapy.Spider):
 
     # ------------------------------------------------------------ callbacks
 
-    def on_response(self, response) -> Iterator:
+    async def on_response(self, response) -> AsyncIterator:
         meta = response.meta
         url, mode = meta["sp_url"], meta["sp_mode"]
         method = response.request.method
@@ -143,22 +148,27 @@ class SiteSpider(scrapy.Spider):
         if 300 <= response.status < 400 and location and response.status != 304:
             target = urljoin(response.url, location.strip()).split("#", 1)[0]
             hop = PendingHop(response.status, target, method, meta["sp_external"], elapsed)
-            yield from self._redirect(url, hop, meta)
+            for item in self._redirect(url, hop, meta):
+                yield item
             return
         content_type = headers.get("content-type")
         fetch = Fetch(url=url, status=response.status, final_url=url, content_type=content_type, method=method,
                       external=meta["sp_external"], elapsed_ms=elapsed,
                       challenge=looks_like_challenge(response.status, headers, response.body))
         ok = 200 <= response.status < 300
+        follow: Iterable = ()
         if mode == "page" and ok and is_html(content_type, response.body):
-            yield from self._page(url, response, headers, meta["sp_depth"])
+            follow = await self._page(url, response, headers, meta["sp_depth"])
         elif mode == "body" and ok and is_html(content_type, response.body):
             fetch = dataclasses.replace(fetch, anchors=tuple(anchors_of(response.body, headers)))
         elif mode == "sitemap" and ok:
-            yield from self._sitemap(response.body)
+            follow = self._sitemap(response.body)
         elif mode == "robots" and ok:
-            yield from self._robots_sitemaps(response.text if hasattr(response, "text") else "")
-        yield from self._emit(self.ledger.resolve(fetch))
+            follow = self._robots_sitemaps(response.text if hasattr(response, "text") else "")
+        for item in follow:
+            yield item
+        for item in self._emit(self.ledger.resolve(fetch)):
+            yield item
 
     def on_error(self, failure) -> Iterator:
         request = failure.request
@@ -167,12 +177,17 @@ class SiteSpider(scrapy.Spider):
                       external=meta["sp_external"])
         yield from self._emit(self.ledger.resolve(fetch))
 
-    def _page(self, url: str, response, headers: dict, depth: int) -> Iterator:
-        page = extract_page(url, response.body, status=response.status, headers=headers, options=self.options)
+    async def _page(self, url: str, response, headers: dict, depth: int) -> Iterator:
+        """The Page, then the requests for its links; extracted in a worker while the reactor keeps fetching."""
+        self.extractor.expect(self.config.crawl.max_pages - self.page_budget)
+        try:
+            page = await self.extractor.extract(url, response.body, status=response.status, headers=headers)
+        except ExtractionError as exc:
+            self.failure = str(exc)
+            raise CloseSpider("extraction-failed") from None
         if page.depth != depth:
             page = dataclasses.replace(page, depth=depth)
-        yield page
-        yield from self._follow(page, depth)
+        return itertools.chain((page,), self._follow(page, depth))
 
     def _follow(self, page: Page, depth: int) -> Iterator[scrapy.Request]:
         crawl_deeper = depth + 1 <= self.config.crawl.max_depth
@@ -261,5 +276,7 @@ class SiteSpider(scrapy.Spider):
         raise DontCloseSpider
 
     def closed(self, reason):
+        self.extractor.close()
+        self.crawler.stats.set_value("siteproof/pages_in_workers", self.extractor.in_workers)
         store.write_sitemap(self.out_dir, list(self.sitemap_urls), self.sitemap_found)
         self.crawler.stats.set_value("siteproof/unresolved_redirects", self.ledger.unresolved)
