@@ -76,11 +76,13 @@ rather than guessed at.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from audits.model import Hit, Page
@@ -163,6 +165,7 @@ _SUFFIXES = (("ational", "ate"), ("ization", "ize"), ("ation", "ate"), ("ing", "
              ("ic", ""), ("e", ""))
 
 
+@lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
     """Fold plurals and common English suffixes so "infusions" meets "infusion", "erectile" meets "erection"."""
     word = word.replace("’", "'")
@@ -280,21 +283,26 @@ def _signatures(pages: Iterable[Page], opts: RelatedOptions) -> tuple[dict[str, 
     return tfidf(docs, opts.top_terms), titles
 
 
-def similarity_rows(vectors: dict[str, Vector], keys: Iterable[str]) -> dict[str, dict[str, float]]:
-    """For each key, its nonzero cosine to every other vector (through an inverted index: sparse and fast)."""
+def _postings(vectors: dict[str, Vector]) -> dict[str, list[tuple[str, float]]]:
     postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for url, vec in vectors.items():
         for term, weight in vec.items():
             postings[term].append((url, weight))
-    rows = {}
-    for key in keys:
-        row: dict[str, float] = defaultdict(float)
-        for term, weight in vectors[key].items():
-            for other, w in postings[term]:
-                if other != key:
-                    row[other] += weight * w
-        rows[key] = dict(row)
-    return rows
+    return postings
+
+
+def _row(vectors: dict[str, Vector], postings: dict[str, list[tuple[str, float]]], key: str) -> dict[str, float]:
+    row: dict[str, float] = defaultdict(float)
+    for term, weight in vectors[key].items():
+        for other, w in postings[term]:
+            if other != key:
+                row[other] += weight * w
+    return dict(row)
+
+
+# Articles sampled for the site scale: all of them on a typical clinic blog; on a large site
+# an even sample, since all-pairs similarity grows with the square of the articles.
+SCALE_SAMPLE = 150
 
 
 @dataclass(frozen=True)
@@ -302,12 +310,22 @@ class SiteTopics:
     """The site's article signatures and its scale of "closely related"."""
 
     vectors: dict[str, Vector]
-    rows: dict[str, dict[str, float]]
+    postings: dict[str, list[tuple[str, float]]]
     scale: Optional[float]  # median nearest-article similarity; None when the site is too small to say
     titles: dict[str, str]  # URL -> the article's own title (no site name)
+    _rows: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def row(self, key: str) -> dict[str, float]:
+        """``key``'s nonzero cosine to every other article, computed when first asked for."""
+        if key not in self._rows:
+            self._rows[key] = _row(self.vectors, self.postings, key)
+        return self._rows[key]
 
     def similarity(self, a: str, b: str) -> float:
-        return self.rows[a].get(b, 0.0)
+        va, vb = self.vectors[a], self.vectors[b]
+        if len(vb) < len(va):
+            va, vb = vb, va
+        return sum(w * vb.get(term, 0.0) for term, w in va.items())
 
     def threshold(self, opts: RelatedOptions) -> float:
         """The cosine below which a related post is off-topic on this site."""
@@ -318,17 +336,20 @@ class SiteTopics:
     def rank(self, source: str, target: str) -> int:
         """1 when ``target`` is the article most like ``source``; len(vectors) - 1 at worst."""
         score = self.similarity(source, target)
-        row = self.rows[source]
+        row = self.row(source)
         return 1 + sum(1 for url in self.vectors if url not in (source, target) and row.get(url, 0.0) > score)
 
 
 def site_topics(pages: Iterable[Page], opts: RelatedOptions) -> SiteTopics:
     vectors, titles = _signatures(pages, opts)
-    rows = similarity_rows(vectors, vectors)
+    topics = SiteTopics(vectors, _postings(vectors), None, titles)
+    keys = sorted(vectors)
+    if len(keys) > SCALE_SAMPLE:
+        keys = [keys[i * len(keys) // SCALE_SAMPLE] for i in range(SCALE_SAMPLE)]
     # A near-copy (a location page cloned per town) says nothing about how alike distinct articles are.
-    nearest = [max((v for v in row.values() if v < NEAR_DUPLICATE), default=0.0) for row in rows.values()]
+    nearest = [max((v for v in topics.row(k).values() if v < NEAR_DUPLICATE), default=0.0) for k in keys]
     scale = statistics.median(nearest) if len(vectors) >= max(opts.min_articles, 2) else None
-    return SiteTopics(vectors, rows, scale, titles)
+    return dataclasses.replace(topics, scale=scale, _rows=topics._rows)
 
 
 def resolve(site: "Site", url: str) -> Optional[Page]:
@@ -423,7 +444,6 @@ def irrelevant_related_post(site: "Site", opts: RelatedOptions) -> Iterator[Hit]
             continue
         if topics is None:
             topics = site_topics(site.pages.values(), opts)
-            surface = _surface_words(p for p in site.pages.values() if p.url in topics.vectors)
         if page.url not in topics.vectors:
             continue
         reported: set[str] = set()
@@ -438,6 +458,8 @@ def irrelevant_related_post(site: "Site", opts: RelatedOptions) -> Iterator[Hit]
             if evidence is None:
                 continue
             reported.add(link)
+            if not surface:  # only needed to word a finding
+                surface = _surface_words(p for p in site.pages.values() if p.url in topics.vectors)
             yield _hit(site, topics, surface, page, target_page, link, linked, evidence, opts)
 
 
@@ -448,7 +470,7 @@ def _hit(site: "Site", topics: SiteTopics, surface: dict[str, str], page: Page, 
     target_terms = topic_terms(topics.vectors[target.url], surface, synonyms=synonyms)
     threshold = topics.threshold(opts)
     # Only suggest posts that would themselves pass: a closer post that is still off-topic helps no one.
-    closer = [url for url, score in sorted(topics.rows[page.url].items(), key=lambda kv: (-kv[1], kv[0]))
+    closer = [url for url, score in sorted(topics.row(page.url).items(), key=lambda kv: (-kv[1], kv[0]))
               if url not in linked and score >= threshold][:2]
     title = topics.titles.get(target.url) or _title(target)
     evidence = {**evidence, "target_title": title, "source_topic": source_terms, "target_topic": target_terms,
