@@ -65,12 +65,14 @@ def write_reports(report: Report, out_dir: Path | str, formats: Iterable[str] = 
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for r in renderers:
-        content = r.render(report, **{**opts, "color": False} if r.name == "text" else opts)
+        kwargs = {**opts, "color": False} if r.name == "text" else opts
+        # A renderer may offer its output in pieces (report.json of a large crawl).
+        pieces = r.module.chunks(report, **kwargs) if hasattr(r.module, "chunks") else [r.render(report, **kwargs)]
         path = out / r.filename
         fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{r.filename}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(content)
+                fh.writelines(pieces)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -7,6 +7,7 @@ across runs.
 from __future__ import annotations
 
 import json as _json
+from typing import Iterator
 
 from audits.engine import Report
 from audits.report.common import known_ids
@@ -16,7 +17,12 @@ FORMAT = "json"
 FILENAME = "report.json"
 
 
-def render(report: Report, **_opts) -> str:
+def render(report: Report, **opts) -> str:
+    return "".join(chunks(report, **opts))
+
+
+def chunks(report: Report, **_opts) -> Iterator[str]:
+    """report.json in pieces, so a large crawl's file is written without one giant string."""
     data = report.to_dict()
     known = known_ids(report)
     for entry, finding in zip(data.get("findings", []), report.findings):
@@ -30,18 +36,21 @@ def _dumps(value) -> str:
     return _json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _layout(data: dict) -> str:
+def _layout(data: dict) -> Iterator[str]:
     """Top-level keys on their own lines and each list item on one line.
 
     Readable and diff-friendly, yet encoded by json's C encoder: indent=2 falls
     back to the pure-Python encoder, which took seconds and hundreds of MB on a
     2,000-page crawl's links table.
     """
-    parts = []
-    for key, value in data.items():
+    yield "{\n"
+    for i, (key, value) in enumerate(data.items()):
+        yield ",\n" if i else ""
         if isinstance(value, list) and value:
-            body = ",\n    ".join(_dumps(item) for item in value)
-            parts.append(f"  {_dumps(key)}: [\n    {body}\n  ]")
+            yield f"  {_dumps(key)}: [\n"
+            for j, item in enumerate(value):
+                yield (",\n    " if j else "    ") + _dumps(item)
+            yield "\n  ]"
         else:
-            parts.append(f"  {_dumps(key)}: {_dumps(value)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            yield f"  {_dumps(key)}: {_dumps(value)}"
+    yield "\n}\n"
