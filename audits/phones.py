@@ -112,9 +112,13 @@ def _mismatch(page: Page, seen: PhoneSeen, canonical: str, ok: set[str]) -> Opti
         )
     if seen.number in ok:
         return None
-    verb = "dials" if seen.via == "tel" else "shows"
+    written = next((p.raw for p in page.phones if p.via == "text" and p.number == seen.number), None)
+    if seen.via == "tel":
+        verb, raw = ("shows and dials", written) if written else ("dials", seen.raw)
+    else:
+        verb, raw = "shows", seen.raw
     return Hit(
-        f"Page {verb} {seen.raw!r} ({seen.number}); the clinic's number is {canonical}.",
+        f"Page {verb} {raw.strip()!r} ({seen.number}); the clinic's number is {canonical}.",
         target=seen.number, url=page.url, line=seen.line, evidence=evidence,
     )
 
