@@ -21,7 +21,8 @@ a path ("/a/"), resolved against ORIGIN, or in full ("https://ext.test/x").
     expect = [{url = "/", target = "/gone", message = "returns 404", line = 3, evidence = {count = 2}}]
 
 In an expected finding every key is optional; ``message`` is a substring,
-``evidence`` a subset, and ``target = ""`` means the finding has no target.
+``evidence`` a subset, and ``target = ""`` means the finding has no target; a target
+starting with "+" is a phone number in E.164 and is compared as written.
 Every page gets a Fetch with its own status unless ``fetches`` says otherwise;
 a fetch is external when its host is not ORIGIN's, unless ``external`` says so.
 """
@@ -153,7 +154,9 @@ def matches(finding, expected: dict) -> bool:
     if "url" in expected and finding.url != absolute(expected["url"]):
         return False
     if "target" in expected:
-        want = absolute(expected["target"]) if expected["target"] else None
+        target = expected["target"]
+        # Paths and URLs resolve against the case origin; an E.164 number stays as written.
+        want = (target if target.startswith("+") else absolute(target)) if target else None
         if finding.target != want:
             return False
     if "message" in expected and expected["message"] not in finding.message:
