@@ -15,8 +15,10 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import mimetypes
+import multiprocessing
 import os
 import posixpath
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
@@ -113,18 +115,10 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
 
     options = extract_options(config)
     shown_root = _display_path(root, base)
-    pages: list[Page] = []
-    seen: set[str] = set()
-    for rel in _html_files(given, tree.root):
-        if rel in seen:
-            continue
-        seen.add(rel)
-        body = (tree.root / rel).read_bytes()
-        status = 404 if rel.lower() in ERROR_PAGES else 200
-        source = rel if shown_root == "." else f"{shown_root}/{rel}"
-        page = extract_page(mapper.url_for(rel), body, status=status, headers={}, options=options,
-                            source_path=source)
-        pages.append(page)
+    jobs = [(str(tree.root / rel), mapper.url_for(rel), 404 if rel.lower() in ERROR_PAGES else 200,
+             rel if shown_root == "." else f"{shown_root}/{rel}", options)
+            for rel in dict.fromkeys(_html_files(given, tree.root))]
+    pages = _extract_all(jobs, config.crawl.workers)
 
     total = tree.html_count()
     partial = len(pages) < total
@@ -145,6 +139,29 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
     return LocalSite(pages=pages, fetches=fetches, config=config, partial=partial,
                      sitemap_urls=tuple(sitemap_urls), sitemap_found=found, notes=notes,
                      origin=origin, root=root)
+
+
+# Below this many files a worker's start-up (imports, textstat's dictionary: ~1 s)
+# costs more than it saves; a CI check of a few changed pages stays in-process.
+PARALLEL_FROM_FILES = 100
+
+
+def _extract_file(job: tuple) -> Page:
+    path, url, status, source, options = job
+    return extract_page(url, Path(path).read_bytes(), status=status, headers={}, options=options,
+                        source_path=source)
+
+
+def _extract_all(jobs: list[tuple], workers: int) -> list[Page]:
+    """Extract every file, on all CPUs for a large build: extraction is nearly all of a check's time."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    processes = workers if workers > 0 else cpus
+    if len(jobs) < PARALLEL_FROM_FILES or processes < 2:
+        return [_extract_file(job) for job in jobs]
+    # Spawned, not forked: the caller may run threads, and a forked child can inherit a held lock.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        return list(pool.map(_extract_file, jobs, chunksize=16))
 
 
 def _display_path(file: Path, base: Path) -> str:

@@ -200,3 +200,24 @@ def test_bad_inputs_are_config_errors(tmp_path):
         sources.pages_from_paths([BUILD / "about.html"], CONFIG, site_root=tmp_path)
     with pytest.raises(ConfigError, match="not a stored crawl"):
         sources.pages_from_store(tmp_path, CONFIG)
+
+
+def test_a_large_build_is_extracted_on_several_processes_with_the_same_pages(tmp_path):
+    import dataclasses
+
+    site_dir = tmp_path / "public"
+    for i in range(sources.PARALLEL_FROM_FILES + 5):
+        page = site_dir / f"post-{i}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f'<title>Post {i}</title><h1>Post {i}</h1><p>Call (559) 425-1118.</p>'
+                        f'<a href="/post-{i + 1}/">next</a><img src="/missing-{i}.png">')
+    (site_dir / "index.html").write_text('<title>Home</title><a href="/post-0/">first</a>')
+
+    def pages(workers):
+        config = dataclasses.replace(CONFIG, crawl=dataclasses.replace(CONFIG.crawl, workers=workers))
+        return sorted((p.to_dict() for p in sources.pages_from_paths([site_dir], config).pages),
+                      key=lambda p: p["url"])
+
+    in_process, in_workers = pages(1), pages(2)
+    assert len(in_process) == sources.PARALLEL_FROM_FILES + 6
+    assert in_workers == in_process
