@@ -92,6 +92,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print("siteproof: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`siteproof rules | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 # ---------------------------------------------------------------- helpers

@@ -86,3 +86,13 @@ def test_rules_lists_every_rule_and_shows_docs():
     docs = run("rules", "hard-to-read")
     assert docs.returncode == 0
     assert "Why it matters" in docs.stdout and "max_grade" in docs.stdout
+
+
+def test_a_closed_pipe_is_not_a_traceback():
+    # The reader closes its end before siteproof has written anything (it is still importing).
+    proc = subprocess.Popen([sys.executable, "-m", "crawler", "rules"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
