@@ -171,3 +171,17 @@ def test_text_groups_by_page_with_lines(report):
     assert [line.split()[0] for line in block] == ["17", "21"]
     assert all(re.match(r"^  +(\d+|-)  (error|warning|info) +[a-z0-9-]+ {2,}\S", line) for line in block)
     assert out.rstrip().splitlines()[-1].startswith(f"{len(report.findings)} findings")
+
+
+def test_markdown_renders_to_tables_a_pull_request_shows(report):
+    from markdown_it import MarkdownIt
+
+    md = render(report, "markdown", max_findings=3)
+    html = MarkdownIt("commonmark").enable("table").render(md)
+    # Every table row in the source became an HTML row (GitHub-flavoured tables parse).
+    assert html.count("<table>") >= 2
+    rows = html.count("<tr>")
+    assert rows == sum(1 for line in md.splitlines() if line.startswith("|") and not set(line) <= set("|-: "))
+    assert "<title>" not in html  # a crawled "<title>" stays text
+    for rule_id in report.by_rule():
+        assert f">{rule_id}</a>" in html, rule_id
