@@ -54,7 +54,7 @@ _CUE = re.compile(
     r"\b(?:according to|reports?|reported|stud(?:y|ies)|research(?:ers)?|scientists|published|journal|"
     r"found|finds|recommend(?:s|ed|ations?)?|guidelines?|says|said|states|stated|estimates?|estimated|"
     r"data|survey|per|notes|noted|warns|warned|advises|advised|suggests|suggested|shows|showed|shown|"
-    r"review|trial|analysis|statistics|figures)\b",
+    r"review|trial|analysis|statistics|figures|approved|approves|cleared|authorized)\b",
     re.IGNORECASE,
 )
 
@@ -86,6 +86,10 @@ _NOT_NAMES = {
     "they", "he", "she", "some", "many", "most", "all", "one", "experts", "doctors", "patients", "dr", "dr.",
     "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.", "professor", "nurse",
 }
+# A name in a biography ("Dr. Patel, who trained at Johns Hopkins, found…"): where a person worked
+# or studied, not the source of the claim.
+_BIO = re.compile(r"\b(?:trained|graduated|studied|residency|fellowship|degree|worked|practiced|taught|served|"
+                  r"educated|board[- ]certified)\s+(?:\w+\s+){0,2}(?:at|from|with|in|by)\s+(?:the\s+)?$", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+")
 
 
@@ -121,7 +125,8 @@ def cited_source(sentence: str, opts: CitationOptions, own: set[str] = frozenset
     has_cue = _CUE.search(sentence) is not None
     if has_cue and _any_named(opts.sources).search(sentence):
         for name, pattern in _named(opts.sources):
-            if pattern.search(sentence) and not _is_own(name, own):
+            m = pattern.search(sentence)
+            if m and not _is_own(name, own) and not _BIO.search(sentence[:m.start()]):
                 return name
     for phrase in _PHRASES:
         for m in phrase.finditer(sentence):
@@ -161,6 +166,12 @@ def unlinked_source(page: Page, opts: CitationOptions) -> Iterator[Hit]:
     **Example.** "According to Harvard Health, ketamine can ease depression
     within hours." in a paragraph with no link.
 
+    A link anywhere in the sentence's paragraph counts. A footnote marker
+    (`<a href="#ref1">[1]</a>`) counts when the reference entry that names the
+    source links to it; a reference list without URLs does not. "The FDA
+    approved …" credits a body and needs a link; a person's training ("who
+    trained at Johns Hopkins") is not a citation.
+
     **How to fix.** Link the source's page or the study (DOI or PubMed link)
     in the same paragraph. Add names to recognise with `[audits.citations]
     sources`, and the clinic's own names to `ignore`.
@@ -169,12 +180,16 @@ def unlinked_source(page: Page, opts: CitationOptions) -> Iterator[Hit]:
         return
     own = own_names(page, opts)
     seen: set[tuple[str, str]] = set()
+    here = page.url.split("#", 1)[0]
     for para in page.paragraphs:
-        if para.links:
+        footnotes = bool(para.links) and all(link.split("#", 1)[0] == here for link in para.links)
+        if para.links and not footnotes:
             continue
         for sentence in sentences(para.text):
             source = cited_source(sentence, opts, own)
             if source is None or (source, sentence) in seen:
+                continue
+            if footnotes and _referenced(page, para, source):
                 continue
             seen.add((source, sentence))
             yield Hit(
@@ -182,6 +197,15 @@ def unlinked_source(page: Page, opts: CitationOptions) -> Iterator[Hit]:
                 line=para.line,
                 evidence={"source": source, "sentence": sentence},
             )
+
+
+def _referenced(page: Page, cited, source: str) -> bool:
+    """A footnote marker ("[1]" linking #ref1) counts as a link when a reference entry naming the
+    source elsewhere on the page links somewhere off the page."""
+    here = page.url.split("#", 1)[0]
+    low = source.lower()
+    return any(p is not cited and low in p.text.lower() and any(l.split("#", 1)[0] != here for l in p.links)
+               for p in page.paragraphs)
 
 
 def _clip(sentence: str, limit: int = 120) -> str:

@@ -34,13 +34,15 @@ class ExtractOptions:
     phone_region: str = "US"
     cta_patterns: tuple[str, ...] = CtaOptions.patterns
     cta_href_patterns: tuple[str, ...] = CtaOptions.href_patterns
+    cta_booking_hosts: tuple[str, ...] = CtaOptions.booking_hosts
 
 
 def extract_options(config) -> ExtractOptions:
     """Options from ``[site] phone_region`` and ``[audits.cta]``."""
     cta = config.audit_options("cta")
     return ExtractOptions(phone_region=config.site.phone_region or "US",
-                          cta_patterns=tuple(cta.patterns), cta_href_patterns=tuple(cta.href_patterns))
+                          cta_patterns=tuple(cta.patterns), cta_href_patterns=tuple(cta.href_patterns),
+                          cta_booking_hosts=tuple(cta.booking_hosts))
 
 
 # ---------------------------------------------------------------- content type and decoding
@@ -189,7 +191,12 @@ _BLOCK = frozenset({
 })
 _HIDDEN_CLASSES = frozenset({"screen-reader-text", "sr-only", "visually-hidden", "screen-reader-only",
                              "elementor-screen-only", "hidden"})
-_NO_FETCH_RELS = frozenset({"dns-prefetch", "preconnect"})
+# Resource hints name an origin, and rel="pingback" (WordPress) an endpoint for POSTs that answers
+# 405 to a GET: a browser loads none of them.
+_NO_FETCH_RELS = frozenset({"dns-prefetch", "preconnect", "pingback"})
+# CSS url(...) in a style attribute: page builders (Divi, Elementor, Wix) set background images this way.
+_STYLE_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)", re.I)
+_LAZY_SRC = ("data-src", "data-lazy-src")
 _MEDIA_SRC = ("source", "video", "audio", "track", "embed")
 
 
@@ -242,6 +249,7 @@ class _Walker:
         self.host = _site_host(url)
         self._cta = re.compile("|".join(r"\b" + re.escape(p) for p in opts.cta_patterns) or r"(?!)", re.I)
         self._cta_href = tuple(p.lower() for p in opts.cta_href_patterns)
+        self._booking = tuple(h.lower().strip(".") for h in opts.cta_booking_hosts if h.strip("."))
 
     # text blocks -------------------------------------------------------------
     def flush(self) -> None:
@@ -292,6 +300,9 @@ class _Walker:
         if ident:
             self.anchors.setdefault(ident.strip(), None)
         self.element(el, tag, st)
+        style = el.get("style")
+        if style and "url(" in style.lower():
+            self.style_urls(el, style)
         if tag in ("script", "style", "template") or depth > 400:
             return
         if tag in INVISIBLE:
@@ -345,11 +356,15 @@ class _Walker:
                     for u in srcset_urls(get(attr)):
                         self.add_link(u, el, ASSET, alt or "")
         elif tag in _MEDIA_SRC:
-            if get("src"):
-                self.add_link(get("src"), el, ASSET)
-            if get("srcset"):
-                for u in srcset_urls(get("srcset")):
-                    self.add_link(u, el, ASSET)
+            # Lazy loaders (lazysizes, Wix, WP Rocket) keep the real URL in data-src/data-srcset
+            # until the element scrolls into view; the browser then loads it all the same.
+            src = get("src") or next((get(a) for a in _LAZY_SRC if get(a)), None)
+            if src and src.strip():
+                self.add_link(src, el, ASSET)
+            for attr in ("srcset", "data-srcset"):
+                if get(attr):
+                    for u in srcset_urls(get(attr)):
+                        self.add_link(u, el, ASSET)
             if tag == "video" and get("poster"):
                 self.add_link(get("poster"), el, ASSET)
         elif tag == "link":
@@ -361,8 +376,13 @@ class _Walker:
             if "canonical" in rel.split() and self.canonical is None:
                 self.canonical = target
         elif tag in ("script", "iframe"):
-            if get("src") and get("src").strip():
-                self.add_link(get("src"), el, ASSET)
+            if st.main and st.ctx == BODY:
+                self.cta_embed(el)
+            src = get("src")
+            if tag == "iframe" and (not src or not src.strip() or src.strip().lower() == "about:blank"):
+                src = next((get(a) for a in _LAZY_SRC if get(a)), src)  # a lazy-loaded embed
+            if src and src.strip():
+                self.add_link(src, el, ASSET)
             elif tag == "script" and "ld+json" in (get("type") or "").lower() and el.text:
                 self.jsonld.append(el.text)
         elif tag == "object" and get("data"):
@@ -377,10 +397,13 @@ class _Walker:
         elif tag == "form":
             if st.main and st.ctx == BODY:
                 self.cta_form(el)
+        elif tag == "div" and get("data-url"):  # Calendly's inline widget
+            if st.main and st.ctx == BODY:
+                self.cta_widget(el)
         elif tag in ("button", "input"):
             if st.main and st.ctx == BODY and not st.link and not st.form:
                 text = " ".join(el.xpath("string()").split()) if tag == "button" else (get("value") or "")
-                if text and self._cta.search(text):
+                if text and self.cta_text(text):
                     self.ctas.append(Cta(kind=_cta_kind(text, ""), text=text, href=None, line=el.sourceline))
 
     def meta_tag(self, el) -> None:
@@ -393,13 +416,37 @@ class _Walker:
         if (el.get("http-equiv") or "").strip().lower() == "refresh":
             m = re.search(r"url\s*=\s*['\"]?([^'\"]+)", content, re.I)
             if m:
-                self.add_link(m.group(1), el, BODY, tag="meta-refresh")
+                # The text is the content as written ("0; url=/new/"): its delay tells a redirect
+                # (0 s) from a page that shows itself first (links.redirected_link reads it).
+                self.add_link(m.group(1), el, BODY, " ".join(content.split()), tag="meta-refresh")
+
+    def style_urls(self, el, style: str) -> None:
+        """Images a style attribute loads (background-image: url(...)); tag "style", so never crawled."""
+        for m in _STYLE_URL.finditer(style):
+            url = m.group(2).strip()
+            if url and not url.startswith("#") and url[:5].lower() != "data:":
+                self.add_link(url, el, ASSET, tag="style")
 
     # calls to action ----------------------------------------------------------
+    def cta_text(self, text: str) -> bool:
+        """Text matching a CTA pattern, "book" used as a noun ("Dr. Lee's book, …") aside."""
+        for m in self._cta.finditer(text):
+            if m.group(0).lower() == "book" and _book_noun(text, m.start()):
+                continue
+            return True
+        return False
+
+    def booking_host(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".") if "//" in url else ""
+        return bool(host) and any(host == h or host.endswith("." + h) for h in self._booking)
+
     def cta_link(self, target: str, text: str, el) -> None:
         scheme = target.split(":", 1)[0].lower()
         if scheme == "tel":
             self._ctas.append(Cta(kind="tel", text=text, href=target, line=el.sourceline))
+            return
+        if scheme in ("sms", "mailto"):  # "Text us", "Email our care team": a way to ask
+            self._ctas.append(Cta(kind="contact", text=text, href=target, line=el.sourceline))
             return
         if scheme in ("javascript", "data"):
             return
@@ -409,8 +456,26 @@ class _Walker:
             # href patterns describe this site's pages: "/books/" on another site is not a booking page.
             if _site_host(target) == self.host:
                 path = parts.path.lower()
-        if (text and self._cta.search(text)) or any(p in path for p in self._cta_href):
+            elif self.booking_host(target):  # Calendly, Zocdoc, Jane…: booking whatever the wording
+                self._ctas.append(Cta(kind="appointment", text=text, href=target, line=el.sourceline))
+                return
+        if (text and self.cta_text(text)) or any(p in path for p in self._cta_href):
             self._ctas.append(Cta(kind=_cta_kind(text, path), text=text, href=target, line=el.sourceline))
+
+    def cta_embed(self, el) -> None:
+        """An iframe or script that embeds a booking service or form (Acuity, Calendly, HubSpot…)."""
+        src = (el.get("src") or "").strip()
+        url = self.resolve(src) if src else ""
+        if el.tag == "script" and not src:
+            m = _EMBED_SCRIPT.search(el.text or "")
+            url = m.group(1) if m and m.group(1) else ("https://js.hsforms.net/" if m else "")
+        if url and self.booking_host(url) and not url.startswith("https://js.hsforms.net/forms/embed/"):
+            self.ctas.append(Cta(kind="form", text=el.get("title") or "", href=url, line=el.sourceline))
+
+    def cta_widget(self, el) -> None:
+        url = (el.get("data-url") or "").strip()
+        if url and self.booking_host(self.resolve(url)):
+            self.ctas.append(Cta(kind="form", text="", href=self.resolve(url), line=el.sourceline))
 
     def cta_form(self, form) -> None:
         if (form.get("role") or "").lower() == "search" or form.xpath(".//input[@type='search' or @name='s']"):
@@ -429,6 +494,19 @@ class _Walker:
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _APPOINTMENT = re.compile(r"appointment|\bbook|schedul|request|reserv|consult", re.I)
+
+
+# "book" as a noun: after an article or possessive ("the book", "Dr. Lee's book"), or followed by
+# a comma, "s", "store", "club", "by"… ("book, The Body Keeps the Score").
+_BOOK_NOUN_BEFORE = re.compile(r"(?:\b(?:a|an|the|this|that|his|her|their|its|my|new|latest|free|e-)\s*|['’]s\s+)$", re.I)
+_BOOK_NOUN_AFTER = re.compile(r"(?:s|store|shelf|let|mark|keeping|ed)?\s*[,:;)]|(?:s|store|shelf|let|mark|keeping)\b"
+                              r"|\s+(?:by|about|on|review|club|cover|title)\b", re.I)
+# A HubSpot form embedded by script ("hbspt.forms.create"), or a Calendly/Acuity script naming its URL.
+_EMBED_SCRIPT = re.compile(r"hbspt\.forms\.create|Calendly\.init\w*\(\s*\{\s*url\s*:\s*['\"]([^'\"]+)")
+
+
+def _book_noun(text: str, start: int) -> bool:
+    return bool(_BOOK_NOUN_BEFORE.search(text[:start]) or _BOOK_NOUN_AFTER.match(text, start + 4))
 
 
 def _cta_kind(text: str, href: str) -> str:
@@ -477,10 +555,14 @@ def phones_in_text(text: str, region: str, bare: bool = False) -> list[tuple[str
     if not _PHONE_HINT.search(text):
         return []
     # An unbroken run of digits ("Order 2024061233") is an id far more often than a phone number
-    # written for people, who group digits; such runs are skipped.
+    # written for people, who group digits; such runs are skipped. A number labelled as a fax
+    # ("Fax: (559) 425-1119") is not one patients call, and is skipped too.
     return [(_e164(m.number), m.raw_string)
             for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
-            if bare or not m.raw_string.isdigit()]
+            if (bare or not m.raw_string.isdigit()) and not _FAX_LABEL.search(text, max(0, m.start - 16), m.start)]
+
+
+_FAX_LABEL = re.compile(r"(?<![a-z])fax\W{0,4}$", re.I)  # "<br>" joins "…1118Fax:": no \b before fax
 
 
 def phone_from_tel(href: str, region: str) -> Optional[tuple[str, str]]:

@@ -13,10 +13,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 import difflib
+import re
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from audits.model import Fetch, Hit, Link, Page
+from dataclasses import replace
+
+from audits.model import Fetch, Hit, Hop, Link, Page
 from audits.registry import site_rule
 
 if TYPE_CHECKING:
@@ -26,8 +29,14 @@ if TYPE_CHECKING:
 # crawler with while a browser gets the page: they say nothing about the link.
 BOT_WALL_STATUSES = frozenset({401, 403, 429, 999})
 
-# Resource hints name an origin to warm up, not a resource to load.
-_NOT_FETCHED_RELS = frozenset({"preconnect", "dns-prefetch"})
+# Resource hints name an origin to warm up, not a resource to load; a pingback URL
+# (WordPress's xmlrpc.php) takes POSTs only and answers 405 to a check.
+_NOT_FETCHED_RELS = frozenset({"preconnect", "dns-prefetch", "pingback"})
+
+# Query parameters that track a visit without changing the page (the same page under another URL).
+_TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|gclid|fbclid|msclkid|mc_cid|mc_eid|_ga|ref)$", re.I)
+# <meta http-equiv="refresh" content="0; url=...">: the delay, when it is written first.
+_REFRESH_DELAY = re.compile(r"^\s*(\d+(?:\.\d*)?)")
 
 _ERRORS = {
     "timeout": "which timed out",
@@ -40,7 +49,8 @@ _ERRORS = {
 }
 
 _NOUNS = {"img": "Image", "script": "Script", "iframe": "Embedded frame", "source": "Media",
-          "link": "Resource", "meta-refresh": "Meta refresh", "area": "Image-map link"}
+          "link": "Resource", "meta-refresh": "Meta refresh", "area": "Image-map link",
+          "style": "Background image"}
 _LINK_RELS = {"canonical": "Canonical link", "stylesheet": "Stylesheet", "icon": "Icon",
               "alternate": "Alternate-version link", "preload": "Preloaded resource",
               "manifest": "Web app manifest"}
@@ -91,9 +101,11 @@ def occurrences(site: "Site", key: Callable[[Link], str]) -> Iterator[tuple[str,
 
     Only pages that were served (status below 400) are read: the links of an
     error page are the site template's, and already reported where they work.
+    A page crawled again under another URL (see ``duplicate_pages``) is read once.
     """
+    duplicates = duplicate_pages(site)
     for page in site.pages.values():
-        if page.status >= 400:
+        if page.status >= 400 or page.url in duplicates:
             continue
         seen: dict[str, _Occurrence] = {}
         for link in page.links:
@@ -105,6 +117,49 @@ def occurrences(site: "Site", key: Callable[[Link], str]) -> Iterator[tuple[str,
             else:
                 seen[k] = _Occurrence(page, link)
         yield from seen.items()
+
+
+def _same_page_key(url: str) -> tuple[str, str]:
+    """(host, decoded path without its trailing slash): URLs that may name one page."""
+    parts = urlsplit(url)
+    return ((parts.hostname or "").lower(), unquote(parts.path).rstrip("/"))
+
+
+def _tracking_only(url: str) -> bool:
+    query = urlsplit(url).query
+    return bool(query) and all(_TRACKING_PARAMS.match(k) for k, _ in parse_qsl(query, keep_blank_values=True))
+
+
+def duplicate_pages(site: "Site") -> set[str]:
+    """URLs of crawled pages that are another crawled page under a second URL.
+
+    Sites link one page as "/services/" and "/services/?utm_source=mail", "/contact"
+    and "/contact/", "/blog/café/" and "/blog/caf%C3%A9/"; a crawler fetches each
+    spelling, but a person sees one page with one set of defects. Among served pages
+    with the same host and decoded path (trailing slash aside), the one the others
+    name as rel=canonical (else one without a query, else the first crawled) is kept;
+    another is a duplicate when its canonical names that path, its query only tracks
+    (utm_*, gclid…), or it differs from the kept URL only in percent-encoding.
+    Pages whose query may change the content (?page=2) and say nothing are kept.
+    """
+    groups: dict[tuple[str, str], list[Page]] = {}
+    for page in site.pages.values():
+        if page.status < 400:
+            groups.setdefault(_same_page_key(page.url), []).append(page)
+    out: set[str] = set()
+    for key, pages in groups.items():
+        if len(pages) < 2:
+            continue
+        canonicals = {p.canonical for p in pages if p.canonical}
+        kept = (next((p for p in pages if p.url in canonicals), None)
+                or next((p for p in pages if not urlsplit(p.url).query), None) or pages[0])
+        for page in pages:
+            if page is kept:
+                continue
+            if ((page.canonical and _same_page_key(page.canonical) == key) or _tracking_only(page.url)
+                    or unquote(page.url) == unquote(kept.url)):
+                out.add(page.url)
+    return out
 
 
 @lru_cache(maxsize=200_000)
@@ -243,12 +298,15 @@ def redirected_link(site: "Site", opts: None) -> Iterator[Hit]:
 
     **Example.** `<a href="http://clinic.test/contact">` redirects 301 to
     `https://clinic.test/contact/`. A chain that ends in an error is a
-    `broken-link` instead.
+    `broken-link` instead. A page that only meta-refreshes at once
+    (`<meta http-equiv="refresh" content="0; url=…">`) counts as a redirect.
 
     **How to fix.** Link straight to the final URL named in the message.
     """
     for target, occ in occurrences(site, lambda link: link.fetch_url):
         fetch = site.fetch(target)
+        if fetch is not None and not fetch.is_redirected and not fetch.error:
+            fetch = _meta_refresh(site, fetch)
         if fetch is None or not fetch.is_redirected or fetch.error:
             continue
         if _broken(site, fetch) or is_bot_wall(site, fetch):
@@ -268,14 +326,38 @@ def redirected_link(site: "Site", opts: None) -> Iterator[Hit]:
         )
 
 
+def _meta_refresh(site: "Site", fetch: Fetch) -> Fetch:
+    """``fetch`` as a redirect when its page only meta-refreshes (0 s) to another URL.
+
+    Search engines and browsers treat `<meta http-equiv="refresh" content="0; url=X">`
+    as a redirect to X; the HTTP answer is a plain 200. Timed refreshes (a page shown
+    for some seconds first) are not redirects.
+    """
+    page = site.pages.get(fetch.url)
+    if page is None or fetch.status is None or not 200 <= fetch.status < 300:
+        return fetch
+    for link in page.links:
+        m = _REFRESH_DELAY.match(link.text) if link.tag == "meta-refresh" else None
+        if m and float(m.group(1)) == 0 and link.fetch_url != fetch.url:
+            landed = site.fetch(link.fetch_url)
+            if landed is not None and (landed.is_broken or landed.is_redirected):
+                return fetch  # a refresh into an error or further redirects: judged on the refresh page
+            return replace(fetch, redirect_chain=(Hop(fetch.url, fetch.status),), final_url=link.fetch_url)
+    return fetch
+
+
 def _fragment_moot(fragment: str) -> bool:
     """Fragments a browser handles without an element of that id.
 
     "#" and "#top" scroll to the top (HTML's "indicated part of the document"
     rules); "#:~:text=" is a text fragment; "#!..." and "#/..." are
-    client-side routes handled by script.
+    client-side routes handled by script. A fragment holding "=" is parameters
+    for a script or viewer, not an id: Elementor's popup links
+    ("#elementor-action:action=popup:open&settings=…"), "#access_token=…",
+    a PDF's "#page=3".
     """
-    return (not fragment or fragment.lower() == "top" or fragment.startswith((":~:", "!", "/")))
+    return (not fragment or fragment.lower() == "top" or fragment.startswith((":~:", "!", "/"))
+            or "=" in unquote(fragment))
 
 
 def _anchors_of(site: "Site", url: str) -> Optional[tuple[str, ...]]:
@@ -304,7 +386,9 @@ def broken_fragment(site: "Site", opts: None) -> Iterator[Hit]:
     **How to fix.** Change the fragment to an id that exists (the message
     suggests a close one), or add the id to the target section. Not reported:
     `#` and `#top` (browsers scroll to the top), text fragments (`#:~:text=`),
-    script routes (`#!/…`, `#/…`), and targets whose page was not read
+    script routes (`#!/…`, `#/…`), parameters for a script or viewer
+    (a fragment holding "=", such as Elementor's `#elementor-action:…` popups
+    or a PDF's `#page=3`), and targets whose page was not read
     (not crawled, not HTML, or broken: see `broken-link`).
     """
     for target, occ in occurrences(site, lambda link: link.target):

@@ -94,7 +94,8 @@ class Link(_Data):
     """One link or asset reference on a page, as written there.
 
     ``target`` is absolute with its fragment kept; ``tag`` is the element that
-    holds it (a, area, img, link, script, iframe, source, meta-refresh).
+    holds it (a, area, img, link, script, iframe, source, meta-refresh; "style" for a
+    url() in a style attribute).
     """
 
     target: str

@@ -4,7 +4,9 @@ The canonical number is ``[site] phone`` parsed with ``phone_region``; without
 it, the number shown on the most pages. Extraction only sees visible text and
 tel: hrefs, so a number inside an image file name or a tracking id is never a
 candidate here. Numbers are compared as E.164, so ``tel:+15594251118`` and
-``tel:559-425-1118`` are the same number.
+``tel:559-425-1118`` are the same number. A number labelled as a fax in the
+text ("Fax: (559) 425-1119") is not a number patients call and is not a
+candidate either.
 """
 from __future__ import annotations
 
@@ -39,10 +41,14 @@ def to_e164(raw: str, region: str = "US") -> Optional[str]:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+_EXTENSION = re.compile(r"[\s,]*(?:ext\.?|extension|x|#)\s*\d+$", re.I)
+
+
 def written_format(raw: str) -> str:
     """The punctuation pattern of a written number: "(559) 425-1118" -> "(ddd) ddd-dddd"."""
-    # Non-breaking and repeated spaces are typesetting, not a different house format.
-    return re.sub(r"\s+", " ", re.sub(r"\d", "d", raw.strip()))
+    # Non-breaking and repeated spaces are typesetting, not a different house format, and an
+    # extension ("(559) 425-1118 ext. 2") is the house format plus a line, not another format.
+    return re.sub(r"\s+", " ", re.sub(r"\d", "d", _EXTENSION.sub("", raw.strip())))
 
 
 def canonical_number(site: "Site") -> Optional[str]:
@@ -82,7 +88,9 @@ def phone_mismatch(site: "Site", opts: PhoneOptions) -> Iterator[Hit]:
     **How to fix.** Replace the number with the canonical one (`[site] phone`).
     Numbers that are meant to differ (call-tracking lines) go in
     `[audits.phone] allow`, in any format. The same number written differently
-    (`tel:+15594251118`, `tel:559-425-1118`) is not a mismatch.
+    (`tel:+15594251118`, `tel:559-425-1118`) is not a mismatch, and neither is
+    a number labelled as a fax ("Fax: (559) 425-1119"). A toll-free or
+    call-tracking line is one, until it is added to `allow`.
     """
     canonical = canonical_number(site)
     if canonical is None:

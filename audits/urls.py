@@ -9,6 +9,7 @@ alone, since the reader's browser picks the scheme.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Optional
 from urllib.parse import urlsplit
@@ -32,8 +33,13 @@ class _Origin:
     port: Optional[int]
 
 
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.I)
+
+
 def _origin(url: str) -> Optional[_Origin]:
     if "://" not in url and not url.startswith("//"):
+        if _SCHEME.match(url):  # mailto:info@site, tel:, sms:: an address, not the site named by URL
+            return None
         url = "//" + url  # a bare host or host/path written in text
     try:
         parts = urlsplit(url)

@@ -331,3 +331,34 @@ def test_empty_and_odd_documents_do_not_crash():
 def test_round_trips_through_the_store_format():
     p = page("astra")
     assert type(p).from_dict(p.to_dict()) == p
+
+
+# Held-out site (tests/sites/heldout): assets that page builders and lazy loaders hide from src/href.
+def test_style_background_images_are_assets_never_crawled():
+    body = (b'<html><body><div style="background-image:url(/hero.jpg)"></div>'
+            b"<section style=\"background: #fff url( 'img/b.png' ) no-repeat\"></section>"
+            b'<a href="/x/" style="mask:url(#m)"><span style="background:url(data:image/gif;base64,AAAA)">X</span></a>'
+            b'</body></html>')
+    links = extract_page("https://x.test/a/", body).links
+    assert [(link.target, link.tag) for link in links if link.tag == "style"] == [
+        ("https://x.test/hero.jpg", "style"), ("https://x.test/a/img/b.png", "style")]
+
+
+def test_lazy_source_and_iframe_urls_are_assets():
+    body = (b'<html><body><picture><source data-srcset="/hero.webp 1x, /hero@2x.webp 2x" type="image/webp">'
+            b'<img src="/hero.jpg" alt=""></picture>'
+            b'<iframe src="about:blank" data-src="/embed/video/"></iframe><iframe data-lazy-src="/embed/map/"></iframe>'
+            b'<iframe src="/embed/real/" data-src="/embed/other/"></iframe></body></html>')
+    targets = [link.target for link in extract_page("https://x.test/", body).links]
+    assert targets == ["https://x.test/hero.webp", "https://x.test/hero@2x.webp", "https://x.test/hero.jpg",
+                       "https://x.test/embed/video/", "https://x.test/embed/map/", "https://x.test/embed/real/"]
+
+
+def test_pingback_is_not_a_resource():
+    body = b'<html><head><link rel="pingback" href="/xmlrpc.php"><link rel="icon" href="/f.png"></head></html>'
+    assert [link.target for link in extract_page("https://x.test/", body).links] == ["https://x.test/f.png"]
+
+
+def test_meta_refresh_keeps_its_content_as_text():
+    body = b'<html><head><meta http-equiv="refresh" content="5;  URL=/next/"></head><body></body></html>'
+    assert [link.text for link in extract_page("https://x.test/", body).links] == ["5; URL=/next/"]
