@@ -62,6 +62,16 @@ class Scope:
             return False
         return bool(parts.hostname)
 
+    @staticmethod
+    def never_resolves(url: str) -> bool:
+        """A host under .invalid, which RFC 6761 reserves to never resolve.
+
+        Answered as a DNS error without asking any resolver: the name is known
+        not to exist, and a lookup could leave the machine for nothing.
+        """
+        host = (urlsplit(url).hostname or "").rstrip(".")
+        return host == "invalid" or host.endswith(".invalid")
+
     def internal(self, url: str) -> bool:
         return _host_key(url) in self._hosts
 

@@ -33,6 +33,17 @@ def test_url_without_host(tmp_path):
     assert_usage_error(run("crawl", "clinic.test", "--out", str(tmp_path)), "not an http(s) URL")
 
 
+@pytest.mark.parametrize("url", ["http://[::1/", "http://clinic.test:80x/"])
+def test_malformed_url(tmp_path, url):
+    assert_usage_error(run("crawl", url, "--out", str(tmp_path)), "not a valid URL")
+
+
+def test_start_url_on_a_host_that_cannot_exist(tmp_path):
+    # .invalid never resolves (RFC 6761): answered at once, no resolver asked.
+    assert_usage_error(run("crawl", "https://clinic.invalid/", "--out", str(tmp_path), "--quiet"),
+                       "cannot reach https://clinic.invalid/: dns error")
+
+
 def test_unknown_config_key(tmp_path):
     config = tmp_path / "siteproof.toml"
     config.write_text("[crawl]\nmax_pagez = 3\n")

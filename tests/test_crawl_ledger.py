@@ -88,6 +88,13 @@ def test_scope_is_start_hosts_aliases_and_canonical_www_and_scheme_twins():
     assert not scope.fetchable("javascript:void(0)") and not scope.fetchable("data:text/plain,x")
 
 
+def test_invalid_hosts_are_known_not_to_resolve():
+    assert Scope.never_resolves("https://journal.example.invalid/study")
+    assert Scope.never_resolves("http://INVALID./")
+    assert not Scope.never_resolves("https://invalid.example.com/")
+    assert not Scope.never_resolves("http://127.0.0.1:8000/")
+
+
 def test_ignore_globs_match_the_link_as_written():
     scope = Scope(from_dict({"site": {"start_urls": ["https://clinic.test/"]},
                              "links": {"ignore": ["https://clinic.test/cart/*", "*.pdf"]}}))

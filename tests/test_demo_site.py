@@ -146,6 +146,10 @@ def test_demo_reports_every_planted_problem(tmp_path):
     assert summary[-1] == f"Report: {tmp_path / 'report.html'}"
     for name in ("report.json", "findings.csv", "report.html", "pages.jsonl", "fetches.jsonl"):
         assert (tmp_path / name).stat().st_size > 0, name
+    # The sample's external links use .invalid hosts: answered as DNS errors without any lookup.
+    invalid = [json.loads(line) for line in (tmp_path / "fetches.jsonl").read_text().splitlines()
+               if ".invalid/" in line]
+    assert invalid and all(f["error"] == "dns-error" and f["elapsed_ms"] is None for f in invalid)
     found = {(f["rule"], urlsplit(f["url"]).path) for f in report["findings"]}
     assert [e for e in EXPECTED if e not in found] == []
     off_topic = [f["target"] for f in report["findings"]

@@ -96,7 +96,10 @@ class SiteSpider(scrapy.Spider):
             url = url.split("#", 1)[0]
             self.start_outcomes[url] = None
             request = self._request(url, "page", depth=0)
-            if request:
+            if isinstance(request, Fetch):  # a start URL that cannot even be requested
+                for fetch in self._emit([request]):
+                    yield fetch
+            elif request:
                 self.page_budget -= 1
                 yield request
         parts = urlsplit(self.config.site.start_urls[0])
@@ -123,6 +126,8 @@ class SiteSpider(scrapy.Spider):
         if not self.ledger.claim(url, method):
             return None
         external = not self.scope.internal(url)
+        if self.scope.never_resolves(url):  # reached by a redirect or given as a start URL
+            return self.ledger.resolve(Fetch(url=url, error="dns-error", method=method, external=external))[0]
         meta = {"sp_url": url, "sp_mode": mode, "sp_depth": depth, "sp_hops": hops, "sp_external": external,
                 "dont_redirect": True, "handle_httpstatus_all": True}
         if external:
@@ -205,6 +210,9 @@ class SiteSpider(scrapy.Spider):
             elif not self.scope.well_formed(url):
                 if self.ledger.claim(url, "GET"):
                     yield from self._emit(self.ledger.resolve(Fetch(url=url, error="invalid-url", external=True)))
+            elif self.scope.never_resolves(url):
+                if self.config.crawl.check_external and self.ledger.claim(url, "GET"):
+                    yield from self._emit(self.ledger.resolve(Fetch(url=url, error="dns-error", external=True)))
             elif self.config.crawl.check_external:
                 self.externals[url] = self.externals.get(url, False) or bool(link.fragment)
 
