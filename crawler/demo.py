@@ -16,7 +16,8 @@ def DEMO_CONFIG(origin: str) -> dict:
             "phone": "(559) 555-0142",
             "phone_region": "US",
         },
-        # The sample's few external links point at reserved .invalid hosts: they fail
-        # at once offline, and a short timeout bounds them when a resolver is slow.
+        # The sample's few external links point at reserved .invalid hosts, which the
+        # crawler answers as DNS errors without a lookup; a short timeout keeps any
+        # other slow URL from holding the demo up.
         "crawl": {"timeout_s": 5, "retries": 1, "max_retry_after_s": 2},
     }
