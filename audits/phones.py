@@ -68,9 +68,22 @@ def canonical_number(site: "Site") -> Optional[str]:
     return min(pages_showing, key=lambda n: (-pages_showing[n], -mentions[n], n))
 
 
+# National help lines a clinic page may rightly print beside its own number (a ketamine
+# or mental-health article often ends with a crisis line): never a mismatch.
+HOTLINES = (
+    "+18002738255",  # Suicide & Crisis Lifeline (the number before 988; also the Veterans Crisis Line)
+    "+18006624357",  # SAMHSA National Helpline
+    "+18007997233",  # National Domestic Violence Hotline
+    "+18006564673",  # RAINN National Sexual Assault Hotline
+    "+18002221222",  # Poison Control
+    "+18664887386",  # The Trevor Project
+    "+18009506264",  # NAMI HelpLine
+)
+
+
 def _allowed(site: "Site", opts: PhoneOptions) -> set[str]:
     region = site.config.site.phone_region
-    return {n for n in (to_e164(a, region) for a in opts.allow) if n}
+    return {n for n in (to_e164(a, region) for a in opts.allow) if n} | set(HOTLINES)
 
 
 @site_rule("phone-mismatch", "error", options="phone")
@@ -89,8 +102,10 @@ def phone_mismatch(site: "Site", opts: PhoneOptions) -> Iterator[Hit]:
     Numbers that are meant to differ (call-tracking lines) go in
     `[audits.phone] allow`, in any format. The same number written differently
     (`tel:+15594251118`, `tel:559-425-1118`) is not a mismatch, and neither is
-    a number labelled as a fax ("Fax: (559) 425-1119"). A toll-free or
-    call-tracking line is one, until it is added to `allow`.
+    a number labelled as a fax ("Fax: (559) 425-1119"), nor a national help
+    line such as the Suicide & Crisis Lifeline's 1-800-273-8255 or SAMHSA's
+    1-800-662-4357. Any other toll-free or call-tracking line is one, until it
+    is added to `allow`.
     """
     canonical = canonical_number(site)
     if canonical is None:
