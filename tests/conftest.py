@@ -22,7 +22,8 @@ EXTERNAL = SITES / "external"
 EXTERNAL_HOST = "127.0.0.2"
 
 
-def _start_external() -> SiteServer:
+def start_external() -> SiteServer:
+    """A fresh external host on 127.0.0.2 (its request log holds one test's requests); skips where it cannot bind."""
     try:
         return SiteServer(EXTERNAL, host=EXTERNAL_HOST).start()
     except OSError as exc:  # macOS only routes 127.0.0.1 unless an alias is added
@@ -36,7 +37,7 @@ def clinic_substitutions(external: SiteServer) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def external_server() -> Iterator[SiteServer]:
-    server = _start_external()
+    server = start_external()
     try:
         yield server
     finally:

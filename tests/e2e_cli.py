@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 from urllib.parse import urlsplit
 
-import pytest
-from conftest import CLINIC, EXTERNAL, EXTERNAL_HOST, new_clinic_server
+from conftest import CLINIC, new_clinic_server, start_external
 
-from crawler.siteserver import TEXT_SUFFIXES, SiteServer
+from crawler.siteserver import TEXT_SUFFIXES
 
 REPO = Path(__file__).resolve().parent.parent
 # The production-like origins the build folder is rendered for (never resolved: a folder check is offline).
@@ -143,10 +142,7 @@ def clinic_crawl(tmp_path_factory) -> Run:
     root = tmp_path_factory.mktemp("e2e-crawl")
     config = write_config(root / "crawl.toml")
     out = root / "report"
-    try:
-        external_server = SiteServer(EXTERNAL, host=EXTERNAL_HOST).start()
-    except OSError as exc:  # macOS routes only 127.0.0.1 unless an alias is added
-        pytest.skip(f"cannot bind {EXTERNAL_HOST} for the external test host ({exc})")
+    external_server = start_external()
     try:
         with new_clinic_server(external_server) as site:
             proc = siteproof("crawl", site.url("/"), "--config", config, "--out", out, cwd=root)

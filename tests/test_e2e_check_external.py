@@ -4,19 +4,14 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from conftest import EXTERNAL, EXTERNAL_HOST
+from conftest import start_external
 from e2e_cli import BUILD_ORIGIN, EXTERNAL_KEY, Run, clinic_crawl, render_build, siteproof, write_config
-
-from crawler.siteserver import SiteServer
 
 
 @pytest.fixture(scope="module")
 def external_check(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e-external")
-    try:
-        server = SiteServer(EXTERNAL, host=EXTERNAL_HOST).start()
-    except OSError as exc:
-        pytest.skip(f"cannot bind {EXTERNAL_HOST} for the external test host ({exc})")
+    server = start_external()
     try:
         render_build(root / "build", external=server.origin)
         config = write_config(root / "check.toml", canonical_url=BUILD_ORIGIN)

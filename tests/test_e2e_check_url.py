@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EXTERNAL, EXTERNAL_HOST, new_clinic_server
+from conftest import new_clinic_server, start_external
 from e2e_cli import read_report, siteproof, write_config
 
-from crawler.siteserver import SiteServer
 
 DRAFT = "/blog/ketamine-therapy-for-depression/"
 
@@ -13,10 +12,7 @@ DRAFT = "/blog/ketamine-therapy-for-depression/"
 @pytest.fixture(scope="module")
 def draft_check(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e-check-url")
-    try:
-        external = SiteServer(EXTERNAL, host=EXTERNAL_HOST).start()
-    except OSError as exc:
-        pytest.skip(f"cannot bind {EXTERNAL_HOST} for the external test host ({exc})")
+    external = start_external()
     try:
         with new_clinic_server(external) as site:
             config = write_config(root / "check.toml", canonical_url=site.origin)
