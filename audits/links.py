@@ -188,9 +188,8 @@ def is_external(site: "Site", fetch: Fetch) -> bool:
 
 def is_bot_wall(site: "Site", fetch: Fetch) -> bool:
     """An external answer that a crawler cannot judge: 401/403/429/999 or a challenge page."""
-    if not is_external(site, fetch):
-        return False
-    return fetch.challenge or fetch.status in BOT_WALL_STATUSES
+    # The answer first: is_external builds the site's host set, and this runs for every link.
+    return (fetch.challenge or fetch.status in BOT_WALL_STATUSES) and is_external(site, fetch)
 
 
 def _broken(site: "Site", fetch: Fetch) -> bool:
