@@ -146,6 +146,13 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
 PARALLEL_FROM_FILES = 100
 
 
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # a container or taskset may grant fewer than the machine has
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def _extract_file(job: tuple) -> Page:
     path, url, status, source, options = job
     return extract_page(url, Path(path).read_bytes(), status=status, headers={}, options=options,
@@ -154,8 +161,7 @@ def _extract_file(job: tuple) -> Page:
 
 def _extract_all(jobs: list[tuple], workers: int) -> list[Page]:
     """Extract every file, on all CPUs for a large build: extraction is nearly all of a check's time."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    processes = workers if workers > 0 else cpus
+    processes = workers if workers > 0 else available_cpus()
     if len(jobs) < PARALLEL_FROM_FILES or processes < 2:
         return [_extract_file(job) for job in jobs]
     # Spawned, not forked: the caller may run threads, and a forked child can inherit a held lock.

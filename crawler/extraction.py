@@ -34,6 +34,7 @@ from typing import Mapping, Optional
 from audits.extract import ExtractOptions, extract_page, phones_in_text
 from audits.model import Page
 from audits.readability import measure
+from audits.sources import available_cpus
 
 # Enough prose for measure() to score it: the first score loads textstat's
 # syllable dictionary (about 1.5 s), which should not land on the first page.
@@ -42,13 +43,6 @@ _WARM_TEXT = "The clinic opens at nine in the morning, and our team will gladly 
 
 class ExtractionError(RuntimeError):
     """A worker process died (killed, out of memory, crashed): the crawl cannot go on without it."""
-
-
-def available_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # a container or taskset may grant fewer than the machine has
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def worker_count(configured: int, cpus: Optional[int] = None) -> int:
