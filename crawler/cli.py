@@ -197,7 +197,7 @@ def cmd_crawl(args) -> int:
     formats = _formats(args, CRAWL_FORMATS)
     out = _out_dir(args.out)
     report = _crawl_and_audit(config, out, args, now())
-    return _finish(report, args, out, list(dict.fromkeys([*CRAWL_FORMATS, *formats])), default_stream=True)
+    return _finish(report, args, out, formats, default_stream=True)
 
 
 def cmd_demo(args) -> int:
@@ -215,7 +215,7 @@ def cmd_demo(args) -> int:
         if not args.quiet:
             print(f"Serving the sample clinic site at {server.origin}/ and crawling it…", file=sys.stderr)
         report = _crawl_and_audit(config, out, args, now())
-    return _finish(report, args, out, list(dict.fromkeys([*CRAWL_FORMATS, *formats])), default_stream=True)
+    return _finish(report, args, out, formats, default_stream=True)
 
 
 def _is_url(value: str) -> bool:
@@ -271,8 +271,6 @@ def _fetch_records(args):
 def cmd_check(args) -> int:
     formats = _formats(args, ("text",))
     out = _out_dir(args.out)
-    if out is not None and "json" not in formats:
-        formats = [*formats, "json"]
     report = _local_report(args)
     if not args.quiet:
         for note in report.extra.get("notes", []):
