@@ -21,7 +21,7 @@ from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
 
 from audits import mainbody
-from audits.cta import CtaOptions
+from audits.rules.cta import CtaOptions
 from audits.mainbody import BODY, INVISIBLE
 from audits.model import Cta, Heading, Image, Link, Page, Paragraph, PhoneSeen
 from audits.readability import measure, words
@@ -38,7 +38,7 @@ class ExtractOptions:
 
 
 def extract_options(config) -> ExtractOptions:
-    """Options from ``[site] phone_region`` and ``[audits.cta]``."""
+    """Options from ``[site] phone_region`` and ``[audits.rules.cta]``."""
     cta = config.audit_options("cta")
     return ExtractOptions(phone_region=config.site.phone_region or "US",
                           cta_patterns=tuple(cta.patterns), cta_href_patterns=tuple(cta.href_patterns),

@@ -17,15 +17,15 @@ from audits.model import Severity
 # Explicit discovery, in report order. A module listed here is imported once and
 # its decorators fill RULES and OPTIONS.
 AUDIT_MODULES = (
-    "audits.links",
-    "audits.onpage",
-    "audits.sitemap",
-    "audits.readability",
-    "audits.cta",
-    "audits.phones",
-    "audits.urls",
-    "audits.related",
-    "audits.citations",
+    "audits.rules.links",
+    "audits.rules.onpage",
+    "audits.rules.sitemap",
+    "audits.rules.readability",
+    "audits.rules.cta",
+    "audits.rules.phones",
+    "audits.rules.urls",
+    "audits.rules.related",
+    "audits.rules.citations",
 )
 
 DOCS_BASE = "https://github.com/siteproof/siteproof/blob/main/docs/rules.md"

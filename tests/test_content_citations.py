@@ -6,7 +6,7 @@ import dataclasses
 import pytest
 
 from audits import registry
-from audits.citations import CitationOptions, cited_source
+from audits.rules.citations import CitationOptions, cited_source
 from audits.config import from_dict
 from audits.engine import Site, run_rules
 from audits.model import Page, Paragraph

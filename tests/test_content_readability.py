@@ -9,7 +9,8 @@ import textwrap
 from pathlib import Path
 
 from audits.model import Page, Readability
-from audits.readability import ReadabilityOptions, hard_to_read, measure, thin_content
+from audits.readability import measure
+from audits.rules.readability import ReadabilityOptions, hard_to_read, thin_content
 
 ROOT = Path(__file__).resolve().parents[1]
 

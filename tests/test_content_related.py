@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from audits.model import Fetch, Heading, Page
-from audits.related import (RelatedOptions, article_vectors, cosine, site_name_segments, site_topics, tfidf,
+from audits.rules.related import (RelatedOptions, article_vectors, cosine, site_name_segments, site_topics, tfidf,
                             tokens, topic_line)
 
 _HERE = Path(__file__).parent / "fixtures" / "related"
@@ -147,7 +147,7 @@ def test_tokens_fold_suffixes_drop_stop_words_and_join_synonyms():
     assert cosine(vectors["a"], vectors["b"]) == pytest.approx(1.0)
     assert cosine(vectors["a"], vectors["c"]) == 0.0
     custom = RelatedOptions(synonyms=("hydration dehydration fluids",))
-    from audits.related import synonym_map
+    from audits.rules.related import synonym_map
     assert set(tokens("fluids", synonym_map(custom.synonyms))) & set(tokens("hydration"))
 
 

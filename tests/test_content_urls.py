@@ -7,7 +7,7 @@ from audits import registry
 from audits.config import from_dict
 from audits.engine import Site, run_rules
 from audits.model import Link, Page
-from audits.urls import strip_trailing
+from audits.rules.urls import strip_trailing
 
 CANON = "https://omgwellnessmd.com"
 SITE = {"start_urls": [CANON + "/"], "aliases": ["https://omg-wellness.net"], "old_domains": ["omgwellness.com"]}
