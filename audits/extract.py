@@ -38,7 +38,7 @@ class ExtractOptions:
 
 
 def extract_options(config) -> ExtractOptions:
-    """Options from ``[site] phone_region`` and ``[audits.rules.cta]``."""
+    """Options from ``[site] phone_region`` and ``[audits.cta]``."""
     cta = config.audit_options("cta")
     return ExtractOptions(phone_region=config.site.phone_region or "US",
                           cta_patterns=tuple(cta.patterns), cta_href_patterns=tuple(cta.href_patterns),

@@ -8,7 +8,7 @@ Obesity Reviews", "researchers at Stanford University"). People ("according to
 Dr. Lee") and the reader's or clinic's own voice ("according to your doctor",
 "according to our patients") are not sources. The clinic's own name is taken
 from the page title's suffix ("… | OMG Wellness MD") and from
-``[audits.rules.citations] ignore``.
+``[audits.citations] ignore``.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from audits.registry import options, page_rule
 
 @options("citations")
 @dataclass(frozen=True)
-class CitationOptions:  # [audits.rules.citations]
+class CitationOptions:  # [audits.citations]
     sources: tuple[str, ...] = ()  # extra source names to recognise, as written ("Fresno County Public Health")
     ignore: tuple[str, ...] = ()  # names never treated as sources (the clinic itself, its own programs)
 
@@ -173,7 +173,7 @@ def unlinked_source(page: Page, opts: CitationOptions) -> Iterator[Hit]:
     trained at Johns Hopkins") is not a citation.
 
     **How to fix.** Link the source's page or the study (DOI or PubMed link)
-    in the same paragraph. Add names to recognise with `[audits.rules.citations]
+    in the same paragraph. Add names to recognise with `[audits.citations]
     sources`, and the clinic's own names to `ignore`.
     """
     if not page.is_article:

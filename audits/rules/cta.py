@@ -1,7 +1,7 @@
 """Calls to action in an article body: missing-cta.
 
 Extraction decides what counts as a call to action (a tel:, sms: or mailto:
-link, an appointment or contact link or button matching ``[audits.rules.cta]``, a
+link, an appointment or contact link or button matching ``[audits.cta]``, a
 link to or embed of an online booking service, a booking form), looking inside
 the article body only: a "Book now" button in the site header is on every page
 and does not close an article. "book" used as a noun ("Dr. Lee's book", "the
@@ -18,7 +18,7 @@ from audits.registry import options, page_rule
 
 @options("cta")
 @dataclass(frozen=True)
-class CtaOptions:  # [audits.rules.cta]
+class CtaOptions:  # [audits.cta]
     # Link or button text that counts as a call to action inside an article body (case-insensitive substrings).
     patterns: tuple[str, ...] = (
         "request an appointment", "book", "schedule", "call us", "contact us",
@@ -60,7 +60,7 @@ def missing_cta(page: Page, opts: CtaOptions) -> Iterator[Hit]:
     **How to fix.** Add a closing line such as "Call (559) 425-1118 or
     request an appointment" with a tel: link and a link to the booking page.
     If the theme's buttons use other wording or URLs, add them to
-    `[audits.rules.cta] patterns` / `href_patterns`.
+    `[audits.cta] patterns` / `href_patterns`.
     """
     if page.is_article and not page.ctas:
         yield Hit(

@@ -94,7 +94,7 @@ if TYPE_CHECKING:
 
 @options("related")
 @dataclass(frozen=True)
-class RelatedOptions:  # [audits.rules.related]
+class RelatedOptions:  # [audits.related]
     min_relative_similarity: float = 0.20  # flag below this fraction of the site scale (measured; see docs)
     max_flagged_similarity: float = 0.12  # a pair at least this similar (cosine) is never flagged
     min_articles: int = 6  # fewer judged articles than this: no site scale, only near-zero pairs are flagged
@@ -434,7 +434,7 @@ def irrelevant_related_post(site: "Site", opts: RelatedOptions) -> Iterator[Hit]
     **How to fix.** Replace the link with a post on the same topic (the
     finding suggests the closest ones), or choose related posts by tag or
     topic rather than by date or a catch-all category. The judgement is
-    relative to the site: `[audits.rules.related] min_relative_similarity` sets
+    relative to the site: `[audits.related] min_relative_similarity` sets
     how far below the site's typical closely-related pair a link must fall.
     """
     topics: Optional[SiteTopics] = None
