@@ -172,15 +172,41 @@ def _finish(report, args, out: Optional[Path], formats: list[str], *, default_st
 
 
 def _crawl_and_audit(config: Config, out: Path, args, started_at: str):
+    """Crawl and audit; the report and the crawl's summary (complete or partial, and why)."""
+    from audits import report as reports
     from audits import store
     from audits.engine import Site, audit
     from crawler.run import crawl
 
-    crawl(config, out, progress=None if not args.quiet else False, verbose=args.verbose)
+    reports.remove_reports(out)  # the folder never holds an earlier run's report beside this run's record
+    summary = crawl(config, out, progress=None if not args.quiet else False, verbose=args.verbose)
     sitemap = store.read_sitemap(out)
     site = Site.build(store.read_pages(out), store.read_fetches(out), config,
-                      sitemap_urls=sitemap["urls"], sitemap_found=sitemap["found"])
-    return audit(site, started_at=started_at)
+                      sitemap_urls=sitemap["urls"], sitemap_found=sitemap["found"], partial=summary.partial)
+    report = audit(site, started_at=started_at)
+    report.extra["partial"] = summary.partial
+    report.extra["partial_reason"] = summary.partial_reason
+    report.extra["crawl"] = {"finish_reason": summary.finish_reason, "retries": summary.retries,
+                             "recovered": summary.recovered, "unreached": list(summary.unreached)}
+    return report, summary
+
+
+# 128 + the signal number, as shells report a process a signal stopped.
+_SIGNAL_EXIT = {"SIGINT": 130, "SIGTERM": 143}
+
+
+def _crawl_exit(code: int, summary, out: Path) -> int:
+    """A crawl that did not finish says so on stderr, and a stopped one does not exit as a clean run."""
+    if summary.failure:
+        print(f"siteproof: error: {summary.failure} (partial report in {out})", file=sys.stderr)
+        return EXIT_USAGE
+    if summary.interrupted:
+        print(f"siteproof: crawl interrupted by {summary.interrupted}; the report in {out} is partial",
+              file=sys.stderr)
+        return _SIGNAL_EXIT.get(summary.interrupted, 130)
+    if summary.partial:
+        print(f"siteproof: note: partial crawl: {summary.partial_reason}", file=sys.stderr)
+    return code
 
 
 # ---------------------------------------------------------------- commands
@@ -196,8 +222,8 @@ def cmd_crawl(args) -> int:
         config = dataclasses.replace(config, crawl=dataclasses.replace(config.crawl, max_pages=args.max_pages))
     formats = _formats(args, CRAWL_FORMATS)
     out = _out_dir(args.out)
-    report = _crawl_and_audit(config, out, args, now())
-    return _finish(report, args, out, formats, default_stream=True)
+    report, summary = _crawl_and_audit(config, out, args, now())
+    return _crawl_exit(_finish(report, args, out, formats, default_stream=True), summary, out)
 
 
 def cmd_demo(args) -> int:
@@ -214,8 +240,8 @@ def cmd_demo(args) -> int:
         config = from_dict(DEMO_CONFIG(server.origin), "the demo configuration")
         if not args.quiet:
             print(f"Serving the sample clinic site at {server.origin}/ and crawling it…", file=sys.stderr)
-        report = _crawl_and_audit(config, out, args, now())
-    return _finish(report, args, out, formats, default_stream=True)
+        report, summary = _crawl_and_audit(config, out, args, now())
+    return _crawl_exit(_finish(report, args, out, formats, default_stream=True), summary, out)
 
 
 def _is_url(value: str) -> bool:
@@ -262,7 +288,11 @@ def _fetch_records(args):
         from crawler.run import crawl
 
         with tempfile.TemporaryDirectory(prefix="siteproof-check-") as tmp:
-            crawl(config, Path(tmp), progress=None if not args.quiet else False, verbose=args.verbose)
+            summary = crawl(config, Path(tmp), progress=None if not args.quiet else False, verbose=args.verbose)
+            if summary.failure:
+                from crawler.run import CrawlFailed
+
+                raise CrawlFailed(summary.failure)
             return [*store.read_pages(tmp), *store.read_fetches(tmp)]
 
     return fetch

@@ -65,6 +65,10 @@ class SiteSpider(scrapy.Spider):
         self.sitemap_found = False
         self.start_outcomes: dict[str, Optional[Fetch]] = {}
         self.failure: Optional[str] = None  # why the crawl had to stop early, for crawl() to raise
+        self.interrupted: Optional[str] = None  # the signal that stopped the crawl (crawler/run.py sets it)
+        self.budget_hit = False  # max_pages left a linked page uncrawled
+        self.unreached: dict[str, None] = {}  # page requests made and not answered yet (ordered set)
+        self.record_closed = False
         # A lone check parses no page: no worker processes for it.
         self.extractor = Extractor(self.options, 0 if self.check else worker_count(config.crawl.workers))
 
@@ -136,14 +140,22 @@ class SiteSpider(scrapy.Spider):
             # every linked host would double the requests.
             meta["dont_obey_robotstxt"] = True
         try:
-            return scrapy.Request(url, method=method, callback=self.on_response, errback=self.on_error,
-                                  meta=meta, dont_filter=True, priority=-depth)
+            request = scrapy.Request(url, method=method, callback=self.on_response, errback=self.on_error,
+                                     meta=meta, dont_filter=True, priority=-depth)
+            if mode == "page":
+                self.unreached[url] = None
+            return request
         except ValueError:
             return self.ledger.resolve(Fetch(url=url, error="invalid-url", method=method, external=external))[0]
 
     # ------------------------------------------------------------ callbacks
 
     async def on_response(self, response) -> AsyncIterator:
+        async for item in self._response(response):
+            yield item
+        self.unreached.pop(response.meta["sp_url"], None)  # only now: its page and links are recorded
+
+    async def _response(self, response) -> AsyncIterator:
         meta = response.meta
         url, mode = meta["sp_url"], meta["sp_mode"]
         method = response.request.method
@@ -181,6 +193,7 @@ class SiteSpider(scrapy.Spider):
         fetch = Fetch(url=meta["sp_url"], error=error_name(failure.value), method=request.method,
                       external=meta["sp_external"])
         yield from self._emit(self.ledger.resolve(fetch))
+        self.unreached.pop(meta["sp_url"], None)
 
     async def _page(self, url: str, response, headers: dict, depth: int) -> Iterator:
         """The Page, then the requests for its links; extracted in a worker while the reactor keeps fetching."""
@@ -202,6 +215,8 @@ class SiteSpider(scrapy.Spider):
                 continue
             if self.scope.internal(url):
                 crawl = crawl_deeper and link.tag in CRAWLED_TAGS and self.page_budget > 0
+                if crawl_deeper and link.tag in CRAWLED_TAGS and not crawl and not self.ledger.claimed(url):
+                    self.budget_hit = True
                 request = self._request(url, "page" if crawl else "check", depth + 1)
                 if request is not None:
                     if crawl and isinstance(request, scrapy.Request):
@@ -283,8 +298,38 @@ class SiteSpider(scrapy.Spider):
                 self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
+    def partial_reason(self, finish_reason: str) -> Optional[str]:
+        """Why this crawl did not see the whole site, or None when it did."""
+        if self.failure:
+            return f"stopped by an error: {self.failure}"
+        if self.interrupted:
+            return f"interrupted by {self.interrupted}"
+        if finish_reason not in ("finished", ""):
+            return f"stopped early ({finish_reason})"
+        if self.budget_hit:
+            return f"max_pages ({self.config.crawl.max_pages}) reached: linked pages were left uncrawled"
+        return None
+
+    def close_record(self, finish_reason: str) -> None:
+        """Write what the record needs besides pages and fetches, however the crawl ended.
+
+        Called when the spider closes and again after the reactor stops (a hard
+        stop skips the first); the state is rewritten with what is known last.
+        """
+        stats = self.crawler.stats
+        if not self.record_closed:
+            self.record_closed = True
+            self.extractor.close()
+            stats.set_value("siteproof/pages_in_workers", self.extractor.in_workers)
+            stats.set_value("siteproof/unresolved_redirects", self.ledger.unresolved)
+            store.write_sitemap(self.out_dir, list(self.sitemap_urls), self.sitemap_found)
+        reason = self.partial_reason(finish_reason)
+        store.write_crawl_state(self.out_dir, {
+            "complete": reason is None, "finish_reason": finish_reason, "partial_reason": reason,
+            "unreached": list(self.unreached) if reason else [],
+            "retries": stats.get_value("siteproof/retries", 0),
+            "recovered": stats.get_value("siteproof/recovered", 0),
+        })
+
     def closed(self, reason):
-        self.extractor.close()
-        self.crawler.stats.set_value("siteproof/pages_in_workers", self.extractor.in_workers)
-        store.write_sitemap(self.out_dir, list(self.sitemap_urls), self.sitemap_found)
-        self.crawler.stats.set_value("siteproof/unresolved_redirects", self.ledger.unresolved)
+        self.close_record(reason)
