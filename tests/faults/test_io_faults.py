@@ -60,3 +60,15 @@ def test_shared_titles_grow_the_report_linearly(tmp_path):
         sizes[n] = sum((out / name).stat().st_size for name in ("report.json", "findings.csv", "report.html"))
     # 4x the pages, about 4x the bytes (quadratic output would be 16x).
     assert sizes[400] / sizes[100] < 5, sizes
+
+
+def test_out_of_range_config_is_one_line_and_exit_2(tmp_path):
+    site = shared_title_site(tmp_path / "site", 2)
+    for line, key in (("timeout_s = nan", "crawl.timeout_s"), ("max_pages = -1", "crawl.max_pages"),
+                      ("concurrency = 0", "crawl.concurrency")):
+        (tmp_path / "siteproof.toml").write_text(f"[crawl]\n{line}\n", encoding="utf-8")
+        for args in (("check", site), ("crawl", "http://127.0.0.1:9/")):
+            proc, took = run(*args, cwd=tmp_path)
+            assert proc.returncode == 2, (args, proc.stderr)
+            assert key in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+            assert "Traceback" not in proc.stderr and took < BOUND_S
