@@ -2,8 +2,8 @@
 
 Only HTML pages served with status 200 are judged: an error page or a PDF has
 no title to get right. The duplicate-* rules compare pages as search engines
-do: URLs that declare the same canonical URL, or differ only by a trailing
-slash, are one page; pages marked ``noindex`` never appear in results, so
+do: URLs that declare the same canonical URL, or have the same ``page_key``
+(a trailing slash, http/https or www aside), are one page; pages marked ``noindex`` never appear in results, so
 they cannot compete with another page's title and are left out.
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
-from urllib.parse import urlsplit, urlunsplit
 
+from audits.identity import page_key
 from audits.model import Hit, Page
 from audits.registry import page_rule, site_rule
 
@@ -30,13 +30,6 @@ def judged(page: Page) -> bool:
 def noindex(page: Page) -> bool:
     directives = {d.strip().lower() for d in (page.meta_robots or "").split(",")}
     return bool(directives & {"noindex", "none"})
-
-
-def page_key(url: str) -> str:
-    """One key for the URLs of one page: fragment dropped, host lower-cased, trailing slash folded."""
-    parts = urlsplit(url.strip())
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
 def _text(value: Optional[str]) -> str:
