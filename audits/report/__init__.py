@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterable
 
-from audits.engine import Report
+from audits.site import Report
 from audits.report import csv, github, html, json, junit, markdown, sarif, text
 from audits.report.common import SEVERITY_ORDER, plural, rules_in_order, severity_counts
 from audits.report.fingerprint import fingerprint
@@ -92,12 +92,12 @@ def summary_text(report: Report, out_dir: Path | str | None = None) -> str:
     counts = report.counts()
     total = sum(counts.values())
     sev = ", ".join(plural(counts.get(s, 0), s, "info" if s == "info" else None) for s in SEVERITY_ORDER)
-    reason = report.extra.get("partial_reason")
+    reason = report.partial_reason
     crawled = report.crawled and (reason or not report.partial)
     lines = [f"siteproof: {plural(len(report.pages), 'page')} {'crawled' if crawled else 'read'}, "
              f"{plural(report.links_checked, 'link')} checked, {plural(total, 'finding')} ({sev})"]
     if reason:
-        unreached = len(report.extra.get("crawl", {}).get("unreached", ()))
+        unreached = len((report.crawl or {}).get("unreached", ()))
         lines.append(f"  PARTIAL: {reason}" + (f"; {plural(unreached, 'page')} never reached" if unreached else "")
                      + "; orphan-page was not judged")
     by_rule = report.by_rule()

@@ -19,10 +19,10 @@ import jinja2
 from markupsafe import Markup, escape
 
 from audits import __version__, registry
-from audits.engine import Report
+from audits.site import Report
 from audits.model import Finding
 from audits.report import consistency
-from audits.report.common import LinkIndex, known_ids, SEVERITY_ORDER, link_details, one_line, rule_meta, rules_in_order
+from audits.report.common import LinkIndex, duplicate_groups, known_ids, SEVERITY_ORDER, link_details, one_line, rule_meta, rules_in_order
 
 FORMAT = "html"
 FILENAME = "report.html"
@@ -136,7 +136,7 @@ class _View:
             "duration": _duration(r.started_at, r.finished_at), "counts": counts, "total": sum(counts.values()),
             "pages": len(r.pages), "articles": sum(1 for p in r.pages if p.is_article),
             "links_checked": r.links_checked, "partial": r.partial,
-            "partial_reason": r.extra.get("partial_reason") or "only the files given", "baselined": r.baselined,
+            "partial_reason": r.partial_reason or "only the files given", "baselined": r.baselined,
             "fixed": len(r.fixed), "version": __version__, "config_source": r.config.source,
         }
 
@@ -195,14 +195,11 @@ class _View:
         return {"rows": rows, "more": max(len(self.report.pages) - cap, 0), "max_grade": self.max_grade()}
 
     def max_grade(self) -> float:
-        try:
-            return float(self.report.config.audit_options("readability").max_grade)
-        except (KeyError, AttributeError):
-            return 8.0
+        return self.report.facts.max_grade
 
     def links_summary(self) -> dict[str, Any]:
         rows = self.report.links
-        site_bases = {b for b, kind in consistency.site_hosts(self.report.config)[1].items() if kind == "site"}
+        own = self.report.facts.identity.is_own
         outcome = Counter()
         contexts = Counter()
         targets = set()
@@ -210,8 +207,7 @@ class _View:
         for row in rows:
             target = (row.get("target") or "").split("#", 1)[0]
             targets.add(target)
-            host = urlsplit(target).netloc.lower()
-            if (host[4:] if host.startswith("www.") else host) in site_bases:
+            if urlsplit(target).scheme in ("http", "https") and own(target):
                 internal += 1
             contexts[row.get("context") or "body"] += 1
             status, error = row.get("status"), row.get("error")
@@ -306,14 +302,18 @@ class _View:
         def pages(items):
             return [{"url": u, "href": safe_href(u), "label": self.page_label(u), "title": t or ""} for u, t in items[:cap]]
 
-        phones = consistency.phones(self.report.config, self.report.pages)
-        variants = consistency.url_variants(self.report.config, self.report.pages)
+        phones = consistency.phones(self.report)
+        variants = consistency.url_variants(self.report)
         return {
             "phones": [{**p, "page_list": pages(p["pages"]), "count": len(p["pages"]),
                         "more": max(len(p["pages"]) - cap, 0)} for p in phones],
             "variants": [{**v, "href": safe_href(v["origin"]), "page_list": pages(v["pages"]),
                           "count": len(v["pages"]), "more": max(len(v["pages"]) - cap, 0)} for v in variants],
             "configured_phone": self.report.config.site.phone,
+            "shared": [{**g, "page_list": pages([(u, (self.pages_by_url[u].title if u in self.pages_by_url else ""))
+                                                  for u in g["pages"]]),
+                        "count": len(g["pages"]), "more": max(len(g["pages"]) - cap, 0)}
+                       for g in duplicate_groups(self.report.findings)],
         }
 
     def glossary(self) -> list[dict[str, Any]]:
