@@ -69,7 +69,7 @@ class SiteSpider(scrapy.Spider):
         self.failure: Optional[str] = None  # why the crawl had to stop early, for crawl() to raise
         self.interrupted: Optional[str] = None  # the signal that stopped the crawl (crawler/run.py sets it)
         self.budget_hit = False  # max_pages left a linked page uncrawled
-        self.unreached: dict[str, None] = {}  # page requests made and not answered yet (ordered set)
+        self.unreached: dict[str, None] = {}  # page requests made and not recorded yet (the pipeline drops them)
         self.record_closed = False
         self.recrawl = recrawl or Recrawl()  # what earlier runs may stand for (crawler/recrawl.py)
         # A lone check parses no page: no worker processes for it.
@@ -176,11 +176,6 @@ class SiteSpider(scrapy.Spider):
     # ------------------------------------------------------------ callbacks
 
     async def on_response(self, response) -> AsyncIterator:
-        async for item in self._response(response):
-            yield item
-        self.unreached.pop(response.meta["sp_url"], None)  # only now: its page and links are recorded
-
-    async def _response(self, response) -> AsyncIterator:
         meta = response.meta
         url, mode = meta["sp_url"], meta["sp_mode"]
         method = response.request.method
@@ -223,7 +218,6 @@ class SiteSpider(scrapy.Spider):
         fetch = Fetch(url=meta["sp_url"], error=error_name(failure.value), method=request.method,
                       external=meta["sp_external"])
         yield from self._emit(self.ledger.resolve(fetch))
-        self.unreached.pop(meta["sp_url"], None)
 
     async def _page(self, url: str, response, headers: dict, depth: int) -> Iterator:
         """The Page, then the requests for its links; extracted in a worker while the reactor keeps fetching."""
