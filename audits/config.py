@@ -55,10 +55,16 @@ class LinksConfig:  # [links]
 
 
 @dataclass(frozen=True)
+class HistoryConfig:  # [history]
+    path: str = ".siteproof/history.sqlite"  # relative to the working directory
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     links: LinksConfig = field(default_factory=LinksConfig)
+    history: HistoryConfig = field(default_factory=HistoryConfig)
     audits: dict = field(default_factory=dict)  # section name -> options dataclass instance
     rules: dict = field(default_factory=dict)  # rule id -> "off" | severity
     ignore: dict = field(default_factory=dict)  # URL path glob -> [rule ids]
@@ -97,6 +103,7 @@ class Config:
             "site": dataclasses.asdict(self.site),
             "crawl": dataclasses.asdict(self.crawl),
             "links": dataclasses.asdict(self.links),
+            "history": dataclasses.asdict(self.history),
             "audits": {name: dataclasses.asdict(self.audit_options(name)) for name in sorted(registry.OPTIONS)},
             "rules": dict(self.rules),
             "ignore": {k: list(v) for k, v in self.ignore.items()},
@@ -147,7 +154,7 @@ _SEVERITIES = ("off", "error", "warning", "info")
 
 def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
     registry.load()
-    known = {"site", "crawl", "links", "audits", "rules", "ignore"}
+    known = {"site", "crawl", "links", "history", "audits", "rules", "ignore"}
     for key in data:
         if key not in known:
             raise ConfigError(f"unknown config key '{key}' in {source}")
@@ -177,6 +184,7 @@ def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
             site=_convert(SiteConfig, data.get("site", {}), "site"),
             crawl=_convert(CrawlConfig, data.get("crawl", {}), "crawl"),
             links=_convert(LinksConfig, data.get("links", {}), "links"),
+            history=_convert(HistoryConfig, data.get("history", {}), "history"),
             audits=audits,
             rules=rules,
             ignore=ignore,

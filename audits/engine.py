@@ -77,6 +77,7 @@ class Site:
                     "status": f.status if f else None,
                     "error": f.error if f else ("not-checked" if not self.ignored_link(link.target) else "ignored"),
                     "redirect_chain": [h.to_dict() for h in f.redirect_chain] if f else [],
+                    "final_url": f.final_url if f and f.redirect_chain else None,
                     "text": link.text,
                     "context": CONTRACT_CONTEXT.get(link.context, link.context),
                     "region": link.context,
