@@ -12,6 +12,7 @@ import io
 import json
 import shutil
 import sqlite3
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ def runs(tmp_path_factory, external_server):
         first = siteproof("crawl", server.url("/"), "--config", config, "--out", root / "first", cwd=root)
         edit_site(site)
         second = siteproof("crawl", server.url("/"), "--config", config, "--out", root / "second",
-                           "--fail-on-new", "error", cwd=root)
+                           "--fail-on-new", "error", "--format", "markdown", cwd=root)
     return {"root": root, "origin": server.origin, "external": external_server.origin,
             "first": first, "second": second}
 
@@ -183,3 +184,33 @@ def test_the_store_is_a_sound_sqlite_file(runs):
     with sqlite3.connect(runs["root"] / STORE) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def _section(html: str) -> str:
+    start = html.index('<section id="since-last">')
+    return html[start:html.index("</section>", start)]
+
+
+def test_the_reports_open_with_since_the_last_crawl_and_a_trend(runs):
+    root = runs["root"]
+    first = _section((root / "first" / "report.html").read_text(encoding="utf-8"))
+    assert "The first recorded crawl of this site" in first
+    html = _section((root / "second" / "report.html").read_text(encoding="utf-8"))
+    assert "<b>3 new</b>, 5 fixed" in html
+    assert html.index("<h3>New</h3>") < html.index("/our-team/") < html.index("<h3>Fixed</h3>") < html.index("/privacy-policy/")
+    svg = ET.fromstring(html[html.index("<svg"):html.index("</svg>") + len("</svg>")])
+    labels = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert "r1" in labels and "r2" in labels  # one bar a run
+    assert len([r for r in svg.iter("{http://www.w3.org/2000/svg}rect") if r.get("height")]) >= 2 * 3
+    assert "<script src" not in html and "https://cdn" not in html
+    summary = (root / "second" / "summary.md").read_text(encoding="utf-8")
+    since = summary[summary.index("### Since the last crawl"):]
+    assert "**3 new**, 5 fixed" in since
+    assert since.index("| new |") < since.index("| fixed |")
+    assert "#### Trend over the last 2 runs" in since and "<svg" in since
+
+
+def test_fail_on_new_needs_the_history(tmp_path, capsys):
+    (tmp_path / "index.html").write_text("<title>x</title><h1>x</h1>", encoding="utf-8")
+    assert main(["check", str(tmp_path / "index.html"), "--no-history", "--fail-on-new", "error"]) == 2
+    assert "--no-history" in capsys.readouterr().err

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from audits import __version__, registry
 from audits.engine import Report
 from audits.model import Finding
-from audits.report import consistency
+from audits.report import consistency, trend
 from audits.report.common import LinkIndex, known_ids, SEVERITY_ORDER, link_details, one_line, rule_meta, rules_in_order
 
 FORMAT = "html"
@@ -199,6 +199,19 @@ class _View:
         except (KeyError, AttributeError):
             return 8.0
 
+    def history(self) -> Optional[dict[str, Any]]:
+        """"Since the last crawl": the run's since_last and trend as recorded (None without a history)."""
+        if "trend" not in self.report.extra:
+            return None
+        since = self.report.extra.get("since_last")
+        cap = self.limits["rows_per_rule"]
+        new = (since or {}).get("new_findings", [])
+        fixed = (since or {}).get("fixed_findings", [])
+        points = self.report.extra["trend"]
+        return {"since": since, "new": new[:cap], "more_new": max(0, len(new) - cap),
+                "fixed": fixed[:cap], "more_fixed": max(0, len(fixed) - cap),
+                "runs": len(points), "svg": Markup(trend.svg(points, self.max_grade()))}
+
     def links_summary(self) -> dict[str, Any]:
         rows = self.report.links
         site_bases = {b for b, kind in consistency.site_hosts(self.report.config)[1].items() if kind == "site"}
@@ -348,7 +361,9 @@ def _environment() -> jinja2.Environment:
     env.filters["shorturl"] = lambda u: (urlsplit(u).path or "/") if u.startswith(("http://", "https://")) else u
     env.filters["plural"] = lambda n, word: f"{n:,} {word}" + ("" if n == 1 else "s")
     env.filters["grade"] = lambda v: "" if v is None else f"{v:.1f}"
+    env.filters["safehref"] = safe_href
     return env
+
 
 
 def render(report: Report, **opts: Any) -> str:
@@ -359,4 +374,5 @@ def render(report: Report, **opts: Any) -> str:
         h=view.header(), rules=view.rules(), by_page=view.by_page(), pages=view.pages(),
         links=view.links_summary(), read=view.readability(), cons=view.consistency(),
         glossary=view.glossary(), severities=SEVERITY_ORDER, limits=limits,
+        history=view.history(),
     )
