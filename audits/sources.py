@@ -13,7 +13,6 @@ unchecked unless the caller hands in a checker (the CLI's ``--external``).
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import mimetypes
 import multiprocessing
 import os
@@ -26,8 +25,9 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from audits import store
 from audits.config import Config, ConfigError
-from audits.engine import Site
+from audits.site import Site
 from audits.extract import anchors_of, extract_options, extract_page
+from audits.identity import FETCHED_SCHEMES, SiteIdentity
 from audits.model import Fetch, Page
 from audits.sitemap import parse_sitemap
 
@@ -62,6 +62,7 @@ class LocalSite:
     fetches: list[Fetch]
     config: Config
     partial: bool = False
+    crawled: bool = False  # True when the pages were fetched (a few URLs), not read from disk
     sitemap_urls: tuple[str, ...] = ()
     sitemap_found: bool = False
     notes: list[str] = field(default_factory=list)
@@ -75,7 +76,7 @@ class LocalSite:
 
     def site(self) -> Site:
         return Site.build(self.pages, self.fetches, self.config, sitemap_urls=self.sitemap_urls,
-                          sitemap_found=self.sitemap_found, partial=self.partial)
+                          sitemap_found=self.sitemap_found, partial=self.partial, crawled=self.crawled)
 
 
 # ---------------------------------------------------------------- local files
@@ -272,7 +273,7 @@ class _UrlMap:
 
     def __init__(self, origin: str, config: Config):
         self.origin = origin.rstrip("/")
-        self.hosts = _own_hosts(origin, config)
+        self.identity = SiteIdentity.from_config(config)
 
     def url_for(self, rel: str) -> str:
         path = rel
@@ -284,30 +285,12 @@ class _UrlMap:
         return self.origin + "/" + quote(path, safe="/!$&'()*+,;=:@~-._")
 
     def is_internal(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and _bare_host(parts.hostname, parts.port) in self.hosts
+        return urlsplit(url).scheme in FETCHED_SCHEMES and self.identity.is_own(url)
 
     def on_origin(self, url: str) -> str:
         """The same path and query on our origin (for sitemap URLs written for production)."""
         parts = urlsplit(url)
         return self.origin + urlunsplit(("", "", parts.path or "/", parts.query, ""))
-
-
-def _bare_host(host: Optional[str], port: Optional[int] = None) -> str:
-    host = (host or "").lower()
-    host = host[4:] if host.startswith("www.") else host
-    return f"{host}:{port}" if port else host
-
-
-def _own_hosts(origin: str, config: Config) -> set[str]:
-    """The site's host names, www and apex alike (http and https alike too)."""
-    urls = [origin, *config.site.start_urls, *config.site.aliases]
-    hosts = set()
-    for url in urls:
-        parts = urlsplit(url if "//" in url else "//" + url)
-        if parts.hostname:
-            hosts.add(_bare_host(parts.hostname, parts.port))
-    return hosts
 
 
 def _local_fetches(pages: list[Page], tree: _Tree, mapper: _UrlMap, config: Config) -> list[Fetch]:
@@ -322,7 +305,7 @@ def _local_fetches(pages: list[Page], tree: _Tree, mapper: _UrlMap, config: Conf
     for page in pages:
         for link in page.links:
             url = link.fetch_url
-            if url in fetches or not mapper.is_internal(url) or _ignored(config, link.target, url):
+            if url in fetches or not mapper.is_internal(url) or mapper.identity.ignored(link.target):
                 continue
             targets[url] = None
             if link.fragment:
@@ -348,11 +331,6 @@ def _local_fetches(pages: list[Page], tree: _Tree, mapper: _UrlMap, config: Conf
     return list(fetches.values())
 
 
-def _ignored(config: Config, target: str, fetch_url: str) -> bool:
-    return any(fnmatch.fnmatchcase(target, g) or fnmatch.fnmatchcase(fetch_url, g)
-               for g in config.links.ignore)
-
-
 def _external_fetches(pages: list[Page], mapper: _UrlMap, config: Config,
                       checker: ExternalChecker) -> list[Fetch]:
     # One URL per page checked; written with a #fragment when some link needs one
@@ -361,8 +339,8 @@ def _external_fetches(pages: list[Page], mapper: _UrlMap, config: Config,
     for page in pages:
         for link in page.links:
             url = link.fetch_url
-            if (urlsplit(url).scheme in ("http", "https") and not mapper.is_internal(url)
-                    and not _ignored(config, link.target, url)):
+            if (urlsplit(url).scheme in FETCHED_SCHEMES and not mapper.is_internal(url)
+                    and not mapper.identity.ignored(link.target)):
                 if link.fragment or url not in urls:
                     urls[url] = link.target
     if not urls:
@@ -453,7 +431,7 @@ def pages_from_urls(urls: Sequence[str], config: Config, fetcher: UrlFetcher) ->
     if not pages:
         raise ConfigError(f"none of the URLs could be fetched as a page: {', '.join(urls)}")
     notes = [f"partial input: {len(pages)} page(s) by URL; {', '.join(SITE_WIDE_RULES)} only compare the pages given"]
-    return LocalSite(pages=pages, fetches=fetches, config=cfg, partial=True, notes=notes,
+    return LocalSite(pages=pages, fetches=fetches, config=cfg, partial=True, crawled=True, notes=notes,
                      origin=cfg.canonical_origin)
 
 

@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("crawl", help="crawl a live site and audit it")
     p.add_argument("url", help="start URL (http or https)")
     p.add_argument("--max-pages", type=int, metavar="N", help="stop after N pages (overrides [crawl] max_pages)")
+    p.add_argument("--full", action="store_true",
+                   help="take nothing from earlier crawls: download every page, check every external link")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the crawl that was interrupted in --out, fetching only what it had not")
     common(p, out_default="siteproof-report")
 
     p = sub.add_parser("demo", help="crawl the bundled sample clinic site (works offline)")
@@ -156,23 +160,21 @@ def _formats(args, default: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
+def _baseline(args):
+    """The --baseline file, read before any work so a bad one fails fast."""
+    from audits.baseline import load_baseline
+
+    path = getattr(args, "baseline", None)
+    return load_baseline(path) if path else None
+
+
 def _finish(report, args, out: Optional[Path], formats: list[str], *, default_stream: bool, recorder=None) -> int:
-    """Record the run, apply the baseline, write and print reports, pick the exit code."""
+    """Record the run, write and print reports, pick the exit code."""
     from audits import report as reports
-    recorded = history_cli.finish_history(recorder, report)
+
+    report, new = history_cli.finish_history(recorder, report)
 
     fail_on = Severity(args.fail_on)
-    if args.baseline:
-        from audits.baseline import apply_baseline, load_baseline
-
-        checked = [p.url for p in report.pages] if report.partial else None
-        new, baselined, fixed = apply_baseline(report.findings, load_baseline(args.baseline), checked=checked)
-        report.baseline_new = new
-        report.baselined = baselined
-        report.fixed = fixed
-        counted = new
-    else:
-        counted = report.findings
     tty = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if out is not None:
         reports.write_reports(report, out, formats, fail_on=fail_on)
@@ -183,22 +185,32 @@ def _finish(report, args, out: Optional[Path], formats: list[str], *, default_st
         sys.stdout.write(reports.summary_text(report, out))
     if args.fail_on_new:
         level = Severity(args.fail_on_new)
-        failing = [f for f in recorded.changes.new if Severity(f["severity"]).rank >= level.rank]
-    else:
-        failing = [f for f in counted if f.severity.rank >= fail_on.rank]
-    return EXIT_FINDINGS if failing else EXIT_OK
+        return EXIT_FINDINGS if any(Severity(f["severity"]).rank >= level.rank for f in new) else EXIT_OK
+    return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK
 
 
-def _crawl_and_audit(config: Config, out: Path, args, started_at: str):
+def _history(args, config: Config) -> Optional[Path]:
+    """The history store for this command (crawl state lives there too); None with --no-history."""
+    if getattr(args, "no_history", False):
+        return None
+    return Path(history_cli.location(args, config))
+
+
+def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, history: Optional[Path] = None):
     from audits import store
-    from audits.engine import Site, audit
+    from audits.engine import audit
+    from audits.site import Site
     from crawler.run import crawl
 
-    crawl(config, out, progress=None if not args.quiet else False, verbose=args.verbose)
+    baseline = _baseline(args)
+    summary = crawl(config, out, progress=None if not args.quiet else False, verbose=args.verbose,
+                    history=history, full=getattr(args, "full", False), resume=getattr(args, "resume", False))
+    if history is not None and not args.quiet:
+        print(f"siteproof: {summary.counts_line()}", file=sys.stderr)
     sitemap = store.read_sitemap(out)
     site = Site.build(store.read_pages(out), store.read_fetches(out), config,
                       sitemap_urls=sitemap["urls"], sitemap_found=sitemap["found"])
-    return audit(site, started_at=started_at)
+    return audit(site, baseline=baseline, started_at=started_at)
 
 
 # ---------------------------------------------------------------- commands
@@ -216,7 +228,7 @@ def cmd_crawl(args) -> int:
     out = _out_dir(args.out)
     started = now()
     recorder = history_cli.start_history(args, config, site=url, command="crawl", started_at=started, out=out)
-    report = _crawl_and_audit(config, out, args, started)
+    report = _crawl_and_audit(config, out, args, started, history=_history(args, config))
     return _finish(report, args, out, formats, default_stream=True, recorder=recorder)
 
 
@@ -235,7 +247,8 @@ def cmd_demo(args) -> int:
         if not args.quiet:
             print(f"Serving the sample clinic site at {server.origin}/ and crawling it…", file=sys.stderr)
         started = now()
-        recorder = history_cli.start_history(args, config, site=f"{server.origin}/", command="demo", started_at=started, out=out)
+        recorder = history_cli.start_history(args, config, site=f"{server.origin}/", command="demo",
+                                             started_at=started, out=out)
         report = _crawl_and_audit(config, out, args, started)
     return _finish(report, args, out, formats, default_stream=True, recorder=recorder)
 
@@ -250,6 +263,7 @@ def _local_report(args):
     from audits.engine import audit, now
 
     started = now()
+    baseline = _baseline(args)
     urls = [p for p in args.paths if _is_url(p)]
     paths = [p for p in args.paths if not _is_url(p)]
     if urls and paths:
@@ -269,11 +283,7 @@ def _local_report(args):
             if args.external:
                 from crawler.run import check_urls as checker
             loaded = sources.pages_from_paths(paths, config, site_root=args.site_root, external_checker=checker)
-    report = audit(loaded.site(), started_at=started)
-    report.crawled = bool(urls)
-    if loaded.note:
-        report.extra["notes"] = list(loaded.notes)
-    return report
+    return audit(loaded.site(), baseline=baseline, notes=loaded.notes, started_at=started)
 
 
 def _fetch_records(args):
@@ -300,7 +310,7 @@ def cmd_check(args) -> int:
     recorder = history_cli.start_history(args, config, site=site, command="check", started_at=now(), out=out)
     report = _local_report(args)
     if not args.quiet:
-        for note in report.extra.get("notes", []):
+        for note in report.notes:
             print(f"siteproof: note: {note}", file=sys.stderr)
     return _finish(report, args, out, formats, default_stream=False, recorder=recorder)
 

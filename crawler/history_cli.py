@@ -5,6 +5,7 @@ when a command actually opens the store.
 """
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Optional
@@ -32,7 +33,7 @@ def add_parsers(sub, history_option) -> None:
     history_option(p)
 
 
-def _location(args, config: Optional[Config] = None) -> str:
+def location(args, config: Optional[Config] = None) -> str:
     if args.history:
         return args.history
     return (config or load_config(args.config)).history.path
@@ -41,10 +42,10 @@ def _location(args, config: Optional[Config] = None) -> str:
 def open_store(args, config: Optional[Config] = None, *, must_exist: bool = False):
     from audits.history.store import HistoryStore
 
-    location = _location(args, config)
-    if must_exist and "://" not in location and not Path(location).is_file():
-        raise ConfigError(f"no history store at {location} (a crawl records one; see --history)")
-    return HistoryStore.open(location)
+    where = location(args, config)
+    if must_exist and "://" not in where and not Path(where).is_file():
+        raise ConfigError(f"no history store at {where} (a crawl records one; see --history)")
+    return HistoryStore.open(where)
 
 
 # ---------------------------------------------------------------- recording
@@ -64,7 +65,7 @@ def start_history(args, config: Config, *, site: str, command: str, started_at: 
 
 def partial_reason(report) -> Optional[str]:
     if report.partial:
-        return str(report.extra.get("partial_reason") or "partial input")
+        return "partial input"
     max_pages = report.config.crawl.max_pages
     if report.crawled and len(report.pages) >= max_pages:
         return f"stopped at max_pages ({max_pages:,})"
@@ -72,27 +73,26 @@ def partial_reason(report) -> Optional[str]:
 
 
 def finish_history(recorder, report):
-    """Store the run and put ``since_last`` and ``trend`` on the report; None without history.
+    """(the report with its ``history``, the findings new since the last complete run).
 
-    A store that fails at the end (disk full, locked too long) costs the history
-    of this run, never the crawl's reports: one warning line.
+    Without a recorder (--no-history) the report is returned as it is. A store
+    that fails at the end (disk full, locked too long) costs the history of
+    this run, never the crawl's reports: one warning line, and every finding
+    counts as new.
     """
-    report.extra.setdefault("since_last", None)
     if recorder is None:
-        return None
+        return report, [f.to_dict() for f in report.findings]
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
         recorded = recorder.finish(report, partial_reason=partial_reason(report))
     except SQLAlchemyError as exc:
         print(f"siteproof: warning: run not recorded in the history store: {str(exc).splitlines()[0]}", file=sys.stderr)
-        return None
+        return report, [f.to_dict() for f in report.findings]
     finally:
         recorder.store.close()
-    report.extra["run"] = recorded.run.name
-    report.extra["since_last"] = recorded.since_last
-    report.extra["trend"] = recorded.trend
-    return recorded
+    history = {"run": recorded.run.name, "since_last": recorded.since_last, "trend": recorded.trend}
+    return dataclasses.replace(report, history=history), recorded.changes.new
 
 
 # ---------------------------------------------------------------- commands

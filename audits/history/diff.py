@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from audits.baseline import page_key
+from audits.identity import path_key
 from audits.history.facts import PageFacts, RunSnapshot
 
 # Page facts a diff reports, in this order; "body" compares the body text's digest.
@@ -64,8 +64,8 @@ def compare(base: Optional[RunSnapshot], head: RunSnapshot, *, head_partial: boo
     removed = sorted(url for url, facts in base.pages.items() if facts.ok and not _reached_ok(head, url)
                      and (_answered_error(head, url) or not head_partial))
     added = sorted(url for url, facts in head.pages.items() if facts.ok and not _reached_ok(base, url))
-    gone = {page_key(u) for u in removed}
-    looked_at = {page_key(u) for u in head.pages}
+    gone = {path_key(u) for u in removed}
+    looked_at = {path_key(u) for u in head.pages}
 
     remaining = Counter(f["fingerprint"] for f in base.findings)
     new, still = [], 0
@@ -74,12 +74,12 @@ def compare(base: Optional[RunSnapshot], head: RunSnapshot, *, head_partial: boo
         if remaining[fp] > 0:
             remaining[fp] -= 1
             still += 1
-        elif page_key(finding["url"]) not in gone:
+        elif path_key(finding["url"]) not in gone:
             new.append(finding)
     fixed = []
     for finding in base.findings:
         fp = finding["fingerprint"]
-        page = page_key(finding["url"])
+        page = path_key(finding["url"])
         if remaining[fp] > 0 and page not in gone and (not head_partial or page in looked_at):
             remaining[fp] -= 1
             fixed.append(finding)

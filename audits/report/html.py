@@ -19,10 +19,10 @@ import jinja2
 from markupsafe import Markup, escape
 
 from audits import __version__, registry
-from audits.engine import Report
+from audits.site import Report
 from audits.model import Finding
 from audits.report import consistency, trend
-from audits.report.common import LinkIndex, known_ids, SEVERITY_ORDER, link_details, one_line, rule_meta, rules_in_order
+from audits.report.common import LinkIndex, duplicate_groups, known_ids, SEVERITY_ORDER, link_details, one_line, rule_meta, rules_in_order
 
 FORMAT = "html"
 FILENAME = "report.html"
@@ -194,27 +194,24 @@ class _View:
         return {"rows": rows, "more": max(len(self.report.pages) - cap, 0), "max_grade": self.max_grade()}
 
     def max_grade(self) -> float:
-        try:
-            return float(self.report.config.audit_options("readability").max_grade)
-        except (KeyError, AttributeError):
-            return 8.0
+        return self.report.facts.max_grade
 
     def history(self) -> Optional[dict[str, Any]]:
         """"Since the last crawl": the run's since_last and trend as recorded (None without a history)."""
-        if "trend" not in self.report.extra:
+        if self.report.history is None:
             return None
-        since = self.report.extra.get("since_last")
+        since = self.report.history["since_last"]
         cap = self.limits["rows_per_rule"]
         new = (since or {}).get("new_findings", [])
         fixed = (since or {}).get("fixed_findings", [])
-        points = self.report.extra["trend"]
+        points = self.report.history["trend"]
         return {"since": since, "new": new[:cap], "more_new": max(0, len(new) - cap),
                 "fixed": fixed[:cap], "more_fixed": max(0, len(fixed) - cap),
                 "runs": len(points), "svg": Markup(trend.svg(points, self.max_grade()))}
 
     def links_summary(self) -> dict[str, Any]:
         rows = self.report.links
-        site_bases = {b for b, kind in consistency.site_hosts(self.report.config)[1].items() if kind == "site"}
+        own = self.report.facts.identity.is_own
         outcome = Counter()
         contexts = Counter()
         targets = set()
@@ -222,8 +219,7 @@ class _View:
         for row in rows:
             target = (row.get("target") or "").split("#", 1)[0]
             targets.add(target)
-            host = urlsplit(target).netloc.lower()
-            if (host[4:] if host.startswith("www.") else host) in site_bases:
+            if urlsplit(target).scheme in ("http", "https") and own(target):
                 internal += 1
             contexts[row.get("context") or "body"] += 1
             status, error = row.get("status"), row.get("error")
@@ -318,14 +314,18 @@ class _View:
         def pages(items):
             return [{"url": u, "href": safe_href(u), "label": self.page_label(u), "title": t or ""} for u, t in items[:cap]]
 
-        phones = consistency.phones(self.report.config, self.report.pages)
-        variants = consistency.url_variants(self.report.config, self.report.pages)
+        phones = consistency.phones(self.report)
+        variants = consistency.url_variants(self.report)
         return {
             "phones": [{**p, "page_list": pages(p["pages"]), "count": len(p["pages"]),
                         "more": max(len(p["pages"]) - cap, 0)} for p in phones],
             "variants": [{**v, "href": safe_href(v["origin"]), "page_list": pages(v["pages"]),
                           "count": len(v["pages"]), "more": max(len(v["pages"]) - cap, 0)} for v in variants],
             "configured_phone": self.report.config.site.phone,
+            "shared": [{**g, "page_list": pages([(u, (self.pages_by_url[u].title if u in self.pages_by_url else ""))
+                                                  for u in g["pages"]]),
+                        "count": len(g["pages"]), "more": max(len(g["pages"]) - cap, 0)}
+                       for g in duplicate_groups(self.report.findings)],
         }
 
     def glossary(self) -> list[dict[str, Any]]:

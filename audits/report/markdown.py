@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from audits.engine import Report
+from audits.site import Report
 from audits.report import trend
 from audits.report.common import SEVERITY_ORDER, gating, one_line, rule_meta, rules_in_order, severity_counts
 
@@ -35,9 +35,9 @@ def link(url: str, label: str | None = None) -> str:
 
 def since_last(report: Report, max_findings: int) -> list[str]:
     """"Since the last crawl" (new findings first, then fixed) and the trend, when the run was recorded."""
-    if "trend" not in report.extra:
+    if report.history is None:
         return []
-    since = report.extra.get("since_last")
+    since = report.history["since_last"]
     out = ["### Since the last crawl", ""]
     if since is None:
         out += ["The first recorded crawl of this site: every finding is new.", ""]
@@ -54,7 +54,7 @@ def since_last(report: Report, max_findings: int) -> list[str]:
             if len(rows) > max_findings:
                 out.append(f"\n…and {len(rows) - max_findings:,} more in `report.json` (`since_last`).")
             out.append("")
-    points = report.extra["trend"]
+    points = report.history["trend"]
     if len(points) > 1:
         out += [f"#### Trend over the last {len(points)} runs", "", trend.svg(points), "",
                 "| Run | Started | Errors | Warnings | Info | Median article grade |", "| --- | --- | ---: | ---: | ---: | ---: |"]
