@@ -57,10 +57,16 @@ def start_history(args, config: Config, *, site: str, command: str, started_at: 
             raise ConfigError("--fail-on-new compares with the history; drop --no-history")
         return None
     from audits.history.record import Recorder
+    from audits.history.store import RUNNING
 
     store = open_store(args, config)
-    return Recorder.start(store, site=site, command=command, started_at=started_at, config=config,
-                          out=str(out.resolve()) if out is not None else None)
+    folder = str(out.resolve()) if out is not None else None
+    if getattr(args, "resume", False) and folder:
+        # --resume continues the interrupted crawl's run, the newest one left running in this folder
+        previous = store.find(folder)
+        if previous is not None and previous.status == RUNNING:
+            return Recorder(store, previous.id)
+    return Recorder.start(store, site=site, command=command, started_at=started_at, config=config, out=folder)
 
 
 def partial_reason(report) -> Optional[str]:
