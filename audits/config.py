@@ -148,15 +148,37 @@ def _value(hint: Any, value: Any, where: str):
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"config key '{where}' must be a number")
-        return float(value)
+        return _in_range(float(value), where)
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"config key '{where}' must be a whole number")
-        return value
+        return _in_range(value, where)
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(f"config key '{where}' must be a string")
         return value
+    return value
+
+
+# Every number in the configuration is a count, a size, a duration or a share: finite and
+# not negative. These keys need more (a crawl of zero pages, or a timeout of zero, is a typo).
+_AT_LEAST_ONE = frozenset({"crawl.max_pages", "crawl.concurrency", "crawl.concurrency_per_host"})
+_ABOVE_ZERO = frozenset({"crawl.timeout_s", "crawl.max_response_mb"})
+_AT_MOST_ONE = frozenset({"audits.related.max_flagged_similarity",
+                          "audits.related.small_site_similarity"})
+
+
+def _in_range(value, where: str):
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ConfigError(f"config key '{where}' must be a finite number, not {value}")
+    if where in _AT_LEAST_ONE and value < 1:
+        raise ConfigError(f"config key '{where}' must be at least 1, not {value}")
+    if where in _ABOVE_ZERO and value <= 0:
+        raise ConfigError(f"config key '{where}' must be more than 0, not {value}")
+    if value < 0:
+        raise ConfigError(f"config key '{where}' must not be negative, not {value}")
+    if where in _AT_MOST_ONE and value > 1:
+        raise ConfigError(f"config key '{where}' must be between 0 and 1, not {value}")
     return value
 
 
