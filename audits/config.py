@@ -138,7 +138,10 @@ class Config:
 
 def redact_url(url: str) -> str:
     """Only the scheme of an alert URL: passwords and tokens sit in any part of it
-    (user:pass@, slack://TokenA/TokenB/TokenC, discord://id/token), so nothing else is safe to show."""
+    (user:pass@, slack://TokenA/TokenB/TokenC, discord://id/token), so nothing else is safe to show.
+    A ``$NAME`` entry (read from the environment when sending) names no secret and is shown as is."""
+    if url.startswith("$") and "://" not in url:
+        return url
     scheme, sep, _ = url.partition("://")
     return f"{scheme}://***" if sep else "***"
 

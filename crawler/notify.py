@@ -7,6 +7,7 @@ run, and nothing printed carries the URLs' passwords or tokens.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from typing import Callable, Sequence
@@ -16,13 +17,31 @@ from audits.alert import Alert
 from audits.config import ConfigError, redact_url
 
 
+_ENV_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+def resolve(urls: Sequence[str]) -> list[str]:
+    """The URLs with ``$NAME`` / ``${NAME}`` entries read from the environment, so a secret can
+    live in a CI secret or a root-only EnvironmentFile instead of a committed siteproof.toml."""
+    resolved = []
+    for i, url in enumerate(urls):
+        ref = _ENV_REF.fullmatch(url)
+        if ref is None:
+            resolved.append(url)
+        elif os.environ.get(ref.group(1)):
+            resolved.append(os.environ[ref.group(1)])
+        else:
+            raise ConfigError(f"notify.urls[{i}] names the environment variable {ref.group(1)}, which is not set")
+    return resolved
+
+
 def check_urls(urls: Sequence[str]) -> None:
     """Refuse, before any crawling, a URL Apprise does not understand."""
     if not urls:
         return
     import apprise
 
-    for i, url in enumerate(urls):
+    for i, url in enumerate(resolve(urls)):
         with _Captured():  # Apprise's complaint quotes the URL half-masked: keep it off the terminal
             usable = apprise.Apprise().add(url)
         if not usable:
@@ -35,7 +54,7 @@ def send(urls: Sequence[str], alert: Alert, *, warn: Callable[[str], None] | Non
 
     warn = warn or _stderr
     delivered = 0
-    for i, url in enumerate(urls):
+    for i, url in enumerate(resolve(urls)):
         target = apprise.Apprise()
         reason = ""
         try:

@@ -63,11 +63,11 @@ def test_first_run_and_unchanged_run():
 def test_notify_config_default_keys_and_redaction():
     assert from_dict({}).notify.on == "new-errors"
     assert from_dict({}).notify.urls == ()
-    config = from_dict({"notify": {"urls": ["mailtos://me:hunter2pw@mail.clinic.test", "slack://T1/B2/tokenXYZ"],
-                                   "on": "always"}})
+    config = from_dict({"notify": {"urls": ["mailtos://me:hunter2pw@mail.clinic.test", "slack://T1/B2/tokenXYZ",
+                                            "${ALERT_URL}"], "on": "always"}})
     assert config.notify.on == "always"
     echoed = config.to_dict()["notify"]
-    assert echoed == {"urls": ["mailtos://***", "slack://***"], "on": "always"}
+    assert echoed == {"urls": ["mailtos://***", "slack://***", "${ALERT_URL}"], "on": "always"}
 
 
 @pytest.mark.parametrize("data, words", [

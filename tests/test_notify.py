@@ -60,3 +60,14 @@ def test_unusable_url_is_a_config_error_without_its_secret():
     with pytest.raises(ConfigError) as err:
         check_urls(["json://127.0.0.1:1/hook", f"nosuchservice://me:{PASSWORD}@x.test"])
     assert str(err.value) == "notify.urls[1] (nosuchservice://***) is not an Apprise URL siteproof can use"
+
+
+def test_url_read_from_the_environment(webhook, monkeypatch):
+    webhook.posts.clear()
+    monkeypatch.setenv("SITEPROOF_TEST_ALERT_URL", webhook.url(path="/from-env", auth=f"bot:{TOKEN}"))
+    assert send(["${SITEPROOF_TEST_ALERT_URL}"], ALERT) == 1
+    assert [p["path"] for p in webhook.posts] == ["/from-env"]
+    monkeypatch.delenv("SITEPROOF_TEST_ALERT_URL")
+    with pytest.raises(ConfigError, match=r"notify.urls\[0\] names the environment variable "
+                                          r"SITEPROOF_TEST_ALERT_URL, which is not set"):
+        check_urls(["$SITEPROOF_TEST_ALERT_URL"])
