@@ -4,26 +4,11 @@ import pytest
 from audits.alert import Alert
 from audits.config import ConfigError
 from crawler.notify import check_urls, send
-from receivers import Mailbox, Webhook
+from receivers import MAIL_PASSWORD as PASSWORD, Webhook, mailbox, webhook  # noqa: F401 (fixtures)
 
-PASSWORD = "pw-Sm7p-5ecret"
 TOKEN = "tok-Hook-5ecret"
 ALERT = Alert(title="siteproof: 1 new error on https://clinic.test/",
               body="siteproof crawled https://clinic.test/\n- [error] broken-link on https://clinic.test/about/\n")
-
-
-@pytest.fixture(scope="module")
-def mailbox():
-    box = Mailbox("alerts", PASSWORD).start()
-    yield box
-    box.stop()
-
-
-@pytest.fixture(scope="module")
-def webhook():
-    hook = Webhook().start()
-    yield hook
-    hook.stop()
 
 
 def test_delivered_by_mail_and_webhook(mailbox, webhook):
