@@ -131,7 +131,8 @@ def full_disk(tmp_path: Path, size_kb: int = 16):
 
 
 def run_limited(args, cwd: Path, limit):
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # No .pyc writes: under RLIMIT_FSIZE a truncated .pyc would break later imports.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "crawler", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=BOUND_S, preexec_fn=limit)
