@@ -110,6 +110,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _config(args, start_urls: Sequence[str] = ()) -> Config:
     config = load_config(getattr(args, "config", None))
+    if config.notify.urls:  # a mistyped alert URL is found now, not after an hour of crawling
+        from crawler.notify import check_urls
+
+        check_urls(config.notify.urls)
     if start_urls:
         config = config.with_start_urls(list(start_urls))
     return config
