@@ -85,10 +85,16 @@ class NotifyConfig:  # [notify]
 
 
 @dataclass(frozen=True)
+class HistoryConfig:  # [history]
+    path: str = ".siteproof/history.sqlite"  # relative to the working directory
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     links: LinksConfig = field(default_factory=LinksConfig)
+    history: HistoryConfig = field(default_factory=HistoryConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     audits: dict = field(default_factory=dict)  # section name -> options dataclass instance
     rules: dict = field(default_factory=dict)  # rule id -> "off" | severity
@@ -128,6 +134,7 @@ class Config:
             "site": dataclasses.asdict(self.site),
             "crawl": dataclasses.asdict(self.crawl),
             "links": dataclasses.asdict(self.links),
+            "history": dataclasses.asdict(self.history),
             "notify": {"urls": [redact_url(u) for u in self.notify.urls], "on": self.notify.on},
             "audits": {name: dataclasses.asdict(self.audit_options(name)) for name in sorted(registry.OPTIONS)},
             "rules": dict(self.rules),
@@ -207,7 +214,7 @@ _SEVERITIES = ("off", "error", "warning", "info")
 
 def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
     registry.load()
-    known = {"site", "crawl", "links", "notify", "audits", "rules", "ignore"}
+    known = {"site", "crawl", "links", "history", "notify", "audits", "rules", "ignore"}
     for key in data:
         if key not in known:
             raise ConfigError(f"unknown config key '{key}' in {source}")
@@ -237,6 +244,7 @@ def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
             site=_convert(SiteConfig, data.get("site", {}), "site"),
             crawl=_convert(CrawlConfig, data.get("crawl", {}), "crawl"),
             links=_convert(LinksConfig, data.get("links", {}), "links"),
+            history=_convert(HistoryConfig, data.get("history", {}), "history"),
             notify=_notify(data.get("notify", {})),
             audits=audits,
             rules=rules,
