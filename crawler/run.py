@@ -233,7 +233,10 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
     state = CrawlState.open(history) if history is not None else None
     try:
         recrawl = _recrawl(config, out_dir, state, full, resume)
-        store.start_record(out_dir, datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+        try:
+            store.start_record(out_dir, datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+        except OSError as exc:
+            raise ConfigError(store.write_failure(out_dir, exc)) from None
         crawler = _run(config, out_dir, progress, verbose, recrawl=recrawl)
         if state is not None and crawler.stats.get_value("finish_reason") == "finished":
             state.drop_checkpoint(str(out_dir.resolve()))  # complete: nothing left to resume

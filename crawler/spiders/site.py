@@ -356,8 +356,18 @@ class SiteSpider(scrapy.Spider):
             self.extractor.close()
             stats.set_value("siteproof/pages_in_workers", self.extractor.in_workers)
             stats.set_value("siteproof/unresolved_redirects", self.ledger.unresolved)
-            store.write_sitemap(self.out_dir, list(self.sitemap_urls), self.sitemap_found)
+            try:
+                store.write_sitemap(self.out_dir, list(self.sitemap_urls), self.sitemap_found)
+            except OSError as exc:
+                self.failure = self.failure or store.write_failure(self.out_dir, exc)
         reason = self.partial_reason(finish_reason)
+        try:
+            self._write_state(finish_reason, reason)
+        except OSError as exc:
+            self.failure = self.failure or store.write_failure(self.out_dir, exc)
+
+    def _write_state(self, finish_reason: str, reason: Optional[str]) -> None:
+        stats = self.crawler.stats
         store.write_crawl_state(self.out_dir, {
             "complete": reason is None, "finish_reason": finish_reason, "partial_reason": reason,
             "unreached": list(self.unreached) if reason else [],
