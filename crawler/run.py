@@ -244,6 +244,8 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         if state is not None:
             state.close()
     spider = crawler.spider
+    if spider.failure and spider.failure.startswith("cannot write"):
+        raise CrawlFailed(spider.failure)  # nothing sound to audit: the record itself is incomplete
     for url, fetch in spider.start_outcomes.items():
         if fetch is None or not fetch.error:
             continue

