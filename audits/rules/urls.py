@@ -5,7 +5,8 @@ other scheme, the www/apex twin of its host, a configured alias or an old
 domain is the site under a name it should not use. Links are checked as
 extracted (absolute); URLs written as plain text are checked as written, and
 one written without a scheme ("www.example.com/contact") is judged on its host
-alone, since the reader's browser picks the scheme.
+alone, since the reader's browser picks the scheme. A bare domain written with
+capitals ("Smithdental.com" in a copyright line) is a brand name, not a mention.
 """
 from __future__ import annotations
 
@@ -166,4 +167,19 @@ def _mentions(page: Page, names: SiteNames) -> Iterator[tuple[str, str, Optional
             continue
         yield link.target, "link", link.line
     for text in page.text_urls:
-        yield strip_trailing(text), "text", None
+        text = strip_trailing(text)
+        if written_as_address(text):
+            yield text, "text", None
+
+
+def written_as_address(text: str) -> bool:
+    """Whether a URL found in prose is written as an address a reader would type or click.
+
+    "https://…", "www.…" and anything with a path are addresses. A bare domain
+    written with capitals ("Smithdental.com", "SmithDental.com") is the practice's
+    brand name, as in a copyright line, not a link a reader follows.
+    """
+    if "://" in text or text.lower().startswith("www."):
+        return True
+    host, sep, _rest = text.partition("/")
+    return bool(sep) or host == host.lower()
