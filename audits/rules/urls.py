@@ -6,7 +6,8 @@ domain is the site under a name it should not use. Links are checked as
 extracted (absolute); URLs written as plain text are checked as written, and
 one written without a scheme ("www.example.com/contact") is judged on its host
 alone, since the reader's browser picks the scheme. A bare domain written with
-capitals ("Smithdental.com" in a copyright line) is a brand name, not a mention.
+capitals ("Smithdental.com" in a copyright line) is the site's brand name, not a
+mention, unless it names an old domain.
 """
 from __future__ import annotations
 
@@ -168,7 +169,9 @@ def _mentions(page: Page, names: SiteNames) -> Iterator[tuple[str, str, Optional
         yield link.target, "link", link.line
     for text in page.text_urls:
         text = strip_trailing(text)
-        if written_as_address(text):
+        # The site's own brand name ("Smithdental.com") is no mention; a former domain named in
+        # any form is, since readers may still type it and it breaks the day the domain lapses.
+        if written_as_address(text) or names.problem(text) == "old-domain":
             yield text, "text", None
 
 
