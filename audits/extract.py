@@ -21,6 +21,7 @@ from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
 
 from audits import mainbody
+from audits.identity import host_key
 from audits.rules.cta import CtaOptions
 from audits.mainbody import BODY, INVISIBLE
 from audits.model import Cta, Heading, Image, Link, Page, Paragraph, PhoneSeen
@@ -246,7 +247,7 @@ class _Walker:
         self._linked = 0
         self._resolved: dict[str, str] = {}
         self._ctas: list[Cta] = []
-        self.host = _site_host(url)
+        self.host = host_key(url)
         self._cta = re.compile("|".join(r"\b" + re.escape(p) for p in opts.cta_patterns) or r"(?!)", re.I)
         self._cta_href = tuple(p.lower() for p in opts.cta_href_patterns)
         self._booking = tuple(h.lower().strip(".") for h in opts.cta_booking_hosts if h.strip("."))
@@ -454,7 +455,7 @@ class _Walker:
         if scheme in ("http", "https"):
             parts = urlsplit(target)
             # href patterns describe this site's pages: "/books/" on another site is not a booking page.
-            if _site_host(target) == self.host:
+            if host_key(target) == self.host:
                 path = parts.path.lower()
             elif self.booking_host(target):  # Calendly, Zocdoc, Jane…: booking whatever the wording
                 self._ctas.append(Cta(kind="appointment", text=text, href=target, line=el.sourceline))
@@ -511,11 +512,6 @@ def _book_noun(text: str, start: int) -> bool:
 
 def _cta_kind(text: str, href: str) -> str:
     return "appointment" if _APPOINTMENT.search(text) or _APPOINTMENT.search(href) else "contact"
-
-
-def _site_host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
 
 
 def _hidden(el) -> bool:
