@@ -7,8 +7,9 @@ import pytest
 
 from audits import registry
 from audits.config import from_dict
-from audits.engine import Site, run_rules
+from audits.engine import run_rules
 from audits.model import Cta, Page
+from audits.site import Site
 
 ORIGIN = "https://clinic.test"
 
