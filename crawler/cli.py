@@ -113,6 +113,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         # The reader went away (`siteproof rules | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # a write the commands did not name themselves (a full disk): still one line
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"siteproof: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 # ---------------------------------------------------------------- helpers
