@@ -7,7 +7,7 @@ stays a pure function of the report.
 from __future__ import annotations
 
 from audits.site import Report
-from audits.report.common import SEVERITY_ORDER, by_target, duplicate_groups, gating, one_line, plural, severity_counts
+from audits.report.common import SEVERITY_ORDER, by_target, duplicate_groups, one_line, plural, severity_counts
 
 FORMAT = "text"
 FILENAME = "report.txt"
@@ -20,7 +20,7 @@ def render(report: Report, *, color: bool = False, **_opts) -> str:
     def paint(code: str, s: str) -> str:
         return f"{code}{s}{_RESET}" if color else s
 
-    findings_all = gating(report)
+    findings_all = report.gating()
     repeated, single = by_target(findings_all)
     groups: dict[tuple[str, str], list] = {}
     for f in single:
