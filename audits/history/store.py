@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from audits.config import ConfigError
 from audits.history.facts import Outcome, PageFacts, RunSnapshot, median_grade
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_PATH = ".siteproof/history.sqlite"
 RUNNING, COMPLETE, PARTIAL = "running", "complete", "partial"
 _CHUNK = 400  # ids per IN (...) list: under every database's parameter limit
@@ -128,8 +128,15 @@ def _v1_to_v2(conn: Connection) -> None:
         conn.execute(update(runs).where(runs.c.id == run_id).values(median_grade=grade))
 
 
+def _v2_to_v3(conn: Connection) -> None:
+    """Schema 3 adds the crawl state: validators for conditional re-crawls, external outcomes, resume checkpoints."""
+    from audits.history.crawl_tables import TABLES
+
+    metadata.create_all(conn, tables=TABLES)
+
+
 # version -> the step that upgrades a store of that version to the next one
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 # ---------------------------------------------------------------- values
@@ -269,6 +276,8 @@ class HistoryStore:
         with self._write() as conn:
             version = _version(conn)
             if version is None:
+                from audits.history import crawl_tables  # noqa: F401  (its tables join metadata)
+
                 metadata.create_all(conn)
                 conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
                 return
