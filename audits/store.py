@@ -6,6 +6,7 @@ what it fetched) and read back to build a Site for auditing.
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Iterator
 
@@ -13,6 +14,28 @@ from audits.model import Fetch, Page
 
 PAGES = "pages.jsonl"
 FETCHES = "fetches.jsonl"
+
+
+def _write_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [OSError, sqlite3.OperationalError]
+    try:  # the history store reaches SQLite through SQLAlchemy, which wraps its errors
+        from sqlalchemy.exc import OperationalError
+
+        errors.append(OperationalError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+# What a full or read-only disk raises while the record (files, history store) is written.
+WRITE_ERRORS = _write_errors()
+
+
+def write_failure(where: Path | str, exc: BaseException) -> str:
+    """One line naming what could not be written and why (a full disk, no permission)."""
+    why = getattr(exc, "strerror", None) or str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    name = getattr(exc, "filename", None) or where
+    return f"cannot write {name}: {why}"
 
 
 class RecordWriter:
@@ -26,12 +49,22 @@ class RecordWriter:
 
     def write(self, record: Page | Fetch) -> None:
         stream = self._pages if isinstance(record, Page) else self._fetches
-        stream.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
-        stream.flush()
+        try:
+            stream.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+            stream.flush()
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, stream.name) from None
 
     def close(self) -> None:
-        self._pages.close()
-        self._fetches.close()
+        """Close both files; the first failure (a full disk flushing the rest) is raised after both are closed."""
+        failure = None
+        for stream in (self._pages, self._fetches):
+            try:
+                stream.close()
+            except OSError as exc:
+                failure = failure or OSError(exc.errno, exc.strerror, stream.name)
+        if failure:
+            raise failure
 
     def __enter__(self):
         return self

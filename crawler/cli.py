@@ -113,6 +113,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         # The reader went away (`siteproof rules | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # a write the commands did not name themselves (a full disk): still one line
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"siteproof: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 # ---------------------------------------------------------------- helpers
@@ -187,6 +191,10 @@ def _finish(report, args, out: Optional[Path], formats: list[str], *, default_st
         sys.stdout.write(reports.render(report, fmt, color=tty, fail_on=fail_on))
     if out is not None and not args.quiet and (default_stream or not stream):
         sys.stdout.write(reports.summary_text(report, out))
+    if report.config.notify.urls and report.history is not None:  # alerts say what is new: they need the history
+        from crawler.notify import after_run
+
+        after_run(report.config.notify, report.site, report.history["since_last"], new, out)
     if args.fail_on_new:
         level = Severity(args.fail_on_new)
         return EXIT_FINDINGS if any(Severity(f["severity"]).rank >= level.rank for f in new) else EXIT_OK

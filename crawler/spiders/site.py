@@ -326,5 +326,8 @@ class SiteSpider(scrapy.Spider):
     def closed(self, reason):
         self.extractor.close()
         self.crawler.stats.set_value("siteproof/pages_in_workers", self.extractor.in_workers)
-        store.write_sitemap(self.out_dir, list(self.sitemap_urls), self.sitemap_found)
+        try:
+            store.write_sitemap(self.out_dir, list(self.sitemap_urls), self.sitemap_found)
+        except OSError as exc:
+            self.failure = self.failure or store.write_failure(self.out_dir, exc)
         self.crawler.stats.set_value("siteproof/unresolved_redirects", self.ledger.unresolved)

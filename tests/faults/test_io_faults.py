@@ -6,12 +6,18 @@ that nothing was lost (the pages it could read are all in report.json).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import resource
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from e2e_cli import siteproof
+from e2e_cli import REPO, siteproof
+
+from crawler.siteserver import SiteServer
 
 BOUND_S = 60  # generous: each of these runs takes a second or two
 
@@ -101,3 +107,50 @@ def test_check_reads_only_regular_files_within_the_size_cap(tmp_path):
     proc, took = run("check", site / "page.html", cwd=tmp_path)
     assert proc.returncode == 2 and took < BOUND_S
     assert "FIFO" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@contextlib.contextmanager
+def full_disk(tmp_path: Path, size_kb: int = 16):
+    """A real tiny file system (tmpfs) where we may mount one; else the same limit as RLIMIT_FSIZE.
+
+    Yields (folder to write into, preexec_fn for the child).
+    """
+    mount = tmp_path / "small"
+    mount.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(mount)],
+                             capture_output=True).returncode == 0
+    limit = None
+    if not mounted:
+        def limit():  # Python ignores SIGXFSZ, so an over-limit write fails with EFBIG like a full disk
+            resource.setrlimit(resource.RLIMIT_FSIZE, (size_kb * 1024, size_kb * 1024))
+    try:
+        yield mount, limit
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(mount)], check=False)
+
+
+def run_limited(args, cwd: Path, limit):
+    # No .pyc writes: under RLIMIT_FSIZE a truncated .pyc would break later imports.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "crawler", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=BOUND_S, preexec_fn=limit)
+    return proc, time.monotonic() - started
+
+
+def test_a_full_disk_is_one_line_and_exit_2(tmp_path):
+    site = shared_title_site(tmp_path / "site", 120)
+    with full_disk(tmp_path) as (small, limit):
+        # check: the report files do not fit
+        proc, took = run_limited(("check", site, "--out", small / "check", "-q"), tmp_path, limit)
+        assert proc.returncode == 2 and took < BOUND_S, proc.stderr
+        assert proc.stderr.startswith("siteproof: error: cannot write ") and len(proc.stderr.splitlines()) == 1
+        assert not list((small / "check").glob(".*.tmp"))  # no half-written temporary left behind
+        # crawl: the crawl record does not fit either
+        with SiteServer(site) as server:
+            proc, took = run_limited(("crawl", server.origin + "/p0.html", "--out", small / "crawl", "-q"),
+                                     tmp_path, limit)
+        assert proc.returncode == 2 and took < BOUND_S, proc.stderr
+        assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr[-2000:]
+        assert proc.stderr.startswith("siteproof: error: cannot write ")
