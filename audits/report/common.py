@@ -115,18 +115,3 @@ def duplicate_groups(findings: Iterable[Finding]) -> list[dict[str, Any]]:
 
 def plural(n: int, word: str, many: Optional[str] = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
-
-
-def gating(report) -> list[Finding]:
-    """The findings CI should act on: with a baseline, only the new ones."""
-    new = getattr(report, "baseline_new", None)
-    return list(report.findings) if new is None else list(new)
-
-
-def known_ids(report) -> set[int]:
-    """ids of findings a baseline already knows (empty without a baseline)."""
-    new = getattr(report, "baseline_new", None)
-    if new is None:
-        return set()
-    fresh = {id(f) for f in new}
-    return {id(f) for f in report.findings if id(f) not in fresh}

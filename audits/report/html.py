@@ -22,7 +22,7 @@ from audits import __version__, registry
 from audits.site import Report
 from audits.model import Finding
 from audits.report import consistency, trend
-from audits.report.common import LinkIndex, duplicate_groups, known_ids, SEVERITY_ORDER, link_details, one_line, rule_meta, rules_in_order
+from audits.report.common import LinkIndex, duplicate_groups, SEVERITY_ORDER, link_details, one_line, rule_meta, rules_in_order
 
 FORMAT = "html"
 FILENAME = "report.html"
@@ -90,7 +90,7 @@ class _View:
         self.netloc = urlsplit(report.site or report.config.canonical_origin).netloc.lower()
         self.pages_by_url = {p.url: p for p in report.pages}
         self.links = LinkIndex(report.links)
-        self.known = known_ids(report)
+        self.known = report.known_ids()
 
     def page_label(self, url: str) -> str:
         return short_url(url, self.netloc)

@@ -6,7 +6,7 @@ stays a pure function of the report.
 from __future__ import annotations
 
 from audits.site import Report
-from audits.report.common import SEVERITY_ORDER, duplicate_groups, gating, one_line, plural, severity_counts
+from audits.report.common import SEVERITY_ORDER, duplicate_groups, one_line, plural, severity_counts
 
 FORMAT = "text"
 FILENAME = "report.txt"
@@ -19,7 +19,7 @@ def render(report: Report, *, color: bool = False, **_opts) -> str:
     def paint(code: str, s: str) -> str:
         return f"{code}{s}{_RESET}" if color else s
 
-    findings_all = gating(report)
+    findings_all = report.gating()
     groups: dict[tuple[str, str], list] = {}
     for f in findings_all:
         groups.setdefault((f.source_path or "", f.url), []).append(f)
