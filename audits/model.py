@@ -225,6 +225,7 @@ class Page(_Data):
     readability: Optional[Readability] = None
     related_posts: tuple[str, ...] = ()  # absolute URLs from the related-posts block
     source_path: Optional[str] = None  # the local file a page came from (siteproof check)
+    parse_error: Optional[str] = None  # why the HTML parser stopped before the end of the page
     depth: int = 0
 
     @property

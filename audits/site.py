@@ -94,7 +94,7 @@ class SiteFacts:
 
     def to_dict(self) -> dict[str, Any]:
         c = self.identity.canonical
-        return {"canonical_origin": f"{c.scheme}://{c.netloc}" if c else None, "hosts": self.identity.hosts(),
+        return {"canonical_origin": c.url if c else None, "hosts": self.identity.hosts(),
                 "canonical_phone": self.canonical_phone, "allowed_phones": list(self.allowed_phones),
                 "max_grade": self.max_grade}
 
@@ -134,6 +134,11 @@ class Report:
     def gating(self) -> list[Finding]:
         """The findings CI acts on: with a baseline, only the new ones."""
         return list(self.findings if self.baseline_new is None else self.baseline_new)
+
+    def known_ids(self) -> set[int]:
+        """ids of the findings the baseline already knows (empty without a baseline)."""
+        fresh = {id(f) for f in self.gating()}
+        return set() if self.baseline_new is None else {id(f) for f in self.findings if id(f) not in fresh}
 
     def failing(self, fail_on: Severity) -> list[Finding]:
         return [f for f in self.gating() if f.severity.rank >= fail_on.rank]

@@ -117,16 +117,20 @@ def plural(n: int, word: str, many: Optional[str] = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
-def gating(report) -> list[Finding]:
-    """The findings CI should act on: with a baseline, only the new ones."""
-    new = getattr(report, "baseline_new", None)
-    return list(report.findings) if new is None else list(new)
+# One template link broken on every page is one problem, not a thousand rows.
+REPEAT_MIN_PAGES = 3
 
 
-def known_ids(report) -> set[int]:
-    """ids of findings a baseline already knows (empty without a baseline)."""
-    new = getattr(report, "baseline_new", None)
-    if new is None:
-        return set()
-    fresh = {id(f) for f in new}
-    return {id(f) for f in report.findings if id(f) not in fresh}
+def by_target(findings: Iterable[Finding], min_pages: int = REPEAT_MIN_PAGES
+              ) -> tuple[list[tuple[str, str, list[Finding]]], list[Finding]]:
+    """(rule, target, findings) for each rule and target found on ``min_pages`` pages or more,
+    most pages first, and the findings left over (in their original order)."""
+    findings = list(findings)
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.target:
+            groups.setdefault((f.rule, f.target), []).append(f)
+    repeated = {key: fs for key, fs in groups.items() if len({f.url for f in fs}) >= min_pages}
+    ordered = sorted(repeated.items(), key=lambda kv: (-kv[1][0].severity.rank, -len({f.url for f in kv[1]}), kv[0]))
+    grouped = {id(f) for fs in repeated.values() for f in fs}
+    return [(rule, target, fs) for (rule, target), fs in ordered], [f for f in findings if id(f) not in grouped]

@@ -8,7 +8,6 @@ property values also escape : and ,.
 from __future__ import annotations
 
 from audits.site import Report
-from audits.report.common import gating
 
 FORMAT = "github"
 FILENAME = "annotations.txt"
@@ -26,7 +25,7 @@ def escape_property(s: str) -> str:
 
 def render(report: Report, **_opts) -> str:
     lines = []
-    for f in gating(report):
+    for f in report.gating():
         props = []
         if f.source_path:
             props.append(f"file={escape_property(f.source_path.replace(chr(92), '/'))}")

@@ -5,7 +5,7 @@ import re
 
 from audits.site import Report
 from audits.report import trend
-from audits.report.common import SEVERITY_ORDER, gating, one_line, rule_meta, rules_in_order, severity_counts
+from audits.report.common import SEVERITY_ORDER, one_line, rule_meta, rules_in_order, severity_counts
 
 FORMAT = "markdown"
 FILENAME = "summary.md"
@@ -66,7 +66,7 @@ def since_last(report: Report, max_findings: int) -> list[str]:
 
 
 def render(report: Report, *, max_findings: int = 50, **_opts) -> str:
-    findings = gating(report)
+    findings = report.gating()
     counts = severity_counts(findings)
     total = sum(counts.values())
     out = [f"## siteproof: {cell(report.site)}", ""]

@@ -154,3 +154,28 @@ def test_a_full_disk_is_one_line_and_exit_2(tmp_path):
         assert proc.returncode == 2 and took < BOUND_S, proc.stderr
         assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr[-2000:]
         assert proc.stderr.startswith("siteproof: error: cannot write ")
+
+
+def test_deep_nesting_loses_no_link_silently_and_latin1_decodes_as_a_browser_does(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    tail = '<a href="/gone.html">gone</a><a href="/index.html">home</a></body></html>'
+    (site / "index.html").write_text(
+        '<html><head><title>Home</title></head><body><a href="/font.html">f</a><a href="/deep.html">d</a>'
+        '<a href="/latin.html">l</a></body></html>', encoding="utf-8")
+    (site / "font.html").write_text("<html><head><title>Font</title></head><body>"
+                                    + "<p><font>text" * 300 + tail, encoding="utf-8")
+    (site / "deep.html").write_text("<html><head><title>Deep</title></head><body>"
+                                    + "<div>" * 3000 + tail, encoding="utf-8")
+    (site / "latin.html").write_bytes("<html><head><title>Déjà vu naïve</title></head><body>Crème brûlée</body></html>"
+                                      .encode("latin-1"))
+    out = tmp_path / "out"
+    proc, took = run("check", site, "--out", out, cwd=tmp_path)
+    assert proc.returncode == 1 and took < BOUND_S, proc.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    findings = {(f["rule"], f["url"].rsplit("/", 1)[1], (f["target"] or "").rsplit("/", 1)[-1])
+                for f in report["findings"]}
+    assert ("broken-link", "font", "gone.html") in findings  # 300 unclosed <p><font>: read to the end
+    assert ("unparsable-page", "deep", "") in findings  # 3,000 levels: parser stops, and says so
+    titles = {p["url"].rsplit("/", 1)[1]: p["title"] for p in report["pages"]}
+    assert titles["latin"] == "Déjà vu naïve"
