@@ -29,6 +29,9 @@ DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 
+# Scrapy's own, but with the per-host limit kept (see crawler/downloader.py).
+DOWNLOADER = "crawler.downloader.PoliteDownloader"
+
 DOWNLOADER_MIDDLEWARES = {
     # Ours: 429/503 with Retry-After and transient connection errors.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -142,6 +142,8 @@ class SiteServer:
         self.requests: list[tuple[str, str]] = []
         self.answers: list[tuple[str, str, int]] = []  # method, path-with-query, status sent
         self.origin = ""
+        self.in_flight = 0  # requests being answered now
+        self.peak_in_flight = 0  # the most answered at once: politeness as the server saw it
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -295,6 +297,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         site = self.server.site
+        with site._lock:
+            site.in_flight += 1
+            site.peak_in_flight = max(site.peak_in_flight, site.in_flight)
+        try:
+            self._serve_counted(site, head)
+        finally:
+            with site._lock:
+                site.in_flight -= 1
+
+    def _serve_counted(self, site: SiteServer, head: bool) -> None:
         method = "HEAD" if head else "GET"
         site._log_request(method, self.path)
         if not site._sleep(site.latency_s):
