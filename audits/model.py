@@ -258,13 +258,18 @@ class Hop(_Data):
     status: int
 
 
+# robots.txt kept the crawler away: nothing is known about the URL itself.
+NOT_FETCHED_BY_RULE = ("robots-disallowed", "robots-unavailable")
+
+
 @dataclass(frozen=True, slots=True)
 class Fetch(_Data):
     """The outcome of requesting one distinct URL (fragment stripped).
 
     ``error`` names what went wrong when there was no usable response:
     timeout, connection-refused, dns-error, redirect-loop, too-many-redirects,
-    too-large, tls-error, connection-lost, robots-disallowed.
+    too-large, tls-error, connection-lost, robots-disallowed, robots-unavailable
+    (robots.txt answered 5xx, which disallows everything: RFC 9309).
     ``redirect_chain`` lists each redirecting hop (URL and its 3xx status);
     ``final_url`` is where the chain ended.
     """
@@ -284,7 +289,7 @@ class Fetch(_Data):
     @property
     def is_broken(self) -> bool:
         if self.error:
-            return self.error != "robots-disallowed"
+            return self.error not in NOT_FETCHED_BY_RULE
         return self.status is not None and self.status >= 400
 
     @property

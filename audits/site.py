@@ -118,6 +118,8 @@ class Report:
     baseline_new: Optional[list[Finding]] = None  # with a baseline: the findings not in it
     notes: tuple[str, ...] = ()  # one-line remarks on the input (a guessed origin, partial input)
     facts: SiteFacts = field(default_factory=SiteFacts)
+    partial_reason: Optional[str] = None  # a crawl that stopped early: why (interrupted, max_pages...)
+    crawl: Optional[dict[str, Any]] = None  # the crawl's own account: finish reason, retries, pages never reached
     # The run as recorded in the history store (audits/history/record.py): {"run", "since_last",
     # "trend"}; None when nothing was recorded (--no-history, `baseline`).
     history: Optional[dict[str, Any]] = None
@@ -156,6 +158,7 @@ class Report:
                 "findings": self.counts(),
                 "by_rule": self.by_rule(),
                 "partial": self.partial,
+                "partial_reason": self.partial_reason,
                 "baselined": self.baselined,
                 "fixed": len(self.fixed),
                 "new": len(self.baseline_new) if self.baseline_new is not None else None,
@@ -172,4 +175,8 @@ class Report:
             out["trend"] = self.history["trend"]
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.crawl is not None:
+            out["partial"] = self.partial
+            out["partial_reason"] = self.partial_reason
+            out["crawl"] = self.crawl
         return out

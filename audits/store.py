@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 from audits.model import Fetch, Page
 
@@ -113,3 +113,39 @@ def read_sitemap(out_dir: Path | str) -> dict:
     with open(path, encoding="utf-8") as stream:
         data = json.load(stream)
     return {"found": bool(data.get("found")), "urls": list(data.get("urls", []))}
+
+
+CRAWL_STATE = "crawl.json"
+
+
+def start_record(out_dir: Path | str, started_at: str) -> None:
+    """Mark ``out_dir`` as holding a crawl in progress, and drop what an earlier run left.
+
+    The folder never mixes two runs: a crawl killed before it finishes leaves
+    this marker (``complete: false``) and its own partial record, not the last
+    run's sitemap beside it.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in (PAGES, FETCHES, SITEMAP):
+        (out / name).unlink(missing_ok=True)
+    write_crawl_state(out, {"complete": False, "started_at": started_at, "finish_reason": None,
+                            "partial_reason": "did not finish (the crawl process was killed)"})
+
+
+def write_crawl_state(out_dir: Path | str, state: dict) -> None:
+    path = Path(out_dir) / CRAWL_STATE
+    tmp = path.with_name(f".{CRAWL_STATE}.tmp")
+    tmp.write_text(json.dumps(state, indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_crawl_state(out_dir: Path | str) -> Optional[dict]:
+    """What the crawl said about itself (complete or partial, and why); None for a record without it."""
+    path = Path(out_dir) / CRAWL_STATE
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None

@@ -53,6 +53,7 @@ class RecordPipeline:
 
     def _write(self, item):
         self.writer.write(item)
+        self.crawler.spider.unreached.pop(item.url, None)
         stats = self.crawler.stats
         if isinstance(item, Page):
             stats.inc_value("siteproof/pages")

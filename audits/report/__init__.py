@@ -79,6 +79,12 @@ def write_reports(report: Report, out_dir: Path | str, formats: Iterable[str] = 
     return written
 
 
+def remove_reports(out_dir: Path | str) -> None:
+    """Delete every report file a run may have left in ``out_dir``, before a new run writes there."""
+    for r in FORMATS.values():
+        (Path(out_dir) / r.filename).unlink(missing_ok=True)
+
+
 def _write_atomically(out: Path, path: Path, pieces: Iterable[str]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{path.name}.", suffix=".tmp")
@@ -96,8 +102,14 @@ def summary_text(report: Report, out_dir: Path | str | None = None) -> str:
     counts = report.counts()
     total = sum(counts.values())
     sev = ", ".join(plural(counts.get(s, 0), s, "info" if s == "info" else None) for s in SEVERITY_ORDER)
-    lines = [f"siteproof: {plural(len(report.pages), 'page')} {'crawled' if report.crawled and not report.partial else 'read'}, "
+    reason = report.partial_reason
+    crawled = report.crawled and (reason or not report.partial)
+    lines = [f"siteproof: {plural(len(report.pages), 'page')} {'crawled' if crawled else 'read'}, "
              f"{plural(report.links_checked, 'link')} checked, {plural(total, 'finding')} ({sev})"]
+    if reason:
+        unreached = len((report.crawl or {}).get("unreached", ()))
+        lines.append(f"  PARTIAL: {reason}" + (f"; {plural(unreached, 'page')} never reached" if unreached else "")
+                     + "; orphan-page was not judged")
     by_rule = report.by_rule()
     if by_rule:
         width = max(len(r) for r in by_rule)

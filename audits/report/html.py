@@ -136,7 +136,8 @@ class _View:
             "site": r.site, "site_href": safe_href(r.site), "started": r.started_at, "finished": r.finished_at,
             "duration": _duration(r.started_at, r.finished_at), "counts": counts, "total": sum(counts.values()),
             "pages": len(r.pages), "articles": sum(1 for p in r.pages if p.is_article),
-            "links_checked": r.links_checked, "partial": r.partial, "baselined": r.baselined,
+            "links_checked": r.links_checked, "partial": r.partial,
+            "partial_reason": r.partial_reason or "only the files given", "baselined": r.baselined,
             "fixed": len(r.fixed), "version": __version__, "config_source": r.config.source,
         }
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from dataclasses import replace
 
 from audits.identity import FETCHED_SCHEMES, page_key
-from audits.model import Fetch, Hit, Hop, Link, Page
+from audits.model import NOT_FETCHED_BY_RULE, Fetch, Hit, Hop, Link, Page
 from audits.registry import site_rule
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ def is_bot_wall(site: "Site", fetch: Fetch) -> bool:
 
 def _broken(site: "Site", fetch: Fetch) -> bool:
     # too-large means the server answered with a body bigger than we read: the link works.
-    if fetch.error in ("robots-disallowed", "too-large"):
+    if fetch.error in (*NOT_FETCHED_BY_RULE, "too-large"):
         return False
     return fetch.is_broken and not is_bot_wall(site, fetch)
 
@@ -293,7 +293,7 @@ def unverifiable_link(site: "Site", opts: None) -> Iterator[Hit]:
     """
     for target, occ in occurrences(site, lambda link: link.fetch_url):
         fetch = site.fetch(target)
-        if fetch is None or fetch.error == "robots-disallowed" or not is_bot_wall(site, fetch):
+        if fetch is None or fetch.error in NOT_FETCHED_BY_RULE or not is_bot_wall(site, fetch):
             continue
         via = (f"redirects to {fetch.final_url}, which "
                if fetch.final_url and fetch.final_url != target else "")
