@@ -18,9 +18,21 @@ def xml_safe(text: Any) -> str:
     return _XML_INVALID.sub("\ufffd", "" if text is None else str(text))
 
 
+# Terminal control (ESC sequences that clear the screen, set the window title, make OSC 8 links)
+# and bidi controls that make "/rtl\u202egpj.exe" display as "/rtlexe.jpg".
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: Any) -> str:
+    """Crawled text made safe to show: control characters dropped, bidi controls written as <U+202E>."""
+    s = _CONTROLS.sub("", "" if text is None else str(text))
+    return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", s)
+
+
 def one_line(text: Any, limit: Optional[int] = None) -> str:
-    """Collapse whitespace so a crawled string cannot break a line-based format."""
-    s = " ".join(str(text or "").split())
+    """Collapse whitespace so a crawled string cannot break a line-based format (nor drive the terminal)."""
+    s = " ".join(visible(text or "").split())
     if limit and len(s) > limit:
         s = s[: limit - 1].rstrip() + "…"
     return s

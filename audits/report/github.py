@@ -7,6 +7,7 @@ property values also escape : and ,.
 """
 from __future__ import annotations
 
+from audits.report.common import visible
 from audits.site import Report
 
 FORMAT = "github"
@@ -37,5 +38,5 @@ def render(report: Report, **_opts) -> str:
         if f.target and f.target not in message:
             message += f" [{f.target}]"
         props.append(f"title={escape_property(f.rule)}")
-        lines.append(f"::{COMMANDS[f.severity.value]} {','.join(props)}::{escape_data(message)}")
+        lines.append(f"::{COMMANDS[f.severity.value]} {','.join(props)}::{escape_data(visible(message))}")
     return "\n".join(lines) + ("\n" if lines else "")

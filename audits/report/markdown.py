@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from audits.site import Report
 from audits.report import trend
@@ -11,6 +12,7 @@ FORMAT = "markdown"
 FILENAME = "summary.md"
 
 ICONS = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SPECIAL = re.compile(r"([\\`*_{}\[\]|<>#!~])")
 
 
@@ -29,7 +31,8 @@ def trusted(text: str) -> str:
 def link(url: str, label: str | None = None) -> str:
     if not url.startswith(("http://", "https://")):
         return cell(label or url)
-    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+    safe = _INVISIBLE.sub(lambda m: quote(m.group()), safe)
     return f"[{cell(label or url)}]({safe})"
 
 

@@ -179,3 +179,23 @@ def test_deep_nesting_loses_no_link_silently_and_latin1_decodes_as_a_browser_doe
     assert ("unparsable-page", "deep", "") in findings  # 3,000 levels: parser stops, and says so
     titles = {p["url"].rsplit("/", 1)[1]: p["title"] for p in report["pages"]}
     assert titles["latin"] == "Déjà vu naïve"
+
+
+def test_hostile_strings_cannot_drive_the_terminal_or_break_markdown(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        "<html><head><title>\x1b]0;pwned\x07Clinic\x1b[2J</title></head><body><h1>Hi</h1>"
+        '<a href="/rtl\u202egpj.exe">x</a><a href="/a|b.html">pipe</a></body></html>', encoding="utf-8")
+    out = tmp_path / "out"
+    proc, took = run("check", site, "--out", out, "--format", "text", "--format", "markdown", "--format", "github",
+                     cwd=tmp_path)
+    assert proc.returncode == 1 and took < BOUND_S, proc.stderr
+    outputs = {name: (out / name).read_text(encoding="utf-8") for name in ("report.txt", "summary.md")}
+    outputs["stdout"] = proc.stdout  # the streamed formats, github annotations among them
+    for name, text in outputs.items():
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text, name
+    assert "<U+202E>" in (out / "report.txt").read_text(encoding="utf-8")
+    for row in (out / "summary.md").read_text(encoding="utf-8").splitlines():
+        if row.startswith("| ") and "broken-link" in row:
+            assert row.count(" | ") == 4, row  # five cells: a | in the URL does not add one
