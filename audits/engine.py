@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from audits import registry
 from audits.config import Config
-from audits.model import CONTRACT_CONTEXT, Fetch, Finding, Hit, Page, Severity
+from audits.model import CONTRACT_CONTEXT, Cta, Fetch, Finding, Hit, Page, Severity
+from audits.rules.cta import calls_to_action
 
 
 def _strip_fragment(url: str) -> str:
@@ -102,6 +103,7 @@ class Report:
     fixed: list[dict[str, Any]] = field(default_factory=list)  # baseline entries no longer found
     baseline_new: Optional[list[Finding]] = None  # with a baseline: the findings not in it
     extra: dict[str, Any] = field(default_factory=dict)
+    ctas: dict[str, tuple[Cta, ...]] = field(default_factory=dict)  # page URL -> calls to action, [audits.cta]
 
     def counts(self) -> dict[str, int]:
         c = Counter(f.severity.value for f in self.findings)
@@ -132,7 +134,7 @@ class Report:
                 "fixed": len(self.fixed),
                 "new": len(self.baseline_new) if self.baseline_new is not None else None,
             },
-            "pages": [p.summary() for p in self.pages],
+            "pages": [p.summary(self.ctas.get(p.url, ())) for p in self.pages],
             "links": self.links,
             "findings": [f.to_dict() for f in self.findings],
             "fixed": self.fixed,
@@ -195,6 +197,7 @@ def now() -> str:
 def audit(site: Site, started_at: Optional[str] = None) -> Report:
     findings = run_rules(site)
     pages = sorted(site.pages.values(), key=lambda p: p.url)
+    cta_options = site.config.audit_options("cta")
     return Report(
         site=(site.config.site.start_urls[0] if site.config.site.start_urls else site.config.canonical_origin + "/"),
         config=site.config,
@@ -205,4 +208,5 @@ def audit(site: Site, started_at: Optional[str] = None) -> Report:
         started_at=started_at or now(),
         finished_at=now(),
         partial=site.partial,
+        ctas={p.url: calls_to_action(p, cta_options) for p in pages},
     )
