@@ -30,6 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from audits import registry
 from audits.config import ConfigError
+from audits.identity import path_key
 from audits.model import Finding
 
 VERSION = 1
@@ -42,27 +43,6 @@ IDENTITY_EVIDENCE = frozenset({
     "title", "meta_description", "description", "source", "citation", "src",
 })
 
-_PAGE_SUFFIXES = ("/index.html", "/index.htm", ".html", ".htm")
-
-
-def _norm_path(path: str) -> str:
-    """One spelling per page: /blog/a, /blog/a/, /blog/a.html, /blog/a/index.html are alike."""
-    lowered = path.lower()
-    for suffix in _PAGE_SUFFIXES:
-        if lowered.endswith(suffix):
-            path = path[: -len(suffix)]
-            break
-    path = path.rstrip("/")
-    return path or "/"
-
-
-def page_key(url: str) -> str:
-    """A page's URL without its origin: path (normalised) and query."""
-    parts = urlsplit(url)
-    key = _norm_path(parts.path or "/")
-    return f"{key}?{parts.query}" if parts.query else key
-
-
 def target_key(target: Optional[str], page_url: str) -> str:
     """A target on the page's own host becomes a path like the page; others stay whole URLs."""
     if not target:
@@ -73,7 +53,7 @@ def target_key(target: Optional[str], page_url: str) -> str:
     page = urlsplit(page_url)
     # Only the page's exact origin: http:// or www. variants are what url-mismatch is about.
     if (parts.scheme.lower(), parts.netloc.lower()) == (page.scheme.lower(), page.netloc.lower()):
-        key = page_key(target)
+        key = path_key(target)
         return f"{key}#{parts.fragment}" if parts.fragment else key
     path = parts.path or "/"
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, parts.fragment))
@@ -99,7 +79,7 @@ def _canonical_rule(rule_id: str) -> str:
 
 def key_of(finding: Finding) -> list:
     """The readable parts a fingerprint is made of (also stored in the baseline file)."""
-    return [_canonical_rule(finding.rule), page_key(finding.url),
+    return [_canonical_rule(finding.rule), path_key(finding.url),
             target_key(finding.target, finding.url), evidence_key(finding.evidence or {})]
 
 
@@ -189,7 +169,7 @@ def apply_baseline(findings: Iterable[Finding], baseline: Baseline, *,
     ``checked`` (the page URLs audited, for partial input) limits "fixed" to
     entries on those pages: a page that was not looked at has not been fixed.
     """
-    scope = {page_key(u) for u in checked} if checked is not None else None
+    scope = {path_key(u) for u in checked} if checked is not None else None
     remaining = baseline.counts()
     new: list[Finding] = []
     baselined = 0
@@ -215,7 +195,7 @@ def _entry_page(entry: dict) -> str:
     key = entry.get("key")
     if isinstance(key, list) and len(key) > 1 and isinstance(key[1], str):
         return key[1]
-    return page_key(str(entry.get("url") or ""))
+    return path_key(str(entry.get("url") or ""))
 
 
 def baseline_report(report, baseline: Baseline):

@@ -7,6 +7,7 @@ Search order: ``--config FILE`` > ``siteproof.toml`` > ``[tool.siteproof]`` in
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -20,6 +21,18 @@ from audits.model import Severity
 
 class ConfigError(Exception):
     """A problem with the user's configuration or input; shown as one line."""
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNIT_S = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration_s(text: str, key: str) -> float:
+    """ "90m" -> 5400.0; a bare number is seconds."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ConfigError(f"config key '{key}' must be a duration such as \"0\", \"90m\", \"24h\" or \"7d\"")
+    return float(match.group(1)) * _UNIT_S[match.group(2)]
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,14 @@ class CrawlConfig:  # [crawl]
     max_retry_after_s: float = 30.0  # longest Retry-After we are willing to wait
     user_agent: str = "siteproof (+https://github.com/siteproof/siteproof)"
     workers: int = 0  # processes for page extraction; 0 = one per CPU beyond the first, at least 1
+    recheck_external_after: str = "24h"  # an external link's success is reused this long: "0", "90m", "24h", "7d"
+
+    def __post_init__(self):
+        duration_s(self.recheck_external_after, "crawl.recheck_external_after")
+
+    @property
+    def recheck_external_after_s(self) -> float:
+        return duration_s(self.recheck_external_after, "crawl.recheck_external_after")
 
 
 @dataclass(frozen=True)
@@ -130,15 +151,37 @@ def _value(hint: Any, value: Any, where: str):
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"config key '{where}' must be a number")
-        return float(value)
+        return _in_range(float(value), where)
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"config key '{where}' must be a whole number")
-        return value
+        return _in_range(value, where)
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(f"config key '{where}' must be a string")
         return value
+    return value
+
+
+# Every number in the configuration is a count, a size, a duration or a share: finite and
+# not negative. These keys need more (a crawl of zero pages, or a timeout of zero, is a typo).
+_AT_LEAST_ONE = frozenset({"crawl.max_pages", "crawl.concurrency", "crawl.concurrency_per_host"})
+_ABOVE_ZERO = frozenset({"crawl.timeout_s", "crawl.max_response_mb"})
+_AT_MOST_ONE = frozenset({"audits.related.max_flagged_similarity",
+                          "audits.related.small_site_similarity"})
+
+
+def _in_range(value, where: str):
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ConfigError(f"config key '{where}' must be a finite number, not {value}")
+    if where in _AT_LEAST_ONE and value < 1:
+        raise ConfigError(f"config key '{where}' must be at least 1, not {value}")
+    if where in _ABOVE_ZERO and value <= 0:
+        raise ConfigError(f"config key '{where}' must be more than 0, not {value}")
+    if value < 0:
+        raise ConfigError(f"config key '{where}' must not be negative, not {value}")
+    if where in _AT_MOST_ONE and value > 1:
+        raise ConfigError(f"config key '{where}' must be between 0 and 1, not {value}")
     return value
 
 

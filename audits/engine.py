@@ -7,6 +7,7 @@ sorts findings so reports diff cleanly.
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from audits import registry
 from audits.config import Config
+from audits.identity import SiteIdentity
 from audits.model import CONTRACT_CONTEXT, Cta, Fetch, Finding, Hit, Page, Severity
 from audits.rules.cta import calls_to_action
 
@@ -63,8 +65,10 @@ class Site:
             return self.pages[f.final_url]
         return None
 
-    def ignored_link(self, target: str) -> bool:
-        return any(fnmatch.fnmatchcase(target, pattern) for pattern in self.config.links.ignore)
+    @functools.cached_property
+    def identity(self) -> SiteIdentity:
+        """The site's own hosts, names and ignored targets (the pages' hosts when nothing is configured)."""
+        return SiteIdentity.from_config(self.config, (p.url for p in self.pages.values()))
 
     def link_rows(self) -> list[dict[str, Any]]:
         """The contract's ``links`` table: every link on every page with its check result."""
@@ -76,7 +80,7 @@ class Site:
                     "source": page.url,
                     "target": link.target,
                     "status": f.status if f else None,
-                    "error": f.error if f else ("not-checked" if not self.ignored_link(link.target) else "ignored"),
+                    "error": f.error if f else ("ignored" if self.identity.ignored(link.target) else "not-checked"),
                     "redirect_chain": [h.to_dict() for h in f.redirect_chain] if f else [],
                     "text": link.text,
                     "context": CONTRACT_CONTEXT.get(link.context, link.context),

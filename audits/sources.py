@@ -13,7 +13,6 @@ unchecked unless the caller hands in a checker (the CLI's ``--external``).
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import mimetypes
 import multiprocessing
 import os
@@ -28,6 +27,7 @@ from audits import store
 from audits.config import Config, ConfigError
 from audits.engine import Site
 from audits.extract import anchors_of, extract_options, extract_page
+from audits.identity import FETCHED_SCHEMES, SiteIdentity
 from audits.model import Fetch, Page
 from audits.sitemap import parse_sitemap
 
@@ -272,7 +272,7 @@ class _UrlMap:
 
     def __init__(self, origin: str, config: Config):
         self.origin = origin.rstrip("/")
-        self.hosts = _own_hosts(origin, config)
+        self.identity = SiteIdentity.from_config(config)
 
     def url_for(self, rel: str) -> str:
         path = rel
@@ -284,30 +284,12 @@ class _UrlMap:
         return self.origin + "/" + quote(path, safe="/!$&'()*+,;=:@~-._")
 
     def is_internal(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and _bare_host(parts.hostname, parts.port) in self.hosts
+        return urlsplit(url).scheme in FETCHED_SCHEMES and self.identity.is_own(url)
 
     def on_origin(self, url: str) -> str:
         """The same path and query on our origin (for sitemap URLs written for production)."""
         parts = urlsplit(url)
         return self.origin + urlunsplit(("", "", parts.path or "/", parts.query, ""))
-
-
-def _bare_host(host: Optional[str], port: Optional[int] = None) -> str:
-    host = (host or "").lower()
-    host = host[4:] if host.startswith("www.") else host
-    return f"{host}:{port}" if port else host
-
-
-def _own_hosts(origin: str, config: Config) -> set[str]:
-    """The site's host names, www and apex alike (http and https alike too)."""
-    urls = [origin, *config.site.start_urls, *config.site.aliases]
-    hosts = set()
-    for url in urls:
-        parts = urlsplit(url if "//" in url else "//" + url)
-        if parts.hostname:
-            hosts.add(_bare_host(parts.hostname, parts.port))
-    return hosts
 
 
 def _local_fetches(pages: list[Page], tree: _Tree, mapper: _UrlMap, config: Config) -> list[Fetch]:
@@ -322,7 +304,7 @@ def _local_fetches(pages: list[Page], tree: _Tree, mapper: _UrlMap, config: Conf
     for page in pages:
         for link in page.links:
             url = link.fetch_url
-            if url in fetches or not mapper.is_internal(url) or _ignored(config, link.target, url):
+            if url in fetches or not mapper.is_internal(url) or mapper.identity.ignored(link.target):
                 continue
             targets[url] = None
             if link.fragment:
@@ -348,11 +330,6 @@ def _local_fetches(pages: list[Page], tree: _Tree, mapper: _UrlMap, config: Conf
     return list(fetches.values())
 
 
-def _ignored(config: Config, target: str, fetch_url: str) -> bool:
-    return any(fnmatch.fnmatchcase(target, g) or fnmatch.fnmatchcase(fetch_url, g)
-               for g in config.links.ignore)
-
-
 def _external_fetches(pages: list[Page], mapper: _UrlMap, config: Config,
                       checker: ExternalChecker) -> list[Fetch]:
     # One URL per page checked; written with a #fragment when some link needs one
@@ -361,8 +338,8 @@ def _external_fetches(pages: list[Page], mapper: _UrlMap, config: Config,
     for page in pages:
         for link in page.links:
             url = link.fetch_url
-            if (urlsplit(url).scheme in ("http", "https") and not mapper.is_internal(url)
-                    and not _ignored(config, link.target, url)):
+            if (urlsplit(url).scheme in FETCHED_SCHEMES and not mapper.is_internal(url)
+                    and not mapper.identity.ignored(link.target)):
                 if link.fragment or url not in urls:
                     urls[url] = link.target
     if not urls:

@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("crawl", help="crawl a live site and audit it")
     p.add_argument("url", help="start URL (http or https)")
     p.add_argument("--max-pages", type=int, metavar="N", help="stop after N pages (overrides [crawl] max_pages)")
+    p.add_argument("--full", action="store_true",
+                   help="take nothing from earlier crawls: download every page, check every external link")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the crawl that was interrupted in --out, fetching only what it had not")
     common(p, out_default="siteproof-report")
 
     p = sub.add_parser("demo", help="crawl the bundled sample clinic site (works offline)")
@@ -171,12 +175,25 @@ def _finish(report, args, out: Optional[Path], formats: list[str], *, default_st
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def _crawl_and_audit(config: Config, out: Path, args, started_at: str):
+HISTORY_DEFAULT = ".siteproof/history.sqlite"
+
+
+def _history(args) -> Optional[Path]:
+    """The history store for this command (crawl state lives there too); None with --no-history."""
+    if getattr(args, "no_history", False):
+        return None
+    return Path(getattr(args, "history", None) or HISTORY_DEFAULT)
+
+
+def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, history: Optional[Path] = None):
     from audits import store
     from audits.engine import Site, audit
     from crawler.run import crawl
 
-    crawl(config, out, progress=None if not args.quiet else False, verbose=args.verbose)
+    summary = crawl(config, out, progress=None if not args.quiet else False, verbose=args.verbose,
+                    history=history, full=getattr(args, "full", False), resume=getattr(args, "resume", False))
+    if history is not None and not args.quiet:
+        print(f"siteproof: {summary.counts_line()}", file=sys.stderr)
     sitemap = store.read_sitemap(out)
     site = Site.build(store.read_pages(out), store.read_fetches(out), config,
                       sitemap_urls=sitemap["urls"], sitemap_found=sitemap["found"])
@@ -196,7 +213,7 @@ def cmd_crawl(args) -> int:
         config = dataclasses.replace(config, crawl=dataclasses.replace(config.crawl, max_pages=args.max_pages))
     formats = _formats(args, CRAWL_FORMATS)
     out = _out_dir(args.out)
-    report = _crawl_and_audit(config, out, args, now())
+    report = _crawl_and_audit(config, out, args, now(), history=_history(args))
     return _finish(report, args, out, formats, default_stream=True)
 
 

@@ -62,7 +62,13 @@ class Progress:
         checked = stats.get_value("siteproof/fetches") or 0
         errors = stats.get_value("siteproof/errors") or 0
         elapsed = time.monotonic() - self.started
-        return (f"siteproof: {pages} pages, {checked} URLs checked, {self.queued()} queued, "
+        line = f"siteproof: {pages} pages"
+        counts = getattr(self.crawler.spider, "recrawl", None)
+        counts = counts.counts if counts is not None else {}
+        if pages and counts.get("fetched", 0) != pages:  # say what earlier runs stood for, when they did
+            line += (f" ({counts.get('unchanged', 0)} unchanged, {counts.get('reused', 0)} re-used, "
+                     f"{counts.get('fetched', 0)} fetched, {counts.get('resumed', 0)} resumed)")
+        return (f"{line}, {checked} URLs checked, {self.queued()} queued, "
                 f"{errors} errors, {elapsed:.0f}s")
 
     def draw(self):

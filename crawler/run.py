@@ -5,6 +5,8 @@ so tests and the CLI call ``crawl`` once per process.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import tempfile
 import time
@@ -14,7 +16,10 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from audits.config import Config, ConfigError
+from audits.extract import extract_options
 from audits.model import Fetch
+from crawler.crawlstate import CrawlState
+from crawler.recrawl import Recrawl
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,19 @@ class CrawlSummary:
     finish_reason: str
     out_dir: Path
     pages_in_workers: int = 0  # pages extracted by worker processes (crawler/extraction.py), not in-process
+    unchanged: int = 0  # pages that answered 304: their stored model was audited again
+    reused: int = 0  # pages downloaded with the body of the stored model, not extracted again
+    fetched: int = 0  # pages downloaded and extracted
+    resumed: int = 0  # pages taken from the interrupted crawl (--resume)
+    external_reused: int = 0  # external links whose recent success stood for a new check
+
+    def counts_line(self) -> str:
+        """What a re-crawl took from earlier runs, for the summary."""
+        line = (f"{self.pages} pages: {self.unchanged} unchanged (304), {self.reused} re-used, "
+                f"{self.fetched} fetched")
+        if self.resumed:
+            line += f", {self.resumed} resumed"
+        return line + f"; {self.external_reused} external links re-used"
 
 
 def scrapy_settings(config: Config) -> dict:
@@ -109,10 +127,42 @@ def _run(config: Config, out_dir: Path, progress: Optional[bool], verbose: bool,
     return crawler
 
 
-def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, verbose: bool = False) -> CrawlSummary:
+def config_fingerprint(config: Config) -> str:
+    text = json.dumps(config.to_dict(), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _recrawl(config: Config, out_dir: Path, state: Optional[CrawlState], full: bool, resume: bool) -> Recrawl:
+    if state is None:
+        if resume:
+            raise ConfigError("--resume needs the history store (it is where the crawl was checkpointed)")
+        return Recrawl()
+    out = str(out_dir.resolve())
+    fingerprint = config_fingerprint(config)
+    resumed = ()
+    if resume:
+        checkpoint = state.checkpoint(out)
+        if checkpoint is None:
+            raise ConfigError(f"nothing to resume in {out_dir}: no interrupted crawl was recorded there")
+        if checkpoint.config != fingerprint:
+            raise ConfigError(f"the interrupted crawl in {out_dir} used another configuration; "
+                              "run without --resume to start over")
+        resumed = state.records(checkpoint)
+    else:
+        checkpoint = state.start_checkpoint(out, fingerprint)
+    return Recrawl(state, options=extract_options(config), full=full,
+                   recheck_external_s=config.crawl.recheck_external_after_s, checkpoint=checkpoint, resumed=resumed)
+
+
+def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, verbose: bool = False,
+          history: Optional[Path] = None, full: bool = False, resume: bool = False) -> CrawlSummary:
     """Crawl ``config.site.start_urls`` into ``out_dir`` (pages.jsonl, fetches.jsonl, sitemap.json).
 
     ``progress``: None shows the live line only when stderr is a terminal.
+    ``history``: the history store, where validators, external outcomes and the
+    checkpoint live (crawler/recrawl.py); None crawls without any of them.
+    ``full``: take nothing from earlier runs. ``resume``: continue the crawl
+    interrupted in ``out_dir``.
     Raises ConfigError when a start URL cannot be fetched at all, CrawlFailed when the crawl
     had to stop (a page extraction process died).
     """
@@ -123,7 +173,15 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    crawler = _run(config, out_dir, progress, verbose)
+    state = CrawlState.open(history) if history is not None else None
+    try:
+        recrawl = _recrawl(config, out_dir, state, full, resume)
+        crawler = _run(config, out_dir, progress, verbose, recrawl=recrawl)
+        if state is not None and crawler.stats.get_value("finish_reason") == "finished":
+            state.drop_checkpoint(str(out_dir.resolve()))  # complete: nothing left to resume
+    finally:
+        if state is not None:
+            state.close()
     spider = crawler.spider
     for url, fetch in spider.start_outcomes.items():
         if fetch is None or not fetch.error:
@@ -142,6 +200,11 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         finish_reason=stats.get_value("finish_reason", ""),
         out_dir=out_dir,
         pages_in_workers=stats.get_value("siteproof/pages_in_workers", 0),
+        unchanged=recrawl.counts["unchanged"],
+        reused=recrawl.counts["reused"],
+        fetched=recrawl.counts["fetched"],
+        resumed=recrawl.counts["resumed"],
+        external_reused=recrawl.counts["external_reused"],
     )
 
 

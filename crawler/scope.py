@@ -1,54 +1,19 @@
-"""Which URLs belong to the site, which are fetched at all, which are ignored.
+"""Which URLs the crawler requests at all, and which belong to the site.
 
-The site is the start URLs' hosts, the configured aliases, and the canonical
-URL's host with and without ``www.``, under http or https. Plain Python.
+Which hosts are the site's own and which targets ``[links] ignore`` skips is
+``audits.identity``'s answer; this adds what only a crawler asks. Plain Python.
 """
 from __future__ import annotations
 
-import fnmatch
 from urllib.parse import urlsplit
 
 from audits.config import Config
-
-FETCHED_SCHEMES = ("http", "https")  # mailto:, tel:, javascript:, data: ... are never requested
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _host_key(url: str) -> tuple[str, int | None] | None:
-    """(hostname, explicit non-default port): http and https of one host compare equal."""
-    try:
-        parts = urlsplit(url if "//" in url else f"http://{url}")
-        port = parts.port
-    except ValueError:
-        return None
-    host = (parts.hostname or "").rstrip(".")
-    if not host:
-        return None
-    if port == _DEFAULT_PORTS.get(parts.scheme):
-        port = None
-    return host, port
-
-
-def _www_twin(key: tuple[str, int | None]) -> tuple[str, int | None]:
-    host, port = key
-    return (host[4:], port) if host.startswith("www.") else (f"www.{host}", port)
+from audits.identity import FETCHED_SCHEMES, SiteIdentity
 
 
 class Scope:
     def __init__(self, config: Config):
-        keys = set()
-        for url in config.site.start_urls:
-            keys.add(_host_key(url))
-        for url in config.site.aliases:
-            keys.add(_host_key(url))
-        if config.canonical_origin:
-            canonical = _host_key(config.canonical_origin)
-            keys.add(canonical)
-            if canonical:
-                keys.add(_www_twin(canonical))
-        keys.discard(None)
-        self._hosts = frozenset(keys)
-        self._ignore = tuple(config.links.ignore)
+        self.identity = SiteIdentity.from_config(config)
 
     def fetchable(self, url: str) -> bool:
         return url.split(":", 1)[0].lower() in FETCHED_SCHEMES
@@ -73,11 +38,7 @@ class Scope:
         return host == "invalid" or host.endswith(".invalid")
 
     def internal(self, url: str) -> bool:
-        return _host_key(url) in self._hosts
+        return self.identity.is_own(url)
 
     def ignored(self, url: str) -> bool:
-        """``[links] ignore`` globs, matched like the engine does (target as written, and without fragment)."""
-        if not self._ignore:
-            return False
-        bare = url.split("#", 1)[0]
-        return any(fnmatch.fnmatchcase(url, p) or fnmatch.fnmatchcase(bare, p) for p in self._ignore)
+        return self.identity.ignored(url)

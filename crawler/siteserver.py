@@ -3,6 +3,8 @@
 Stdlib only, so tests that need HTTP run a real server instead of mocking the
 web. ``root/_routes.toml`` adds the behaviours a link checker must cope with
 (redirects, error statuses, slow answers, gzip, other charsets, HEAD refused);
+files answer conditional requests as nginx does (ETag and Last-Modified on
+every file served with 200, 304 when If-None-Match or If-Modified-Since match);
 ``{{origin}}`` and other placeholders in text files let absolute links point
 at whatever port the server got.
 
@@ -24,7 +26,7 @@ import threading
 import time
 import tomllib
 from dataclasses import dataclass, field
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -138,6 +140,7 @@ class SiteServer:
         self.substitutions = dict(substitutions or {})
         self.routes = load_routes(self.root)
         self.requests: list[tuple[str, str]] = []
+        self.answers: list[tuple[str, str, int]] = []  # method, path-with-query, status sent
         self.origin = ""
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -192,9 +195,15 @@ class SiteServer:
         with self._lock:
             return sum(1 for m, p in self.requests if p == path and (method is None or m == method))
 
+    def answered(self, status: int) -> list[str]:
+        """Paths (with query) that got ``status``, in order."""
+        with self._lock:
+            return [p for _, p, s in self.answers if s == status]
+
     def clear_requests(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.answers.clear()
 
     # -- used by the handler ---------------------------------------------------------------
     def _log_request(self, method: str, path_qs: str) -> None:
@@ -301,6 +310,11 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # our bug, not the client's: say so in the response, one line in the log
             log.error("siteserver: %s %s failed: %r", method, self.path, exc)
             status, headers, body = 500, {"Content-Type": "text/plain; charset=utf-8"}, b"siteserver error\n"
+        if status == 200 and _not_modified(self.headers, headers):
+            status, body = 304, b""
+            headers = {k: v for k, v in headers.items() if k in ("ETag", "Last-Modified")}
+        with site._lock:
+            site.answers.append((method, path_qs, status))
         self._send(status, headers, b"" if head else body, len(body))
 
     def _answer(self, site: SiteServer, route: Route | None, path: str,
@@ -334,6 +348,11 @@ class _Handler(BaseHTTPRequestHandler):
             body = gzip_mod.compress(body, mtime=0)
             headers["Content-Encoding"] = "gzip"
         headers.setdefault("Content-Type", ctype)
+        if file is not None and status == 200:
+            # nginx's validators: mtime and size (ours to the nanosecond, so a test's quick edit shows).
+            mtime_ns = file.stat().st_mtime_ns
+            headers.setdefault("ETag", f'"{mtime_ns:x}-{len(body):x}"')
+            headers.setdefault("Last-Modified", formatdate(mtime_ns / 1e9, usegmt=True))
         return status, headers, body
 
     def _send(self, status: int, headers: Mapping[str, str], body: bytes, length: int) -> None:
@@ -351,6 +370,22 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self) -> None:
         self.close_connection = True
+
+
+def _not_modified(request: Mapping[str, str], answer: Mapping[str, str]) -> bool:
+    """RFC 9110 13.2.2: If-None-Match decides when sent; otherwise If-Modified-Since."""
+    etag = answer.get("ETag")
+    wanted = request.get("If-None-Match")
+    if wanted is not None:
+        tags = [t.strip().removeprefix("W/") for t in wanted.split(",")]
+        return etag is not None and ("*" in tags or etag in tags)
+    since, modified = request.get("If-Modified-Since"), answer.get("Last-Modified")
+    if since is None or modified is None:
+        return False
+    try:
+        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
 
 
 def _small_page(status: int, message: str = "") -> bytes:

@@ -47,6 +47,45 @@ def test_unknown_or_wrong_keys_are_named(data, words):
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize("section, key, value, words", [
+    ("crawl", "max_pages", -1, "at least 1"),
+    ("crawl", "max_pages", 0, "at least 1"),
+    ("crawl", "max_depth", -1, "not be negative"),
+    ("crawl", "concurrency", 0, "at least 1"),
+    ("crawl", "concurrency_per_host", 0, "at least 1"),
+    ("crawl", "delay_s", -1, "not be negative"),
+    ("crawl", "retries", -1, "not be negative"),
+    ("crawl", "timeout_s", -5, "more than 0"),
+    ("crawl", "timeout_s", float("nan"), "finite"),
+    ("crawl", "timeout_s", float("inf"), "finite"),
+    ("crawl", "max_response_mb", 0, "more than 0"),
+    ("crawl", "max_retry_after_s", -0.5, "not be negative"),
+    ("crawl", "workers", -2, "not be negative"),
+    ("audits.readability", "max_grade", float("nan"), "finite"),
+    ("audits.readability", "min_words", -10, "not be negative"),
+    ("audits.related", "max_flagged_similarity", 1.5, "between 0 and 1"),
+    ("audits.related", "top_terms", -1, "not be negative"),
+])
+def test_numbers_out_of_range_are_named(section, key, value, words):
+    data: dict = {}
+    node = data
+    for part in section.split("."):
+        node = node.setdefault(part, {})
+    node[key] = value
+    with pytest.raises(ConfigError) as err:
+        from_dict(data, "siteproof.toml")
+    message = str(err.value)
+    assert f"{section}.{key}" in message and words in message and "\n" not in message
+
+
+def test_edge_values_in_range_are_accepted():
+    config = from_dict({"crawl": {"max_pages": 1, "max_depth": 0, "delay_s": 0, "retries": 0, "workers": 0,
+                                  "timeout_s": 0.5},
+                        "audits": {"related": {"max_flagged_similarity": 1.0, "top_terms": 0}}})
+    assert (config.crawl.max_pages, config.crawl.max_depth, config.crawl.retries) == (1, 0, 0)
+    assert config.audit_options("related").top_terms == 0
+
+
 def test_invalid_toml_is_a_config_error(tmp_path):
     bad = tmp_path / "siteproof.toml"
     bad.write_text("[crawl\nmax_pages = 1\n")

@@ -6,8 +6,8 @@ import dataclasses
 from audits import registry
 from audits.config import from_dict
 from audits.engine import Site, run_rules
+from audits.extract import urls_in_text
 from audits.model import Link, Page
-from audits.rules.urls import strip_trailing
 
 CANON = "https://omgwellnessmd.com"
 SITE = {"start_urls": [CANON + "/"], "aliases": ["https://omg-wellness.net"], "old_domains": ["omgwellness.com"]}
@@ -57,17 +57,17 @@ def test_one_finding_per_page_and_target():
 
 
 def test_urls_written_in_text_drop_trailing_punctuation():
-    # As extraction may hand them over when the sentence ends right after the URL.
-    p = page(CANON + "/", text_urls=["www.omgwellnessmd.com/contact.", "http://omgwellness.com),",
-                                     "omgwellnessmd.com/about"])
+    # Extraction drops the punctuation that ends the sentence around a URL; the rule reports what is left.
+    text = "Write via www.omgwellnessmd.com/contact. (Or http://omgwellness.com), or omgwellnessmd.com/about"
+    p = page(CANON + "/", text_urls=urls_in_text(text))
     found = findings([p])
     assert sorted(f.target for f in found) == ["http://omgwellness.com", "www.omgwellnessmd.com/contact"]
     assert {f.evidence["where"] for f in found} == {"text"}
 
 
-def test_strip_trailing_keeps_balanced_parentheses():
-    assert strip_trailing("https://en.wikipedia.org/wiki/Ketamine_(drug).") == "https://en.wikipedia.org/wiki/Ketamine_(drug)"
-    assert strip_trailing("https://x.test/a/”;") == "https://x.test/a/"
+def test_trailing_punctuation_is_dropped_but_balanced_parentheses_kept():
+    assert urls_in_text("See https://en.wikipedia.org/wiki/Ketamine_(drug).") == ["https://en.wikipedia.org/wiki/Ketamine_(drug)"]
+    assert urls_in_text("“https://x.test/a/”;") == ["https://x.test/a/"]
 
 
 def test_relative_links_on_a_page_served_under_an_alias_are_not_blamed_on_the_author():

@@ -91,6 +91,28 @@ def link_details(finding: Finding, index: LinkIndex) -> dict[str, Any]:
     return {"text": text or "", "context": context or "", "line": line if isinstance(line, int) else None}
 
 
+def duplicate_groups(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """Each group of pages sharing a value (duplicate-title...), its pages listed once.
+
+    A finding in a group carries only the group's id and size in its evidence,
+    so output stays linear in the site; this is where the pages are listed.
+    Pages whose finding is not in ``findings`` (baselined, ignored) are not listed.
+    """
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for f in findings:
+        ev = f.evidence or {}
+        group = ev.get("group")
+        if not isinstance(group, str):
+            continue
+        entry = groups.get((f.rule, group))
+        if entry is None:
+            entry = groups[(f.rule, group)] = {
+                "rule": f.rule, "group": group, "value": ev.get(group.split(":", 1)[0]),
+                "size": ev.get("group_size"), "pages": []}
+        entry["pages"].append(f.url)
+    return [groups[k] for k in sorted(groups)]
+
+
 def plural(n: int, word: str, many: Optional[str] = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 

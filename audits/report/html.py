@@ -22,7 +22,7 @@ from audits import __version__, registry
 from audits.engine import Report
 from audits.model import Finding
 from audits.report import consistency
-from audits.report.common import LinkIndex, known_ids, SEVERITY_ORDER, link_details, one_line, rule_meta, rules_in_order
+from audits.report.common import LinkIndex, duplicate_groups, known_ids, SEVERITY_ORDER, link_details, one_line, rule_meta, rules_in_order
 
 FORMAT = "html"
 FILENAME = "report.html"
@@ -313,6 +313,10 @@ class _View:
             "variants": [{**v, "href": safe_href(v["origin"]), "page_list": pages(v["pages"]),
                           "count": len(v["pages"]), "more": max(len(v["pages"]) - cap, 0)} for v in variants],
             "configured_phone": self.report.config.site.phone,
+            "shared": [{**g, "page_list": pages([(u, (self.pages_by_url[u].title if u in self.pages_by_url else ""))
+                                                  for u in g["pages"]]),
+                        "count": len(g["pages"]), "more": max(len(g["pages"]) - cap, 0)}
+                       for g in duplicate_groups(self.report.findings)],
         }
 
     def glossary(self) -> list[dict[str, Any]]:

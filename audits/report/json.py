@@ -10,7 +10,7 @@ import json as _json
 from typing import Iterator
 
 from audits.engine import Report
-from audits.report.common import known_ids
+from audits.report.common import duplicate_groups, known_ids
 from audits.report.fingerprint import fingerprint
 
 FORMAT = "json"
@@ -29,6 +29,7 @@ def chunks(report: Report, **_opts) -> Iterator[str]:
         entry.setdefault("fingerprint", fingerprint(finding))
         if report.baseline_new is not None:
             entry.setdefault("baselined", id(finding) in known)
+    data["duplicate_groups"] = duplicate_groups(report.findings)
     return _layout(data)
 
 

@@ -6,7 +6,7 @@ stays a pure function of the report.
 from __future__ import annotations
 
 from audits.engine import Report
-from audits.report.common import SEVERITY_ORDER, gating, one_line, plural, severity_counts
+from audits.report.common import SEVERITY_ORDER, duplicate_groups, gating, one_line, plural, severity_counts
 
 FORMAT = "text"
 FILENAME = "report.txt"
@@ -35,6 +35,13 @@ def render(report: Report, *, color: bool = False, **_opts) -> str:
             if f.target and f.target not in message:
                 message += paint(_DIM, f"  [{one_line(f.target)}]")
             lines.append(f"  {where:>5}  {sev}  {f.rule:<{rule_width}}  {message}")
+        lines.append("")
+    groups = duplicate_groups(findings_all)
+    if groups:
+        lines.append(paint(_BOLD, "Shared values (each page above names its group)"))
+        for g in groups:
+            lines.append(f"  {g['rule']}  {g['group']}  {plural(len(g['pages']), 'page')}  "
+                         f"{one_line(g['value'] or '', 100)}")
         lines.append("")
     counts = severity_counts(findings_all)
     total = sum(counts.values())

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Iterator, Optional
 from urllib.parse import urlsplit
 
+from audits.identity import host_key
 from audits.model import Action, Cta, Hit, Page
 from audits.registry import options, page_rule
 
@@ -77,7 +78,7 @@ def missing_cta(page: Page, opts: CtaOptions) -> Iterator[Hit]:
 def calls_to_action(page: Page, opts: CtaOptions) -> tuple[Cta, ...]:
     """The page's article-body actions that are calls to action under ``opts``, in source order."""
     judge = _judge(opts)
-    host = _site_host(page.url)
+    host = host_key(page.url)
     return tuple(cta for cta in (judge.decide(a, host) for a in page.actions) if cta is not None)
 
 
@@ -127,7 +128,7 @@ class _Judge:
         path = ""
         if scheme in ("http", "https"):
             # href patterns describe this site's pages: "/books/" on another site is not a booking page.
-            if _site_host(target) == host:
+            if host_key(target) == host:
                 path = urlsplit(target).path.lower()
             elif self.booking_host(target):  # Calendly, Zocdoc, Jane…: booking whatever the wording
                 return Cta(kind="appointment", text=text, href=target, line=a.line)
@@ -154,8 +155,3 @@ def _book_noun(text: str, start: int) -> bool:
 
 def _kind(text: str, href: str) -> str:
     return "appointment" if _APPOINTMENT.search(text) or _APPOINTMENT.search(href) else "contact"
-
-
-def _site_host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host

@@ -10,8 +10,6 @@ many times; the evidence names the first occurrence and the count.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import difflib
 import re
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
@@ -19,6 +17,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from dataclasses import replace
 
+from audits.identity import FETCHED_SCHEMES, page_key
 from audits.model import Fetch, Hit, Hop, Link, Page
 from audits.registry import site_rule
 
@@ -89,11 +88,11 @@ class _Occurrence:
 
 def checkable(site: "Site", link: Link) -> bool:
     """Whether a link is one these rules judge at all."""
-    if urlsplit(link.target).scheme.lower() not in ("http", "https"):
+    if urlsplit(link.target).scheme.lower() not in FETCHED_SCHEMES:
         return False
     if set(link.rel.lower().split()) & _NOT_FETCHED_RELS:
         return False
-    return not (site.ignored_link(link.target) or site.ignored_link(link.fetch_url))
+    return not site.identity.ignored(link.target)
 
 
 def occurrences(site: "Site", key: Callable[[Link], str]) -> Iterator[tuple[str, _Occurrence]]:
@@ -119,12 +118,6 @@ def occurrences(site: "Site", key: Callable[[Link], str]) -> Iterator[tuple[str,
         yield from seen.items()
 
 
-def _same_page_key(url: str) -> tuple[str, str]:
-    """(host, decoded path without its trailing slash): URLs that may name one page."""
-    parts = urlsplit(url)
-    return ((parts.hostname or "").lower(), unquote(parts.path).rstrip("/"))
-
-
 def _tracking_only(url: str) -> bool:
     query = urlsplit(url).query
     return bool(query) and all(_TRACKING_PARAMS.match(k) for k, _ in parse_qsl(query, keep_blank_values=True))
@@ -136,16 +129,16 @@ def duplicate_pages(site: "Site") -> set[str]:
     Sites link one page as "/services/" and "/services/?utm_source=mail", "/contact"
     and "/contact/", "/blog/café/" and "/blog/caf%C3%A9/"; a crawler fetches each
     spelling, but a person sees one page with one set of defects. Among served pages
-    with the same host and decoded path (trailing slash aside), the one the others
+    with the same ``page_key`` but for the query, the one the others
     name as rel=canonical (else one without a query, else the first crawled) is kept;
     another is a duplicate when its canonical names that path, its query only tracks
     (utm_*, gclid…), or it differs from the kept URL only in percent-encoding.
     Pages whose query may change the content (?page=2) and say nothing are kept.
     """
-    groups: dict[tuple[str, str], list[Page]] = {}
+    groups: dict[str, list[Page]] = {}
     for page in site.pages.values():
         if page.status < 400:
-            groups.setdefault(_same_page_key(page.url), []).append(page)
+            groups.setdefault(_page_without_query(page.url), []).append(page)
     out: set[str] = set()
     for key, pages in groups.items():
         if len(pages) < 2:
@@ -156,39 +149,24 @@ def duplicate_pages(site: "Site") -> set[str]:
         for page in pages:
             if page is kept:
                 continue
-            if ((page.canonical and _same_page_key(page.canonical) == key) or _tracking_only(page.url)
+            if ((page.canonical and _page_without_query(page.canonical) == key) or _tracking_only(page.url)
                     or unquote(page.url) == unquote(kept.url)):
                 out.add(page.url)
     return out
 
 
-@lru_cache(maxsize=200_000)
-def _host(url: Optional[str]) -> str:
-    host = (urlsplit(url).hostname or "") if url else ""
-    return host[4:] if host.startswith("www.") else host
-
-
-def own_hosts(site: "Site") -> set[str]:
-    """The site's own host names (www and apex count as one)."""
-    cfg = site.config
-    urls = [*cfg.site.start_urls, cfg.canonical_origin, *cfg.site.aliases]
-    hosts = {_host(u) for u in urls if u}
-    hosts.discard("")
-    if not hosts:  # no configuration: the pages themselves say where the site is
-        hosts = {_host(p.url) for p in site.pages.values()}
-    return hosts
+def _page_without_query(url: str) -> str:
+    return page_key(url.split("#", 1)[0].split("?", 1)[0])
 
 
 def is_external(site: "Site", fetch: Fetch) -> bool:
     """External when the crawler says so, or when the URL or where it ended is another host."""
-    hosts = own_hosts(site)
-    return (fetch.external or _host(fetch.url) not in hosts
-            or bool(fetch.final_url and _host(fetch.final_url) not in hosts))
+    own = site.identity.is_own
+    return fetch.external or not own(fetch.url) or bool(fetch.final_url and not own(fetch.final_url))
 
 
 def is_bot_wall(site: "Site", fetch: Fetch) -> bool:
     """An external answer that a crawler cannot judge: 401/403/429/999 or a challenge page."""
-    # The answer first: is_external builds the site's host set, and this runs for every link.
     return (fetch.challenge or fetch.status in BOT_WALL_STATUSES) and is_external(site, fetch)
 
 

@@ -2,16 +2,17 @@
 
 Only HTML pages served with status 200 are judged: an error page or a PDF has
 no title to get right. The duplicate-* rules compare pages as search engines
-do: URLs that declare the same canonical URL, or differ only by a trailing
-slash, are one page; pages marked ``noindex`` never appear in results, so
+do: URLs that declare the same canonical URL, or have the same ``page_key``
+(a trailing slash, http/https or www aside), are one page; pages marked ``noindex`` never appear in results, so
 they cannot compete with another page's title and are left out.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
-from urllib.parse import urlsplit, urlunsplit
 
+from audits.identity import page_key
 from audits.model import Hit, Page
 from audits.registry import page_rule, site_rule
 
@@ -31,13 +32,6 @@ def noindex(page: Page) -> bool:
     return bool(directives & {"noindex", "none"})
 
 
-def page_key(url: str) -> str:
-    """One key for the URLs of one page: fragment dropped, host lower-cased, trailing slash folded."""
-    parts = urlsplit(url.strip())
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
-
-
 def _text(value: Optional[str]) -> str:
     return " ".join((value or "").split())
 
@@ -46,8 +40,21 @@ def _quote(text: str, limit: int = 80) -> str:
     return f'"{text if len(text) <= limit else text[: limit - 1].rstrip() + "…"}"'
 
 
+def group_id(field_name: str, value: str) -> str:
+    """A short stable name for the pages sharing one value (the same across runs)."""
+    digest = hashlib.sha1(_text(value).casefold().encode("utf-8")).hexdigest()[:10]
+    return f"{field_name}:{digest}"
+
+
 def _duplicates(site: "Site", field: Callable[[Page], Optional[str]], what: str) -> Iterator[Hit]:
-    """One hit per page whose `field` another indexable page shares."""
+    """One hit per page whose `field` another indexable page shares.
+
+    The evidence names the group and its size, never the other pages: with
+    thousands of pages sharing a title, listing them in every finding made the
+    report grow with the square of the site. Renderers list each group's pages
+    once (report.json ``duplicate_groups``).
+    """
+    name = what.lower().replace(" ", "_")
     # value -> page key -> the page reported for that key (the first URL of the key)
     groups: dict[str, dict[str, Page]] = defaultdict(dict)
     for page in sorted(site.pages.values(), key=lambda p: p.url):
@@ -56,18 +63,22 @@ def _duplicates(site: "Site", field: Callable[[Page], Optional[str]], what: str)
             continue
         key = page_key(page.canonical or page.url)
         groups[value.casefold()].setdefault(key, page)
-    for pages in groups.values():
+    for folded, pages in groups.items():
         if len(pages) < 2:
             continue
-        for page in pages.values():
-            others = [p.url for p in pages.values() if p is not page]
-            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        members = list(pages.values())
+        group = group_id(name, folded)
+        for i, page in enumerate(members):
+            # A few of the other pages, so the message alone says where to look.
+            others = [p.url for p in members[:4] if p is not page][:3]
+            rest = len(members) - 1 - len(others)
+            shown = ", ".join(others) + (f" and {rest:,} more" if rest else "")
             value = _text(field(page))
             yield Hit(
-                f"{what} {_quote(value)} is also used by {len(others)} other "
-                f"page{'s' if len(others) > 1 else ''}: {shown}.",
+                f"{what} {_quote(value)} is also used by {len(members) - 1:,} other "
+                f"page{'s' if len(members) > 2 else ''}: {shown}.",
                 url=page.url,
-                evidence={what.lower().replace(" ", "_"): value, "other_pages": others},
+                evidence={name: value, "group": group, "group_size": len(members)},
             )
 
 
@@ -100,7 +111,9 @@ def duplicate_title(site: "Site", opts: None) -> Iterator[Hit]:
     and bury the others, and a searcher cannot tell them apart.
 
     **Example.** Every blog post titled "Blog | OMG Wellness". One finding per
-    page, with the other pages in the evidence. Titles are compared ignoring
+    page; its evidence names the group of pages sharing the title (`group`,
+    `group_size`), and report.json lists each group's pages once under
+    `duplicate_groups`. Titles are compared ignoring
     case and extra spaces. Not duplicates: URLs of one page (the same
     canonical URL, or `/a` and `/a/`), and pages marked `noindex`.
 

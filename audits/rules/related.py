@@ -85,6 +85,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
+from audits.identity import slash_twin
 from audits.model import Hit, Page
 from audits.registry import options, site_rule
 
@@ -353,17 +354,8 @@ def site_topics(pages: Iterable[Page], opts: RelatedOptions) -> SiteTopics:
 
 
 def resolve(site: "Site", url: str) -> Optional[Page]:
-    """The crawled page a related-post link leads to, trying its trailing-slash twin too.
-
-    Servers commonly answer both /post and /post/ without a redirect, and the
-    crawler stores whichever it met first.
-    """
-    page = site.page_at(url)
-    if page is not None:
-        return page
-    base, sep, query = url.split("#", 1)[0].partition("?")
-    twin = base[:-1] if base.endswith("/") else base + "/"
-    return site.page_at(twin + sep + query)
+    """The crawled page a related-post link leads to, trying its ``slash_twin`` too."""
+    return site.page_at(url) or site.page_at(slash_twin(url))
 
 
 def _surface_words(pages: Iterable[Page]) -> dict[str, str]:

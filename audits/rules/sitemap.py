@@ -1,30 +1,15 @@
 """orphan-page: sitemap URLs that no crawled page links to."""
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
+from audits.identity import page_key
 from audits.model import Hit
 from audits.registry import site_rule
 
 if TYPE_CHECKING:
     from audits.engine import Site
-
-
-@lru_cache(maxsize=200_000)
-def same_page(url: str) -> str:
-    """One key for the addresses of one page.
-
-    The fragment is dropped, a trailing slash folded, and http/https and
-    www/apex variants merged: a link to any of them reaches the page.
-    """
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    host = host[4:] if host.startswith("www.") else host
-    port = f":{parts.port}" if parts.port not in (None, 80, 443) else ""
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit(("", host + port, path, parts.query, ""))
 
 
 @site_rule("orphan-page", "warning")
@@ -51,29 +36,29 @@ def orphan_page(site: "Site", opts: None) -> Iterator[Hit]:
         return
     linked: set[str] = set()
     for page in site.pages.values():
-        own = same_page(page.url)
+        own = page_key(page.url)
         for link in page.links:
             if link.context == "asset":
                 continue
             fetch = site.fetch(link.target)
             for url in (link.target, fetch.final_url if fetch and fetch.final_url else None):
-                if url and same_page(url) != own:
-                    linked.add(same_page(url))
+                if url and page_key(url) != own:
+                    linked.add(page_key(url))
     cfg = site.config
-    homes = {same_page(u) for u in cfg.site.start_urls}
-    homes |= {same_page(f"{p.scheme}://{p.netloc}/") for p in map(urlsplit, cfg.site.start_urls)}
+    homes = {page_key(u) for u in cfg.site.start_urls}
+    homes |= {page_key(f"{p.scheme}://{p.netloc}/") for p in map(urlsplit, cfg.site.start_urls)}
     if cfg.canonical_origin:
-        homes.add(same_page(cfg.canonical_origin + "/"))
+        homes.add(page_key(cfg.canonical_origin + "/"))
     reported: set[str] = set()
     for url in site.sitemap_urls:
-        key = same_page(url)
+        key = page_key(url)
         if key in homes or key in linked or key in reported:
             continue
         fetch = site.fetch(url)
         page = site.page_at(url)
         if (fetch and fetch.is_broken) or (page and page.status >= 400):
             continue
-        if fetch and fetch.final_url and same_page(fetch.final_url) in linked | homes:
+        if fetch and fetch.final_url and page_key(fetch.final_url) in linked | homes:
             continue
         reported.add(key)
         yield Hit(

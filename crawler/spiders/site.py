@@ -34,6 +34,7 @@ from audits.sitemap import parse_sitemap
 from crawler.extraction import ExtractionError, Extractor, worker_count
 from crawler.ledger import Ledger, PendingHop
 from crawler.outcomes import error_name, looks_like_challenge, plain_headers
+from crawler.recrawl import Recrawl
 from crawler.scope import Scope
 
 CRAWLED_TAGS = ("a", "area", "meta-refresh")  # navigable links; everything else is only checked
@@ -45,7 +46,8 @@ class SiteSpider(scrapy.Spider):
     name = "site"
 
     def __init__(self, config: Optional[Config] = None, out_dir: Optional[Path] = None,
-                 url: Optional[str] = None, out: Optional[str] = None, check: Sequence[str] = (), **kwargs):
+                 url: Optional[str] = None, out: Optional[str] = None, check: Sequence[str] = (),
+                 recrawl: Optional[Recrawl] = None, **kwargs):
         super().__init__(**kwargs)
         if config is None:  # `scrapy crawl site -a url=... [-a out=DIR]`
             config = load_config()
@@ -65,6 +67,7 @@ class SiteSpider(scrapy.Spider):
         self.sitemap_found = False
         self.start_outcomes: dict[str, Optional[Fetch]] = {}
         self.failure: Optional[str] = None  # why the crawl had to stop early, for crawl() to raise
+        self.recrawl = recrawl or Recrawl()  # what earlier runs may stand for (crawler/recrawl.py)
         # A lone check parses no page: no worker processes for it.
         self.extractor = Extractor(self.options, 0 if self.check else worker_count(config.crawl.workers))
 
@@ -93,8 +96,11 @@ class SiteSpider(scrapy.Spider):
                     yield request
             return
         for url in self.config.site.start_urls:
+            self.start_outcomes[url.split("#", 1)[0]] = None
+        for request in self._resume():
+            yield request
+        for url in self.config.site.start_urls:
             url = url.split("#", 1)[0]
-            self.start_outcomes[url] = None
             request = self._request(url, "page", depth=0)
             if isinstance(request, Fetch):  # a start URL that cannot even be requested
                 for fetch in self._emit([request]):
@@ -111,6 +117,24 @@ class SiteSpider(scrapy.Spider):
         request = self._request(f"{origin}/sitemap.xml", "sitemap", depth=0)
         if request:
             yield request
+
+    def _resume(self) -> Iterator:
+        """Take the interrupted run's records as done; request what their pages link to and nothing they cover."""
+        pages = []
+        for record in self.recrawl.resumed:
+            if isinstance(record, Page):
+                pages.append(record)
+                self.page_budget -= 1
+            else:
+                self.ledger.claim(record.url, record.method)
+                self.ledger.resolve(record)
+                if record.url in self.start_outcomes:
+                    self.start_outcomes[record.url] = record
+        if self.recrawl.checkpoint is not None and self.recrawl.checkpoint.sitemap:
+            self.sitemap_found = self.recrawl.checkpoint.sitemap["found"]
+            self.sitemap_urls = dict.fromkeys(self.recrawl.checkpoint.sitemap["urls"])
+        for page in sorted(pages, key=lambda p: p.depth):  # breadth first, as the crawl went
+            yield from self._follow(page, page.depth)
 
     def _checks(self, url: str):
         """A lone check: HEAD, or GET for the ids when the URL carries a #fragment."""
@@ -135,9 +159,10 @@ class SiteSpider(scrapy.Spider):
             # governs crawling, which we never do off-site, and fetching it from
             # every linked host would double the requests.
             meta["dont_obey_robotstxt"] = True
+        headers = self.recrawl.conditional_headers(url) if mode == "page" else None
         try:
-            return scrapy.Request(url, method=method, callback=self.on_response, errback=self.on_error,
-                                  meta=meta, dont_filter=True, priority=-depth)
+            return scrapy.Request(url, method=method, headers=headers, callback=self.on_response,
+                                  errback=self.on_error, meta=meta, dont_filter=True, priority=-depth)
         except ValueError:
             return self.ledger.resolve(Fetch(url=url, error="invalid-url", method=method, external=external))[0]
 
@@ -162,7 +187,12 @@ class SiteSpider(scrapy.Spider):
                       challenge=looks_like_challenge(response.status, headers, response.body))
         ok = 200 <= response.status < 300
         follow: Iterable = ()
-        if mode == "page" and ok and is_html(content_type, response.body):
+        unchanged = self.recrawl.unchanged(url) if response.status == 304 and mode == "page" else None
+        if unchanged is not None:
+            page, status, content_type = unchanged
+            fetch = dataclasses.replace(fetch, status=status, content_type=content_type)
+            follow = self._crawled(page, meta["sp_depth"])
+        elif mode == "page" and ok and is_html(content_type, response.body):
             follow = await self._page(url, response, headers, meta["sp_depth"])
         elif mode == "body" and ok and is_html(content_type, response.body):
             fetch = dataclasses.replace(fetch, anchors=tuple(anchors_of(response.body, headers)))
@@ -184,12 +214,17 @@ class SiteSpider(scrapy.Spider):
 
     async def _page(self, url: str, response, headers: dict, depth: int) -> Iterator:
         """The Page, then the requests for its links; extracted in a worker while the reactor keeps fetching."""
-        self.extractor.expect(self.config.crawl.max_pages - self.page_budget)
-        try:
-            page = await self.extractor.extract(url, response.body, status=response.status, headers=headers)
-        except ExtractionError as exc:
-            self.failure = str(exc)
-            raise CloseSpider("extraction-failed") from None
+        page = self.recrawl.same_body(url, headers, response.body, response.status)
+        if page is None:
+            self.extractor.expect(self.config.crawl.max_pages - self.page_budget)
+            try:
+                page = await self.extractor.extract(url, response.body, status=response.status, headers=headers)
+            except ExtractionError as exc:
+                self.failure = str(exc)
+                raise CloseSpider("extraction-failed") from None
+        return self._crawled(page, depth)
+
+    def _crawled(self, page: Page, depth: int) -> Iterator:
         if page.depth != depth:
             page = dataclasses.replace(page, depth=depth)
         return itertools.chain((page,), self._follow(page, depth))
@@ -214,7 +249,11 @@ class SiteSpider(scrapy.Spider):
                 if self.config.crawl.check_external and self.ledger.claim(url, "GET"):
                     yield from self._emit(self.ledger.resolve(Fetch(url=url, error="dns-error", external=True)))
             elif self.config.crawl.check_external:
-                self.externals[url] = self.externals.get(url, False) or bool(link.fragment)
+                known = self.recrawl.external(url, bool(link.fragment)) if not self.ledger.claimed(url) else None
+                if known is not None and self.ledger.claim(url, known.method):
+                    yield from self._emit(self.ledger.resolve(known))
+                else:
+                    self.externals[url] = self.externals.get(url, False) or bool(link.fragment)
 
     def _redirect(self, url: str, hop: PendingHop, meta: dict) -> Iterator:
         fetches, next_url = self.ledger.redirect(url, hop, meta["sp_hops"])
@@ -247,6 +286,7 @@ class SiteSpider(scrapy.Spider):
             self.sitemap_found = True
         for url in pages:
             self.sitemap_urls[url] = None
+        self.recrawl.sitemap(self.sitemap_found, list(self.sitemap_urls))
         for child in children:
             request = self._request(child.split("#", 1)[0], "sitemap", depth=0)
             if request is not None:

@@ -1,0 +1,256 @@
+"""What a crawl keeps between runs, in the history store's database (SQLAlchemy Core).
+
+Three things, all keyed by URL or by output folder:
+  validators   per page URL: ETag, Last-Modified, body hash and the stored page model
+               they vouch for, so the next crawl can ask "changed?" and reuse the model
+  externals    the last outcome of each external link, with when it was checked
+  checkpoints  an unfinished crawl's records (pages and fetches), committed one by one
+               so a crawl killed with -9 can be resumed from its last record
+
+Page models are stored once per distinct content (keyed by the hash of their
+JSON), so an unchanged re-crawl adds no page rows. The SQL is plain Core
+(upserts through the dialect's ``insert``), so PostgreSQL can take the same
+code later.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+from sqlalchemy import (Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, create_engine,
+                        delete, event, select, update)
+from sqlalchemy.engine import Connection, Engine
+
+from audits.model import Fetch, Page
+
+metadata = MetaData()
+
+page_models = Table(
+    "crawl_page_models", metadata,
+    Column("key", String(64), primary_key=True),  # sha256 of the JSON: one row per distinct page
+    Column("page", Text, nullable=False),  # Page.to_dict() with depth 0 (depth belongs to a run)
+)
+validators = Table(
+    "crawl_validators", metadata,
+    Column("url", Text, primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("body_hash", String(64), nullable=False),  # content type + body: a 200 with this hash is unchanged
+    Column("extraction", String(64), nullable=False),  # the extraction the model came from (code, options)
+    Column("page_key", String(64), ForeignKey("crawl_page_models.key"), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("content_type", Text),
+    Column("fetched_at", Float, nullable=False),  # unix time
+)
+externals = Table(
+    "crawl_external_checks", metadata,
+    Column("url", Text, primary_key=True),
+    Column("fetch", Text, nullable=False),  # Fetch.to_dict()
+    Column("checked_at", Float, nullable=False),  # unix time
+)
+checkpoints = Table(
+    "crawl_checkpoints", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("out", Text, nullable=False, unique=True),  # the crawl's output folder, resolved
+    Column("config", String(64), nullable=False),  # fingerprint of the configuration crawled with
+    Column("started_at", Float, nullable=False),
+    Column("sitemap", Text),  # {"found": bool, "urls": [...]} once a sitemap was read
+)
+checkpoint_records = Table(
+    "crawl_checkpoint_records", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # record order
+    Column("checkpoint", Integer, ForeignKey("crawl_checkpoints.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("page_key", String(64), ForeignKey("crawl_page_models.key")),  # a page record
+    Column("depth", Integer),
+    Column("fetch", Text),  # a fetch record: Fetch.to_dict()
+    Index("ix_crawl_checkpoint_records_checkpoint", "checkpoint"),
+)
+
+
+def page_json(page: Page) -> tuple[str, str]:
+    """(key, JSON) of a page model; depth is left out so the same page at another depth is one row."""
+    data = page.to_dict()
+    data["depth"] = 0
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
+
+
+def _fetch_json(fetch: Fetch) -> str:
+    return json.dumps(fetch.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: Optional[str]
+    last_modified: Optional[str]
+    body_hash: str
+    page_key: str
+    status: int
+    content_type: Optional[str]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    id: int
+    out: str
+    config: str
+    sitemap: Optional[dict]
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    # WAL: readers never block the crawl's writes, and a kill -9 loses at most the
+    # transaction in progress. NORMAL syncs at checkpoints only: safe against a killed
+    # process (the kill -9 this store is for), not against power loss mid-crawl.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def open_engine(path: Path | str) -> Engine:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class CrawlState:
+    """One connection for one crawl; every write is its own short transaction."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        metadata.create_all(engine)
+        self.conn: Connection = engine.connect()
+
+    @classmethod
+    def open(cls, path: Path | str) -> "CrawlState":
+        return cls(open_engine(path))
+
+    def close(self) -> None:
+        self.conn.close()
+        self.engine.dispose()
+
+    def _upsert(self, table: Table, values: dict, keys: tuple[str, ...]):
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(table).values(**values)
+        changed = {k: v for k, v in values.items() if k not in keys}
+        return stmt.on_conflict_do_update(index_elements=list(keys), set_=changed) if changed \
+            else stmt.on_conflict_do_nothing(index_elements=list(keys))
+
+    # ---------------------------------------------------------------- page models and validators
+
+    def _store_page(self, key: str, text: str) -> None:
+        self.conn.execute(self._upsert(page_models, {"key": key, "page": text}, ("key",)))
+
+    def load_page(self, key: str) -> Optional[Page]:
+        text = self.conn.execute(select(page_models.c.page).where(page_models.c.key == key)).scalar()
+        return None if text is None else Page.from_dict(json.loads(text))
+
+    def validators_for(self, url: str, extraction: str) -> Optional[Validators]:
+        """The validators of ``url`` whose page model came from this ``extraction``."""
+        row = self.conn.execute(
+            select(validators.c.etag, validators.c.last_modified, validators.c.body_hash, validators.c.page_key,
+                   validators.c.status, validators.c.content_type)
+            .where(validators.c.url == url, validators.c.extraction == extraction)).first()
+        return None if row is None else Validators(*row)
+
+    def save_validators(self, url: str, found: Validators, extraction: str) -> None:
+        values = {"url": url, "etag": found.etag, "last_modified": found.last_modified,
+                  "body_hash": found.body_hash, "extraction": extraction, "page_key": found.page_key,
+                  "status": found.status, "content_type": found.content_type, "fetched_at": time.time()}
+        self.conn.execute(self._upsert(validators, values, ("url",)))
+
+    # ---------------------------------------------------------------- external links
+
+    def external(self, url: str) -> Optional[tuple[Fetch, float]]:
+        row = self.conn.execute(select(externals.c.fetch, externals.c.checked_at)
+                                .where(externals.c.url == url)).first()
+        return None if row is None else (Fetch.from_dict(json.loads(row[0])), row[1])
+
+    def save_external(self, fetch: Fetch) -> None:
+        values = {"url": fetch.url, "fetch": _fetch_json(fetch), "checked_at": time.time()}
+        self.conn.execute(self._upsert(externals, values, ("url",)))
+        self.conn.commit()
+
+    # ---------------------------------------------------------------- checkpoints
+
+    def checkpoint(self, out: str) -> Optional[Checkpoint]:
+        row = self.conn.execute(select(checkpoints.c.id, checkpoints.c.out, checkpoints.c.config,
+                                       checkpoints.c.sitemap).where(checkpoints.c.out == out)).first()
+        if row is None:
+            return None
+        return Checkpoint(row[0], row[1], row[2], json.loads(row[3]) if row[3] else None)
+
+    def start_checkpoint(self, out: str, config: str) -> Checkpoint:
+        """A fresh checkpoint for ``out``; an older one there (a crawl not resumed) is dropped."""
+        self.drop_checkpoint(out)
+        new_id = self.conn.execute(checkpoints.insert().values(out=out, config=config, started_at=time.time())
+                                   ).inserted_primary_key[0]
+        self.conn.commit()
+        return Checkpoint(new_id, out, config, None)
+
+    def drop_checkpoint(self, out: str) -> None:
+        found = self.checkpoint(out)
+        if found is not None:
+            self.conn.execute(delete(checkpoint_records).where(checkpoint_records.c.checkpoint == found.id))
+            self.conn.execute(delete(checkpoints).where(checkpoints.c.id == found.id))
+        self._drop_unused_pages()
+        self.conn.commit()
+
+    def _drop_unused_pages(self) -> None:
+        used = select(validators.c.page_key).union(
+            select(checkpoint_records.c.page_key).where(checkpoint_records.c.page_key.is_not(None)))
+        self.conn.execute(delete(page_models).where(page_models.c.key.not_in(used)))
+
+    def save_sitemap(self, checkpoint: Checkpoint, found: bool, urls: list[str]) -> None:
+        self.conn.execute(update(checkpoints).where(checkpoints.c.id == checkpoint.id)
+                          .values(sitemap=json.dumps({"found": found, "urls": urls})))
+        self.conn.commit()
+
+    def record_page(self, checkpoint: Optional[Checkpoint], page: Page, found: Optional[Validators] = None,
+                    extraction: str = "", key: Optional[str] = None) -> None:
+        """One page, in one transaction: its model (unless ``key`` names a stored one), its
+        validators when given, and its checkpoint record."""
+        if key is None:
+            key, text = page_json(page)
+            self._store_page(key, text)
+        if found is not None:
+            self.save_validators(page.url, Validators(found.etag, found.last_modified, found.body_hash, key,
+                                                      found.status, found.content_type), extraction)
+        if checkpoint is not None:
+            self.conn.execute(checkpoint_records.insert().values(checkpoint=checkpoint.id, url=page.url,
+                                                                 page_key=key, depth=page.depth))
+        self.conn.commit()
+
+    def record_fetch(self, checkpoint: Checkpoint, fetch: Fetch) -> None:
+        self.conn.execute(checkpoint_records.insert().values(checkpoint=checkpoint.id, url=fetch.url,
+                                                             fetch=_fetch_json(fetch)))
+        self.conn.commit()
+
+    def records(self, checkpoint: Checkpoint) -> Iterator[Page | Fetch]:
+        """The checkpoint's records in the order they were made."""
+        rows = self.conn.execute(
+            select(checkpoint_records.c.page_key, checkpoint_records.c.depth, checkpoint_records.c.fetch,
+                   page_models.c.page)
+            .select_from(checkpoint_records.outerjoin(page_models, page_models.c.key == checkpoint_records.c.page_key))
+            .where(checkpoint_records.c.checkpoint == checkpoint.id)
+            .order_by(checkpoint_records.c.id))
+        for page_key, depth, fetch, page in rows:
+            if page_key is not None:
+                data = json.loads(page)
+                data["depth"] = depth or 0
+                yield Page.from_dict(data)
+            else:
+                yield Fetch.from_dict(json.loads(fetch))

@@ -1,0 +1,74 @@
+"""Input/output faults (issue 11), each through the real CLI: output that must stay
+linear, input that must stay bounded, a disk that fills up, hostile configuration.
+
+Every test asserts the outcome, that the run ended well inside a time bound, and
+that nothing was lost (the pages it could read are all in report.json).
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from e2e_cli import siteproof
+
+BOUND_S = 60  # generous: each of these runs takes a second or two
+
+
+def run(*args, cwd: Path):
+    started = time.monotonic()
+    proc = siteproof(*args, cwd=cwd, timeout=BOUND_S)
+    return proc, time.monotonic() - started
+
+
+def shared_title_site(root: Path, pages: int) -> Path:
+    """`pages` pages all titled "Blog", each linking to the next so none is an orphan."""
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(pages):
+        (root / f"p{i}.html").write_text(
+            f'<html><head><title>Blog</title><meta name="description" content="Same words."></head>'
+            f'<body><h1>Post {i}</h1><a href="/p{(i + 1) % pages}.html">next</a></body></html>',
+            encoding="utf-8")
+    return root
+
+
+def test_shared_titles_grow_the_report_linearly(tmp_path):
+    sizes = {}
+    for n in (100, 400):
+        site = shared_title_site(tmp_path / f"site{n}", n)
+        out = tmp_path / f"out{n}"
+        proc, took = run("check", site, "--out", out, "--format", "text", "--format", "markdown",
+                         "--fail-on", "error", "-q", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert took < BOUND_S
+        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        assert len(report["pages"]) == n
+        dups = [f for f in report["findings"] if f["rule"] == "duplicate-title"]
+        assert len(dups) == n  # one finding per page, as the contract's rule table says
+        # Evidence is O(1): the group's id and size, never the other pages.
+        assert all(not any(isinstance(v, list) for v in f["evidence"].values()) for f in dups)
+        assert {f["evidence"]["group_size"] for f in dups} == {n}
+        groups = {(g["rule"], g["group"]): g for g in report["duplicate_groups"]}
+        title = groups[("duplicate-title", dups[0]["evidence"]["group"])]
+        assert sorted(title["pages"]) == sorted(f["url"] for f in dups)  # each page listed once
+        assert title["value"] == "Blog"
+        assert any(g["rule"] == "duplicate-meta-description" and len(g["pages"]) == n for g in groups.values())
+        csv_rows = (out / "findings.csv").read_text(encoding="utf-8").splitlines()
+        assert max(len(r) for r in csv_rows) < 1000
+        text = (out / "report.txt").read_text(encoding="utf-8")
+        assert text.count(title["group"]) == 1  # the text report names the group once
+        sizes[n] = sum((out / name).stat().st_size for name in ("report.json", "findings.csv", "report.html"))
+    # 4x the pages, about 4x the bytes (quadratic output would be 16x).
+    assert sizes[400] / sizes[100] < 5, sizes
+
+
+def test_out_of_range_config_is_one_line_and_exit_2(tmp_path):
+    site = shared_title_site(tmp_path / "site", 2)
+    for line, key in (("timeout_s = nan", "crawl.timeout_s"), ("max_pages = -1", "crawl.max_pages"),
+                      ("concurrency = 0", "crawl.concurrency")):
+        (tmp_path / "siteproof.toml").write_text(f"[crawl]\n{line}\n", encoding="utf-8")
+        for args in (("check", site), ("crawl", "http://127.0.0.1:9/")):
+            proc, took = run(*args, cwd=tmp_path)
+            assert proc.returncode == 2, (args, proc.stderr)
+            assert key in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+            assert "Traceback" not in proc.stderr and took < BOUND_S
