@@ -115,7 +115,7 @@ def test_uncrawled_short_and_non_article_targets_are_skipped():
 
 def test_thresholds_are_configurable():
     assert findings(fixtures.pages(), min_relative_similarity=0.0) == []
-    everything = findings(fixtures.pages(), min_relative_similarity=100.0, max_flagged_similarity=2.0)
+    everything = findings(fixtures.pages(), min_relative_similarity=100.0, max_flagged_similarity=1.0)
     assert len(everything) == sum(len(p.related_posts) for p in fixtures.pages())
     # The absolute ceiling wins over a scale that would flag close pairs.
     capped = findings(fixtures.pages(), min_relative_similarity=100.0, max_flagged_similarity=0.1)
