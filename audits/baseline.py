@@ -16,7 +16,6 @@ This module is the one fingerprint implementation: the SARIF renderer's
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -196,10 +195,3 @@ def _entry_page(entry: dict) -> str:
     if isinstance(key, list) and len(key) > 1 and isinstance(key[1], str):
         return key[1]
     return path_key(str(entry.get("url") or ""))
-
-
-def baseline_report(report, baseline: Baseline):
-    """The Report with baselined findings taken out and ``baselined``/``fixed`` filled in."""
-    checked = [p.url for p in report.pages] if report.partial else None
-    new, baselined, fixed = apply_baseline(report.findings, baseline, checked=checked)
-    return dataclasses.replace(report, findings=new, baselined=baselined, fixed=fixed)

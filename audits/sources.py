@@ -25,7 +25,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from audits import store
 from audits.config import Config, ConfigError
-from audits.engine import Site
+from audits.site import Site
 from audits.extract import anchors_of, extract_options, extract_page
 from audits.identity import FETCHED_SCHEMES, SiteIdentity
 from audits.model import Fetch, Page
@@ -62,6 +62,7 @@ class LocalSite:
     fetches: list[Fetch]
     config: Config
     partial: bool = False
+    crawled: bool = False  # True when the pages were fetched (a few URLs), not read from disk
     sitemap_urls: tuple[str, ...] = ()
     sitemap_found: bool = False
     notes: list[str] = field(default_factory=list)
@@ -75,7 +76,7 @@ class LocalSite:
 
     def site(self) -> Site:
         return Site.build(self.pages, self.fetches, self.config, sitemap_urls=self.sitemap_urls,
-                          sitemap_found=self.sitemap_found, partial=self.partial)
+                          sitemap_found=self.sitemap_found, partial=self.partial, crawled=self.crawled)
 
 
 # ---------------------------------------------------------------- local files
@@ -430,7 +431,7 @@ def pages_from_urls(urls: Sequence[str], config: Config, fetcher: UrlFetcher) ->
     if not pages:
         raise ConfigError(f"none of the URLs could be fetched as a page: {', '.join(urls)}")
     notes = [f"partial input: {len(pages)} page(s) by URL; {', '.join(SITE_WIDE_RULES)} only compare the pages given"]
-    return LocalSite(pages=pages, fetches=fetches, config=cfg, partial=True, notes=notes,
+    return LocalSite(pages=pages, fetches=fetches, config=cfg, partial=True, crawled=True, notes=notes,
                      origin=cfg.canonical_origin)
 
 

@@ -147,22 +147,19 @@ def _formats(args, default: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
+def _baseline(args):
+    """The --baseline file, read before any work so a bad one fails fast."""
+    from audits.baseline import load_baseline
+
+    path = getattr(args, "baseline", None)
+    return load_baseline(path) if path else None
+
+
 def _finish(report, args, out: Optional[Path], formats: list[str], *, default_stream: bool) -> int:
-    """Apply the baseline, write and print reports, pick the exit code."""
+    """Write and print reports, pick the exit code."""
     from audits import report as reports
 
     fail_on = Severity(args.fail_on)
-    if args.baseline:
-        from audits.baseline import apply_baseline, load_baseline
-
-        checked = [p.url for p in report.pages] if report.partial else None
-        new, baselined, fixed = apply_baseline(report.findings, load_baseline(args.baseline), checked=checked)
-        report.baseline_new = new
-        report.baselined = baselined
-        report.fixed = fixed
-        counted = new
-    else:
-        counted = report.findings
     tty = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if out is not None:
         reports.write_reports(report, out, formats, fail_on=fail_on)
@@ -171,8 +168,7 @@ def _finish(report, args, out: Optional[Path], formats: list[str], *, default_st
         sys.stdout.write(reports.render(report, fmt, color=tty, fail_on=fail_on))
     if out is not None and not args.quiet and (default_stream or not stream):
         sys.stdout.write(reports.summary_text(report, out))
-    failing = [f for f in counted if f.severity.rank >= fail_on.rank]
-    return EXIT_FINDINGS if failing else EXIT_OK
+    return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK
 
 
 HISTORY_DEFAULT = ".siteproof/history.sqlite"
@@ -187,9 +183,11 @@ def _history(args) -> Optional[Path]:
 
 def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, history: Optional[Path] = None):
     from audits import store
-    from audits.engine import Site, audit
+    from audits.engine import audit
+    from audits.site import Site
     from crawler.run import crawl
 
+    baseline = _baseline(args)
     summary = crawl(config, out, progress=None if not args.quiet else False, verbose=args.verbose,
                     history=history, full=getattr(args, "full", False), resume=getattr(args, "resume", False))
     if history is not None and not args.quiet:
@@ -197,7 +195,7 @@ def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, histor
     sitemap = store.read_sitemap(out)
     site = Site.build(store.read_pages(out), store.read_fetches(out), config,
                       sitemap_urls=sitemap["urls"], sitemap_found=sitemap["found"])
-    return audit(site, started_at=started_at)
+    return audit(site, baseline=baseline, started_at=started_at)
 
 
 # ---------------------------------------------------------------- commands
@@ -245,6 +243,7 @@ def _local_report(args):
     from audits.engine import audit, now
 
     started = now()
+    baseline = _baseline(args)
     urls = [p for p in args.paths if _is_url(p)]
     paths = [p for p in args.paths if not _is_url(p)]
     if urls and paths:
@@ -264,11 +263,7 @@ def _local_report(args):
             if args.external:
                 from crawler.run import check_urls as checker
             loaded = sources.pages_from_paths(paths, config, site_root=args.site_root, external_checker=checker)
-    report = audit(loaded.site(), started_at=started)
-    report.crawled = bool(urls)
-    if loaded.note:
-        report.extra["notes"] = list(loaded.notes)
-    return report
+    return audit(loaded.site(), baseline=baseline, notes=loaded.notes, started_at=started)
 
 
 def _fetch_records(args):
@@ -290,7 +285,7 @@ def cmd_check(args) -> int:
     out = _out_dir(args.out)
     report = _local_report(args)
     if not args.quiet:
-        for note in report.extra.get("notes", []):
+        for note in report.notes:
             print(f"siteproof: note: {note}", file=sys.stderr)
     return _finish(report, args, out, formats, default_stream=False)
 

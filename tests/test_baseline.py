@@ -4,11 +4,12 @@ import json
 
 import pytest
 
-from audits.baseline import (apply_baseline, baseline_report, fingerprint, load_baseline,
-                             write_baseline)
-from audits.config import Config, ConfigError
-from audits.engine import Report
-from audits.model import Finding, Severity
+from audits import registry
+from audits.baseline import apply_baseline, fingerprint, load_baseline, write_baseline
+from audits.config import ConfigError, from_dict
+from audits.engine import audit
+from audits.model import Fetch, Finding, Link, Page, Severity
+from audits.site import Site
 
 
 def finding(rule="broken-link", url="https://clinic.test/blog/a/", target="https://clinic.test/gone",
@@ -73,17 +74,27 @@ def test_matching_counts_duplicates(tmp_path):
     assert baselined == 1 and len(remaining) == 1 and fixed == []
 
 
-def test_baseline_report_counts_towards_exit_code_only_new(tmp_path):
-    old = finding(target="https://clinic.test/gone")
-    new = finding(target="https://clinic.test/new-gone")
-    baseline = load_baseline(write_baseline([old], tmp_path / "b.json"))
-    report = Report(site="https://clinic.test/", config=Config(), pages=[], links=[], findings=[old, new],
-                    links_checked=0, started_at="", finished_at="")
-    after = baseline_report(report, baseline)
-    assert after.findings == [new]
-    assert after.failing(Severity.ERROR) == [new]
-    stats = after.to_dict()["stats"]
-    assert stats["baselined"] == 1 and stats["fixed"] == 0
+def test_audit_with_a_baseline_counts_only_new_findings_towards_the_exit_code(tmp_path):
+    page = Page(url="https://clinic.test/", title="Home", links=(
+        Link("https://clinic.test/gone"), Link("https://clinic.test/new-gone"), Link("https://clinic.test/fixed")))
+    fetches = [Fetch(url=page.url, status=200), Fetch(url="https://clinic.test/gone", status=404),
+               Fetch(url="https://clinic.test/new-gone", status=404), Fetch(url="https://clinic.test/fixed", status=200)]
+    config = from_dict({"site": {"start_urls": ["https://clinic.test/"]},
+                        "rules": {r: "off" for r in registry.load() if r != "broken-link"}})
+    site = Site.build([page], fetches, config)
+    before = [finding(url=page.url, target="https://clinic.test/gone"),
+              finding(url=page.url, target="https://clinic.test/fixed")]
+    baseline = load_baseline(write_baseline(before, tmp_path / "b.json"))
+    report = audit(site, baseline=baseline)
+    new = [f for f in report.findings if f.target == "https://clinic.test/new-gone"]
+    assert [f.target for f in report.findings] == [
+        "https://clinic.test/gone", "https://clinic.test/new-gone"]  # all findings stay in the report
+    assert report.baseline_new == new and report.failing(Severity.ERROR) == new
+    assert [e["target"] for e in report.fixed] == ["https://clinic.test/fixed"]
+    stats = report.to_dict()["stats"]
+    assert stats["baselined"] == 1 and stats["fixed"] == 1 and stats["new"] == len(report.baseline_new)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.baselined = 0  # finished by audit(); nothing edits it afterwards
 
 
 @pytest.mark.parametrize("content, words", [

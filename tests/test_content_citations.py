@@ -8,8 +8,9 @@ import pytest
 from audits import registry
 from audits.rules.citations import CitationOptions, cited_source
 from audits.config import from_dict
-from audits.engine import Site, run_rules
+from audits.engine import run_rules
 from audits.model import Page, Paragraph
+from audits.site import Site
 
 ORIGIN = "https://clinic.test"
 

@@ -7,9 +7,10 @@ import pytest
 
 from audits import registry
 from audits.config import from_dict
-from audits.engine import Site, run_rules
+from audits.engine import run_rules
 from audits.extract import extract_options, extract_page
 from audits.model import Action, Page
+from audits.site import Site
 
 ORIGIN = "https://clinic.test"
 

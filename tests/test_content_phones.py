@@ -5,9 +5,10 @@ import dataclasses
 
 from audits import registry
 from audits.config import from_dict
-from audits.engine import Site, run_rules
+from audits.engine import run_rules
 from audits.model import Page, PhoneSeen
 from audits.rules.phones import canonical_number, to_e164, written_format
+from audits.site import Site
 
 ORIGIN = "https://clinic.test"
 CANON = "+15594251118"

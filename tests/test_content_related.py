@@ -29,7 +29,8 @@ def findings(pages, fetches=(), **related):
         return evaluate.findings(site, related)
     from audits import registry
     from audits.config import from_dict
-    from audits.engine import Site, run_rules
+    from audits.engine import run_rules
+    from audits.site import Site
 
     config = from_dict({"site": {"start_urls": [fixtures.ORIGIN + "/"]}, "audits": {"related": related}})
     config = dataclasses.replace(config, rules={r: "off" for r in registry.load() if r != "irrelevant-related-post"})

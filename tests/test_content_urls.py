@@ -5,9 +5,10 @@ import dataclasses
 
 from audits import registry
 from audits.config import from_dict
-from audits.engine import Site, run_rules
+from audits.engine import run_rules
 from audits.extract import urls_in_text
 from audits.model import Link, Page
+from audits.site import Site
 
 CANON = "https://omgwellnessmd.com"
 SITE = {"start_urls": [CANON + "/"], "aliases": ["https://omg-wellness.net"], "old_domains": ["omgwellness.com"]}

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from audits.config import from_dict
-from audits.engine import Site, run_rules
+from audits.engine import run_rules
 from audits.extract import extract_options, extract_page
 from audits.model import Fetch
+from audits.site import Site
 
 DIR = Path(__file__).parent / "fixtures" / "heldout_content"
 ORIGIN = "https://omgwellnessmd.com"

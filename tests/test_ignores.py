@@ -1,7 +1,8 @@
 """[ignore] URL-glob rule ignores and [links] ignore, through the real engine and rules."""
 from audits.config import from_dict
-from audits.engine import Site, run_rules
+from audits.engine import run_rules
 from audits.model import Fetch, Link, Page
+from audits.site import Site
 
 ORIGIN = "https://clinic.test"
 

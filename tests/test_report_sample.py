@@ -7,9 +7,10 @@ readability scores, a hostile page title, and a javascript: link target.
 from __future__ import annotations
 
 from audits.config import from_dict
-from audits.engine import Report
+from audits.engine import site_facts
 from audits.model import Finding, Link, Page, PhoneSeen, Readability, Severity
 from audits.report import FORMATS, render
+from audits.site import Report, Site
 
 SITE = "https://clinic.test"
 EVIL_TITLE = "<script>alert(1)</script> & \"quotes\""
@@ -76,12 +77,15 @@ def build_report(config: dict | None = None) -> Report:
     ]
     findings.sort(key=Finding.sort_key)
     return Report(site=SITE + "/", config=cfg, pages=pages, links=links, findings=findings,
-                  links_checked=7, started_at="2026-11-27T08:00:00Z", finished_at="2026-11-27T08:01:10Z")
+                  links_checked=7, started_at="2026-11-27T08:00:00Z", finished_at="2026-11-27T08:01:10Z",
+                  facts=site_facts(Site.build(pages, [], cfg)))
 
 
 def empty_report() -> Report:
-    return Report(site=SITE + "/", config=from_dict(CONFIG), pages=[], links=[], findings=[], links_checked=0,
-                  started_at="2026-11-27T08:00:00Z", finished_at="2026-11-27T08:00:01Z")
+    cfg = from_dict(CONFIG)
+    return Report(site=SITE + "/", config=cfg, pages=[], links=[], findings=[], links_checked=0,
+                  started_at="2026-11-27T08:00:00Z", finished_at="2026-11-27T08:00:01Z",
+                  facts=site_facts(Site.build([], [], cfg)))
 
 
 def test_every_format_renders_the_sample_and_an_empty_report():

@@ -50,8 +50,8 @@ def test_summary_text(tmp_path):
         assert any(line.split()[:2] == [rule_id, str(n)] for line in text.splitlines()), rule_id
     assert text.rstrip().endswith(str(tmp_path / "report.html"))
     assert "pages crawled" in first
-    report.crawled = False  # pages read from files or a stored crawl
-    assert "pages read" in summary_text(report, tmp_path).splitlines()[0]
+    read = dataclasses.replace(report, crawled=False)  # pages read from files or a stored crawl
+    assert "pages read" in summary_text(read, tmp_path).splitlines()[0]
 
 
 def test_renderers_share_the_baseline_fingerprint():

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterable
 
-from audits.engine import Report
+from audits.site import Report
 from audits.report import csv, github, html, json, junit, markdown, sarif, text
 from audits.report.common import SEVERITY_ORDER, plural, rules_in_order, severity_counts
 from audits.report.fingerprint import fingerprint

@@ -5,7 +5,7 @@ import csv as _csv
 import io
 import json
 
-from audits.engine import Report
+from audits.site import Report
 from audits.report.common import known_ids
 from audits.report.fingerprint import fingerprint
 

@@ -7,7 +7,7 @@ property values also escape : and ,.
 """
 from __future__ import annotations
 
-from audits.engine import Report
+from audits.site import Report
 from audits.report.common import gating
 
 FORMAT = "github"

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from audits import __version__, registry
-from audits.engine import Report
+from audits.site import Report
 from audits.model import Finding
 from audits.report import consistency
 from audits.report.common import LinkIndex, duplicate_groups, known_ids, SEVERITY_ORDER, link_details, one_line, rule_meta, rules_in_order
@@ -194,14 +194,11 @@ class _View:
         return {"rows": rows, "more": max(len(self.report.pages) - cap, 0), "max_grade": self.max_grade()}
 
     def max_grade(self) -> float:
-        try:
-            return float(self.report.config.audit_options("readability").max_grade)
-        except (KeyError, AttributeError):
-            return 8.0
+        return self.report.facts.max_grade
 
     def links_summary(self) -> dict[str, Any]:
         rows = self.report.links
-        site_bases = {b for b, kind in consistency.site_hosts(self.report.config)[1].items() if kind == "site"}
+        own = self.report.facts.identity.is_own
         outcome = Counter()
         contexts = Counter()
         targets = set()
@@ -209,8 +206,7 @@ class _View:
         for row in rows:
             target = (row.get("target") or "").split("#", 1)[0]
             targets.add(target)
-            host = urlsplit(target).netloc.lower()
-            if (host[4:] if host.startswith("www.") else host) in site_bases:
+            if urlsplit(target).scheme in ("http", "https") and own(target):
                 internal += 1
             contexts[row.get("context") or "body"] += 1
             status, error = row.get("status"), row.get("error")
@@ -305,8 +301,8 @@ class _View:
         def pages(items):
             return [{"url": u, "href": safe_href(u), "label": self.page_label(u), "title": t or ""} for u, t in items[:cap]]
 
-        phones = consistency.phones(self.report.config, self.report.pages)
-        variants = consistency.url_variants(self.report.config, self.report.pages)
+        phones = consistency.phones(self.report)
+        variants = consistency.url_variants(self.report)
         return {
             "phones": [{**p, "page_list": pages(p["pages"]), "count": len(p["pages"]),
                         "more": max(len(p["pages"]) - cap, 0)} for p in phones],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json as _json
 from typing import Iterator
 
-from audits.engine import Report
+from audits.site import Report
 from audits.report.common import duplicate_groups, known_ids
 from audits.report.fingerprint import fingerprint
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from audits import registry
-from audits.engine import Report
+from audits.site import Report
 from audits.report.common import gating, parse_severity, rule_meta, rules_in_order, xml_safe
 
 FORMAT = "junit"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from audits.engine import Report
+from audits.site import Report
 from audits.report.common import SEVERITY_ORDER, gating, one_line, rule_meta, rules_in_order, severity_counts
 
 FORMAT = "markdown"

@@ -11,7 +11,7 @@ import re
 from urllib.parse import quote
 
 from audits import __version__, registry
-from audits.engine import Report
+from audits.site import Report
 from audits.model import Finding
 from audits.report.common import gating, rule_meta, rules_in_order
 from audits.report.fingerprint import VERSION as FINGERPRINT_VERSION, fingerprint

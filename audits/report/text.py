@@ -5,7 +5,7 @@ stays a pure function of the report.
 """
 from __future__ import annotations
 
-from audits.engine import Report
+from audits.site import Report
 from audits.report.common import SEVERITY_ORDER, duplicate_groups, gating, one_line, plural, severity_counts
 
 FORMAT = "text"

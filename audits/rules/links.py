@@ -22,7 +22,7 @@ from audits.model import Fetch, Hit, Hop, Link, Page
 from audits.registry import site_rule
 
 if TYPE_CHECKING:
-    from audits.engine import Site
+    from audits.site import Site
 
 # Statuses that bot protection (Cloudflare, Akamai, LinkedIn's 999) answers a
 # crawler with while a browser gets the page: they say nothing about the link.

@@ -17,7 +17,7 @@ from audits.model import Hit, Page
 from audits.registry import page_rule, site_rule
 
 if TYPE_CHECKING:
-    from audits.engine import Site
+    from audits.site import Site
 
 # Image contexts that belong to the site template rather than the page's content.
 TEMPLATE_CONTEXTS = frozenset({"header", "nav", "footer", "sidebar"})

@@ -21,7 +21,7 @@ from audits.model import Hit, Page, PhoneSeen
 from audits.registry import options, page_rule, site_rule
 
 if TYPE_CHECKING:
-    from audits.engine import Site
+    from audits.site import Site
 
 
 @options("phone")
@@ -81,7 +81,8 @@ HOTLINES = (
 )
 
 
-def _allowed(site: "Site", opts: PhoneOptions) -> set[str]:
+def allowed_numbers(site: "Site", opts: PhoneOptions) -> set[str]:
+    """Numbers that may appear beside the canonical one: ``allow`` and the national help lines."""
     region = site.config.site.phone_region
     return {n for n in (to_e164(a, region) for a in opts.allow) if n} | set(HOTLINES)
 
@@ -110,7 +111,7 @@ def phone_mismatch(site: "Site", opts: PhoneOptions) -> Iterator[Hit]:
     canonical = canonical_number(site)
     if canonical is None:
         return
-    ok = _allowed(site, opts) | {canonical}
+    ok = allowed_numbers(site, opts) | {canonical}
     for page in site.pages.values():
         reported: set[str] = set()
         # tel/shown contradictions first: they carry the more precise message.

@@ -90,7 +90,7 @@ from audits.model import Hit, Page
 from audits.registry import options, site_rule
 
 if TYPE_CHECKING:
-    from audits.engine import Site
+    from audits.site import Site
 
 
 @options("related")

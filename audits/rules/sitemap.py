@@ -9,7 +9,7 @@ from audits.model import Hit
 from audits.registry import site_rule
 
 if TYPE_CHECKING:
-    from audits.engine import Site
+    from audits.site import Site
 
 
 @site_rule("orphan-page", "warning")

@@ -16,7 +16,7 @@ from audits.model import Hit, Page
 from audits.registry import site_rule
 
 if TYPE_CHECKING:
-    from audits.engine import Site
+    from audits.site import Site
 
 
 @site_rule("url-mismatch", "warning")

@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from audits.config import from_dict
-from audits.engine import Site
+from audits.site import Site
 from audits.extract import extract_page
 from audits.model import Fetch, Hop, Page
 

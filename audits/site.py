@@ -1,0 +1,163 @@
+"""What rules read and what renderers show: the ``Site`` and the finished ``Report``.
+
+Rules and renderers import this module, never the engine: the engine
+(``audits.engine.audit``) is the one place that turns a Site into a Report.
+"""
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from audits.config import Config
+from audits.identity import SiteIdentity
+from audits.model import CONTRACT_CONTEXT, Cta, Fetch, Finding, Page, Severity
+
+
+@dataclass
+class Site:
+    """A crawled (or locally read) site: its pages, fetches and sitemap.
+
+    Rules read a Site; they never fetch. ``fetch(url)`` is None for a URL that
+    was not checked, and rules skip such links rather than guess.
+    """
+
+    pages: dict[str, Page] = field(default_factory=dict)
+    fetches: dict[str, Fetch] = field(default_factory=dict)
+    sitemap_urls: tuple[str, ...] = ()
+    sitemap_found: bool = False
+    partial: bool = False  # True when only part of a site was given (siteproof check on some files)
+    config: Config = field(default_factory=Config)
+    crawled: bool = True  # False when the pages were read from files or a stored crawl
+
+    @classmethod
+    def build(cls, pages: Iterable[Page], fetches: Iterable[Fetch], config: Config,
+              sitemap_urls: Iterable[str] = (), sitemap_found: bool = False,
+              partial: bool = False, crawled: bool = True) -> "Site":
+        site = cls(config=config, sitemap_urls=tuple(sitemap_urls), sitemap_found=sitemap_found,
+                   partial=partial, crawled=crawled)
+        for page in pages:
+            site.pages[page.url] = page
+        for f in fetches:
+            site.fetches[f.url] = f
+        return site
+
+    @functools.cached_property
+    def identity(self) -> SiteIdentity:
+        """The site's own hosts, names and ignored targets (the pages' hosts when nothing is configured)."""
+        return SiteIdentity.from_config(self.config, (p.url for p in self.pages.values()))
+
+    def fetch(self, url: str) -> Optional[Fetch]:
+        return self.fetches.get(url.split("#", 1)[0])
+
+    def page_at(self, url: str) -> Optional[Page]:
+        """The crawled page a URL leads to, following a recorded redirect."""
+        url = url.split("#", 1)[0]
+        if url in self.pages:
+            return self.pages[url]
+        f = self.fetches.get(url)
+        if f and f.final_url and f.final_url in self.pages:
+            return self.pages[f.final_url]
+        return None
+
+    def link_rows(self) -> list[dict[str, Any]]:
+        """The contract's ``links`` table: every link on every page with its check result."""
+        rows = []
+        for page in self.pages.values():
+            for link in page.links:
+                f = self.fetch(link.target)
+                rows.append({
+                    "source": page.url,
+                    "target": link.target,
+                    "status": f.status if f else None,
+                    "error": f.error if f else ("ignored" if self.identity.ignored(link.target) else "not-checked"),
+                    "redirect_chain": [h.to_dict() for h in f.redirect_chain] if f else [],
+                    "text": link.text,
+                    "context": CONTRACT_CONTEXT.get(link.context, link.context),
+                    "region": link.context,
+                    "tag": link.tag,
+                    "line": link.line,
+                })
+        return rows
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    """What the rules settled about the site, carried on the report so every renderer shows the same answer."""
+
+    identity: SiteIdentity = field(default_factory=SiteIdentity)
+    canonical_phone: Optional[str] = None  # E.164: configured, else the rules' choice
+    allowed_phones: tuple[str, ...] = ()  # [audits.phone] allow and national help lines, E.164
+    max_grade: Optional[float] = None  # [audits.readability] max_grade
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.identity.canonical
+        return {"canonical_origin": f"{c.scheme}://{c.netloc}" if c else None, "hosts": self.identity.hosts(),
+                "canonical_phone": self.canonical_phone, "allowed_phones": list(self.allowed_phones),
+                "max_grade": self.max_grade}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The finished result of one audit; ``audits.engine.audit`` builds it and nothing edits it."""
+
+    site: str
+    config: Config
+    pages: list[Page]
+    links: list[dict[str, Any]]
+    findings: list[Finding]
+    links_checked: int
+    started_at: str
+    finished_at: str
+    partial: bool = False
+    crawled: bool = True  # False when the pages were read from files or a stored crawl
+    baselined: int = 0  # findings matched by the --baseline file
+    fixed: list[dict[str, Any]] = field(default_factory=list)  # baseline entries no longer found
+    baseline_new: Optional[list[Finding]] = None  # with a baseline: the findings not in it
+    notes: tuple[str, ...] = ()  # one-line remarks on the input (a guessed origin, partial input)
+    facts: SiteFacts = field(default_factory=SiteFacts)
+    ctas: dict[str, tuple[Cta, ...]] = field(default_factory=dict)  # page URL -> calls to action, [audits.cta]
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(f.severity.value for f in self.findings)
+        return {s.value: c.get(s.value, 0) for s in Severity}
+
+    def by_rule(self) -> dict[str, int]:
+        return dict(sorted(Counter(f.rule for f in self.findings).items()))
+
+    def gating(self) -> list[Finding]:
+        """The findings CI acts on: with a baseline, only the new ones."""
+        return list(self.findings if self.baseline_new is None else self.baseline_new)
+
+    def failing(self, fail_on: Severity) -> list[Finding]:
+        return [f for f in self.gating() if f.severity.rank >= fail_on.rank]
+
+    def to_dict(self) -> dict[str, Any]:
+        from audits import __version__
+
+        out = {
+            "tool": {"name": "siteproof", "version": __version__},
+            "site": self.site,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "config": self.config.to_dict(),
+            "stats": {
+                "pages": len(self.pages),
+                "links_checked": self.links_checked,
+                "findings": self.counts(),
+                "by_rule": self.by_rule(),
+                "partial": self.partial,
+                "baselined": self.baselined,
+                "fixed": len(self.fixed),
+                "new": len(self.baseline_new) if self.baseline_new is not None else None,
+            },
+            "pages": [p.summary(self.ctas.get(p.url, ())) for p in self.pages],
+            "links": self.links,
+            "findings": [f.to_dict() for f in self.findings],
+            "fixed": self.fixed,
+            "site_facts": self.facts.to_dict(),
+        }
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
