@@ -167,8 +167,6 @@ def _value(hint: Any, value: Any, where: str):
 # not negative. These keys need more (a crawl of zero pages, or a timeout of zero, is a typo).
 _AT_LEAST_ONE = frozenset({"crawl.max_pages", "crawl.concurrency", "crawl.concurrency_per_host"})
 _ABOVE_ZERO = frozenset({"crawl.timeout_s", "crawl.max_response_mb"})
-_AT_MOST_ONE = frozenset({"audits.related.max_flagged_similarity",
-                          "audits.related.small_site_similarity"})
 
 
 def _in_range(value, where: str):
@@ -180,8 +178,6 @@ def _in_range(value, where: str):
         raise ConfigError(f"config key '{where}' must be more than 0, not {value}")
     if value < 0:
         raise ConfigError(f"config key '{where}' must not be negative, not {value}")
-    if where in _AT_MOST_ONE and value > 1:
-        raise ConfigError(f"config key '{where}' must be between 0 and 1, not {value}")
     return value
 
 

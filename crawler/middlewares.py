@@ -107,3 +107,35 @@ class BodyGate:
             raise StopDownload(fail=False)
         if mode == "check" and body_length is not None and body_length > self.CHECK_BODY_LIMIT:
             raise StopDownload(fail=False)
+
+
+class RecordGate:
+    """While a checkpoint is kept, holds new requests back when answers wait to be recorded.
+
+    A crawl that is CPU-bound (page extraction) would otherwise download far ahead
+    of what it records, and after a kill -9 a resumed crawl fetches again every
+    page that was downloaded but not recorded. With the gate that is at most
+    ``SITEPROOF_UNRECORDED`` answers plus the requests on the wire; the CPUs
+    stay as busy, since answers beyond that only wait in a queue.
+    """
+
+    POLL_S = 0.005
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.limit = crawler.settings.getint("SITEPROOF_UNRECORDED", 8)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _waiting(self) -> int:
+        slot = self.crawler.engine.scraper.slot
+        return 0 if slot is None else len(slot.queue) + len(slot.active)
+
+    async def process_request(self, request):
+        if getattr(getattr(self.crawler.spider, "recrawl", None), "checkpoint", None) is None:
+            return None
+        while self._waiting() >= self.limit:
+            await sleep(self.POLL_S)
+        return None

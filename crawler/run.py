@@ -69,6 +69,7 @@ def scrapy_settings(config: Config) -> dict:
         "USER_AGENT": crawl.user_agent,
         "SITEPROOF_RETRIES": crawl.retries,
         "SITEPROOF_MAX_RETRY_AFTER_S": crawl.max_retry_after_s,
+        "SITEPROOF_UNRECORDED": crawl.concurrency_per_host,
     }
 
 

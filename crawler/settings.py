@@ -35,6 +35,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 550,
     # HEAD refused -> GET; sits outside the retry middleware so a retried HEAD is judged first.
     "crawler.middlewares.HeadFallbackMiddleware": 540,
+    # Nearest the engine: a request waits here while answers wait to be recorded (resume, --resume).
+    "crawler.middlewares.RecordGate": 50,
     # Not needed by a crawler that never logs in and keeps no session.
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,

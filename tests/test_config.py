@@ -63,7 +63,7 @@ def test_unknown_or_wrong_keys_are_named(data, words):
     ("crawl", "workers", -2, "not be negative"),
     ("audits.readability", "max_grade", float("nan"), "finite"),
     ("audits.readability", "min_words", -10, "not be negative"),
-    ("audits.related", "max_flagged_similarity", 1.5, "between 0 and 1"),
+    ("audits.related", "max_flagged_similarity", -0.1, "not be negative"),
     ("audits.related", "top_terms", -1, "not be negative"),
 ])
 def test_numbers_out_of_range_are_named(section, key, value, words):
@@ -81,7 +81,7 @@ def test_numbers_out_of_range_are_named(section, key, value, words):
 def test_edge_values_in_range_are_accepted():
     config = from_dict({"crawl": {"max_pages": 1, "max_depth": 0, "delay_s": 0, "retries": 0, "workers": 0,
                                   "timeout_s": 0.5},
-                        "audits": {"related": {"max_flagged_similarity": 1.0, "top_terms": 0}}})
+                        "audits": {"related": {"max_flagged_similarity": 2.0, "top_terms": 0}}})
     assert (config.crawl.max_pages, config.crawl.max_depth, config.crawl.retries) == (1, 0, 0)
     assert config.audit_options("related").top_terms == 0
 

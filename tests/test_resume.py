@@ -1,0 +1,159 @@
+"""--resume: a crawl killed with SIGKILL continues where it stopped and ends as an uninterrupted one.
+
+The site is slow enough (latency on every answer, two requests at a time) for
+the kill to land mid-crawl; the server's request log shows what was fetched
+twice. A page can be fetched twice only if it was in flight when the crawl died:
+requested (at most ``concurrency`` at a time) or answered and not yet recorded
+(the record gate holds new requests back at ``concurrency_per_host`` of those,
+and the requests already past it can add ``concurrency`` more).
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from e2e_cli import REPO, read_report, siteproof
+
+from crawler.siteserver import SiteServer
+
+PAGES = 60
+CONCURRENCY = 3
+IN_FLIGHT = 3 * CONCURRENCY
+
+
+def write_tree_site(root: Path) -> None:
+    """Page i links to pages 2i+1 and 2i+2 (a binary tree, so the crawl goes level by level), and home."""
+    for i in range(PAGES):
+        links = "".join(f'<li><a href="/p{j}/">Page {j}</a></li>' for j in (2 * i + 1, 2 * i + 2) if j < PAGES)
+        broken = f'<p>See <a href="/missing-{i}/">the old page</a>.</p>' if i % 7 == 3 else ""
+        path = root / "index.html" if i == 0 else root / f"p{i}" / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"<!DOCTYPE html><html lang=\"en\"><head><title>Page {i} of the clinic</title>"
+                        f"<meta name=\"description\" content=\"Page {i}: what the clinic offers.\"></head>"
+                        f"<body><main><h1>Page {i}</h1><p>Text of page {i}.</p>{broken}"
+                        f"<ul>{links}<li><a href=\"/\">Home</a></li></ul></main></body></html>\n", encoding="utf-8")
+
+
+def keys(report: dict) -> Counter:
+    return Counter((f["rule"], f["url"], f.get("target")) for f in report["findings"])
+
+
+def page_gets(site: SiteServer) -> Counter:
+    return Counter(p for m, p in site.requests if m == "GET" and (p == "/" or p.startswith("/p")))
+
+
+def lines(path: Path) -> int:
+    try:
+        return path.read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
+@pytest.fixture(scope="module")
+def slow_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tree")
+    write_tree_site(root)
+    with SiteServer(root, latency_s=0.04) as site:
+        yield site
+
+
+def _scratch(tmp_path: Path) -> Path:
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "siteproof.toml").write_text(
+        f"[crawl]\ntimeout_s = 5\nconcurrency = {CONCURRENCY}\nconcurrency_per_host = {CONCURRENCY}\n"
+        "check_external = false\n")
+    return tmp_path
+
+
+def _start(site: SiteServer, scratch: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "crawler", "crawl", site.url("/"), "--out", str(out), "-q"],
+                            cwd=scratch, env={**os.environ, "PYTHONPATH": str(REPO)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _wait_for_pages(proc: subprocess.Popen, out: Path, pages: int, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while lines(out / "pages.jsonl") < pages:
+        assert proc.poll() is None, f"the crawl ended before {pages} pages: {proc.stderr.read()}"
+        assert time.monotonic() < deadline, "the crawl did not get going"
+        time.sleep(0.01)
+
+
+@pytest.fixture(scope="module")
+def reference(slow_site, tmp_path_factory) -> dict:
+    """The report of an uninterrupted crawl (its own history store, so nothing is reused)."""
+    scratch = _scratch(tmp_path_factory.mktemp("whole"))
+    proc = siteproof("crawl", slow_site.url("/"), "--out", scratch / "report", cwd=scratch)
+    assert proc.returncode == 1, proc.stderr
+    report = read_report(scratch / "report")
+    assert sum(keys(report).values()) >= PAGES // 7  # the planted broken links at least
+    return report
+
+
+def assert_same_as_uninterrupted(report: dict, reference: dict) -> None:
+    assert keys(report) == keys(reference)
+    assert sorted(p["url"] for p in report["pages"]) == sorted(p["url"] for p in reference["pages"])
+
+
+def test_killed_crawl_resumes_without_fetching_pages_again(slow_site, reference, tmp_path):
+    scratch = _scratch(tmp_path / "a")
+    out = scratch / "report"
+    slow_site.clear_requests()
+    proc = _start(slow_site, scratch, out)
+    _wait_for_pages(proc, out, PAGES // 3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    proc.stderr.close()
+    before = page_gets(slow_site)
+    assert 0 < len(before) < PAGES  # killed mid-crawl
+
+    resumed = siteproof("crawl", slow_site.url("/"), "--out", out, "--resume", cwd=scratch)
+    assert resumed.returncode == 1, resumed.stderr  # the planted broken links are errors
+    gets = page_gets(slow_site)
+    twice = sorted(p for p, n in gets.items() if n > 1)
+    assert len(gets) == PAGES
+    assert len(twice) <= IN_FLIGHT, f"fetched again after the kill: {twice}"
+    counts = re.search(r"(\d+) pages: (\d+) unchanged \(304\), (\d+) re-used, (\d+) fetched, (\d+) resumed",
+                       resumed.stderr)
+    assert counts, resumed.stderr
+    pages, unchanged, reused, fetched, carried = map(int, counts.groups())
+    assert pages == PAGES and carried > 0
+    # what was not carried over was asked for again (a page recorded without its fetch comes back as a 304)
+    assert unchanged + reused + fetched == PAGES - carried
+
+    assert_same_as_uninterrupted(read_report(out), reference)
+
+
+def test_ctrl_c_stops_within_seconds_and_resume_completes(slow_site, reference, tmp_path):
+    scratch = _scratch(tmp_path)
+    out = scratch / "report"
+    slow_site.clear_requests()
+    proc = _start(slow_site, scratch, out)
+    _wait_for_pages(proc, out, PAGES // 3)
+    asked = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    proc.wait(15)
+    proc.stderr.close()
+    assert time.monotonic() - asked < 5
+    partial = read_report(out)  # an interrupted crawl still reports what it saw
+    assert PAGES // 3 <= len(partial["pages"]) < PAGES
+
+    resumed = siteproof("crawl", slow_site.url("/"), "--out", out, "--resume", cwd=scratch)
+    assert resumed.returncode == 1, resumed.stderr
+    assert_same_as_uninterrupted(read_report(out), reference)
+    assert len([p for p, n in page_gets(slow_site).items() if n > 1]) <= IN_FLIGHT
+
+
+def test_resume_without_an_interrupted_crawl_is_a_one_line_error(slow_site, tmp_path):
+    scratch = _scratch(tmp_path)
+    proc = siteproof("crawl", slow_site.url("/"), "--out", scratch / "report", "--resume", cwd=scratch)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"siteproof: error: nothing to resume in {scratch / 'report'}: no interrupted crawl was recorded there"]
