@@ -75,11 +75,27 @@ class LinksConfig:  # [links]
     ignore: tuple[str, ...] = ()  # URL globs never checked nor reported
 
 
+NOTIFY_ON = ("new-errors", "new-warnings", "always", "never")
+
+
+@dataclass(frozen=True)
+class NotifyConfig:  # [notify]
+    urls: tuple[str, ...] = ()  # Apprise URLs; they carry passwords and tokens, so reports show only the scheme
+    on: str = "new-errors"  # new-errors | new-warnings | always | never
+
+
+@dataclass(frozen=True)
+class HistoryConfig:  # [history]
+    path: str = ".siteproof/history.sqlite"  # relative to the working directory
+
+
 @dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     links: LinksConfig = field(default_factory=LinksConfig)
+    history: HistoryConfig = field(default_factory=HistoryConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     audits: dict = field(default_factory=dict)  # section name -> options dataclass instance
     rules: dict = field(default_factory=dict)  # rule id -> "off" | severity
     ignore: dict = field(default_factory=dict)  # URL path glob -> [rule ids]
@@ -118,11 +134,23 @@ class Config:
             "site": dataclasses.asdict(self.site),
             "crawl": dataclasses.asdict(self.crawl),
             "links": dataclasses.asdict(self.links),
+            "history": dataclasses.asdict(self.history),
+            "notify": {"urls": [redact_url(u) for u in self.notify.urls], "on": self.notify.on},
             "audits": {name: dataclasses.asdict(self.audit_options(name)) for name in sorted(registry.OPTIONS)},
             "rules": dict(self.rules),
             "ignore": {k: list(v) for k, v in self.ignore.items()},
             "source": self.source,
         }
+
+
+def redact_url(url: str) -> str:
+    """Only the scheme of an alert URL: passwords and tokens sit in any part of it
+    (user:pass@, slack://TokenA/TokenB/TokenC, discord://id/token), so nothing else is safe to show.
+    A ``$NAME`` entry (read from the environment when sending) names no secret and is shown as is."""
+    if url.startswith("$") and "://" not in url:
+        return url
+    scheme, sep, _ = url.partition("://")
+    return f"{scheme}://***" if sep else "***"
 
 
 def _convert(cls, data: Any, where: str):
@@ -186,7 +214,7 @@ _SEVERITIES = ("off", "error", "warning", "info")
 
 def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
     registry.load()
-    known = {"site", "crawl", "links", "audits", "rules", "ignore"}
+    known = {"site", "crawl", "links", "history", "notify", "audits", "rules", "ignore"}
     for key in data:
         if key not in known:
             raise ConfigError(f"unknown config key '{key}' in {source}")
@@ -216,6 +244,8 @@ def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
             site=_convert(SiteConfig, data.get("site", {}), "site"),
             crawl=_convert(CrawlConfig, data.get("crawl", {}), "crawl"),
             links=_convert(LinksConfig, data.get("links", {}), "links"),
+            history=_convert(HistoryConfig, data.get("history", {}), "history"),
+            notify=_notify(data.get("notify", {})),
             audits=audits,
             rules=rules,
             ignore=ignore,
@@ -223,6 +253,13 @@ def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
         )
     except ConfigError as exc:
         raise ConfigError(f"{exc} in {source}") from None
+
+
+def _notify(data: Any) -> NotifyConfig:
+    notify = _convert(NotifyConfig, data, "notify")
+    if notify.on not in NOTIFY_ON:
+        raise ConfigError(f"notify.on must be one of {', '.join(NOTIFY_ON)}")
+    return notify
 
 
 def load_config(path: Optional[str] = None, cwd: Optional[Path] = None) -> Config:

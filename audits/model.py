@@ -39,14 +39,14 @@ class _Data:
     __slots__ = ()  # a crawl holds tens of thousands of links: no per-instance __dict__
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]):
         kwargs = {}
-        for name, hint in _field_hints(cls):
+        for name, build in _field_builders(cls):
             if name in data:
-                kwargs[name] = _build(hint, data[name])
+                kwargs[name] = build(data[name])
         return cls(**kwargs)
 
 
@@ -57,7 +57,17 @@ def _field_hints(cls) -> tuple[tuple[str, Any], ...]:
     return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
+@functools.lru_cache(maxsize=None)
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _SCALARS:  # most values; exact types, so a str-valued Enum still becomes its value
+        return value
     if isinstance(value, _Data):
         return value.to_dict()
     if isinstance(value, enum.Enum):
@@ -69,24 +79,34 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _build(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+@functools.lru_cache(maxsize=None)
+def _field_builders(cls) -> tuple[tuple[str, Any], ...]:
+    return tuple((name, _builder(hint)) for name, hint in _field_hints(cls))
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@functools.lru_cache(maxsize=None)
+def _builder(hint: Any):
+    """The function that turns a JSON value into ``hint``'s type; made once per type hint,
+    because a stored crawl (and a re-crawl's reused pages) builds thousands of pages."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin is typing.Union:
         inner = [a for a in args if a is not type(None)]
-        return _build(inner[0], value) if len(inner) == 1 else value
-    if origin in (tuple,) and args:
-        item = args[0]
-        return tuple(_build(item, v) for v in value)
-    if origin in (list,) and args:
-        return [_build(args[0], v) for v in value]
-    if isinstance(hint, type) and issubclass(hint, _Data):
-        return hint.from_dict(value)
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return hint(value)
-    return value
+        build = _builder(inner[0]) if len(inner) == 1 else _same
+    elif origin in (tuple, list) and args:
+        item, kind = _builder(args[0]), origin
+        build = (lambda value: kind(value)) if item is _same else (lambda value: kind(item(v) for v in value))
+    elif isinstance(hint, type) and issubclass(hint, _Data):
+        build = hint.from_dict
+    elif isinstance(hint, type) and issubclass(hint, enum.Enum):
+        build = hint
+    else:
+        return _same
+    return lambda value: None if value is None else build(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,7 @@ class Site:
                     "status": f.status if f else None,
                     "error": f.error if f else ("ignored" if self.identity.ignored(link.target) else "not-checked"),
                     "redirect_chain": [h.to_dict() for h in f.redirect_chain] if f else [],
+                    "final_url": f.final_url if f and f.redirect_chain else None,
                     "text": link.text,
                     "context": CONTRACT_CONTEXT.get(link.context, link.context),
                     "region": link.context,
@@ -118,6 +119,9 @@ class Report:
     notes: tuple[str, ...] = ()  # one-line remarks on the input (a guessed origin, partial input)
     facts: SiteFacts = field(default_factory=SiteFacts)
     ctas: dict[str, tuple[Cta, ...]] = field(default_factory=dict)  # page URL -> calls to action, [audits.cta]
+    # The run as recorded in the history store (audits/history/record.py): {"run", "since_last",
+    # "trend"}; None when nothing was recorded (--no-history, `baseline`).
+    history: Optional[dict[str, Any]] = None
 
     def counts(self) -> dict[str, int]:
         c = Counter(f.severity.value for f in self.findings)
@@ -157,7 +161,11 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "fixed": self.fixed,
             "site_facts": self.facts.to_dict(),
+            "since_last": (self.history or {}).get("since_last"),  # null on a site's first run
         }
+        if self.history:
+            out["run"] = self.history["run"]
+            out["trend"] = self.history["trend"]
         if self.notes:
             out["notes"] = list(self.notes)
         return out

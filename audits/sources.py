@@ -17,6 +17,7 @@ import mimetypes
 import multiprocessing
 import os
 import posixpath
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,39 @@ class LocalSite:
 # ---------------------------------------------------------------- local files
 
 
+def unreadable(path: str | Path, max_bytes: int) -> Optional[str]:
+    """Why a file must not be read (None when it may): only regular files, no larger than the crawler reads.
+
+    Checked before opening: a FIFO blocks open() forever and /dev/zero never ends.
+    A symlink counts as what it points to.
+    """
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"cannot read it ({exc.strerror or exc})"
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(
+            st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "a folder" if stat.S_ISDIR(st.st_mode)
+            else "special")
+        return f"not a regular file ({kind})"
+    if st.st_size > max_bytes:
+        return f"{st.st_size / 2**20:.1f} MB, over [crawl] max_response_mb = {max_bytes / 2**20:g}"
+    return None
+
+
+def read_capped(path: str | Path, max_bytes: int) -> bytes:
+    """A regular file's bytes, never more than ``max_bytes`` (it may grow after the check)."""
+    with open(path, "rb") as fh:
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise OSError(f"grew over {max_bytes} bytes while being read")
+    return data
+
+
+def max_bytes(config: Config) -> int:
+    return int(config.crawl.max_response_mb * 2**20)
+
+
 def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
                      site_root: str | Path | None = None,
                      external_checker: Optional[ExternalChecker] = None,
@@ -116,15 +150,24 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
 
     options = extract_options(config)
     shown_root = _display_path(root, base)
-    jobs = [(str(tree.root / rel), mapper.url_for(rel), 404 if rel.lower() in ERROR_PAGES else 200,
-             rel if shown_root == "." else f"{shown_root}/{rel}", options)
-            for rel in dict.fromkeys(_html_files(given, tree.root))]
+    cap = max_bytes(config)
+    jobs = []
+    for rel in dict.fromkeys(_html_files(given, tree.root)):
+        shown = rel if shown_root == "." else f"{shown_root}/{rel}"
+        why = unreadable(tree.root / rel, cap)
+        if why:
+            notes.append(f"skipped {shown}: {why}")
+            continue
+        jobs.append((str(tree.root / rel), mapper.url_for(rel), 404 if rel.lower() in ERROR_PAGES else 200,
+                     shown, options, cap))
     pages = _extract_all(jobs, config.crawl.workers)
 
     total = tree.html_count()
     partial = len(pages) < total
     if not pages:
-        raise ConfigError(f"no .html or .htm files in {', '.join(str(p) for p in given)}")
+        skipped = [n for n in notes if n.startswith("skipped ")]
+        raise ConfigError(f"no .html or .htm files{' that can be read' if skipped else ''} in {', '.join(str(p) for p in given)}"
+                          + (f" ({'; '.join(skipped)})" if skipped else ""))
     if partial:
         notes.append(f"partial input: {len(pages)} of {total} pages under {shown_root}/; "
                      f"{', '.join(SITE_WIDE_RULES)} only compare the pages given")
@@ -133,7 +176,7 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
     if external_checker is not None:
         fetches.extend(_external_fetches(pages, mapper, config, external_checker))
 
-    sitemap_urls, found = _local_sitemap(tree, mapper)
+    sitemap_urls, found = _local_sitemap(tree, mapper, notes)
     if partial:
         given_urls = {p.url for p in pages}
         sitemap_urls = [u for u in sitemap_urls if u in given_urls]
@@ -155,8 +198,8 @@ def available_cpus() -> int:
 
 
 def _extract_file(job: tuple) -> Page:
-    path, url, status, source, options = job
-    return extract_page(url, Path(path).read_bytes(), status=status, headers={}, options=options,
+    path, url, status, source, options, cap = job
+    return extract_page(url, read_capped(path, cap), status=status, headers={}, options=options,
                         source_path=source)
 
 
@@ -187,7 +230,7 @@ def _site_root(given: list[Path], site_root: str | Path | None, notes: list[str]
             if not _is_under(p, root):
                 raise ConfigError(f"{p} is not inside the site root {root}")
         return root
-    dirs = [p.resolve() if p.is_dir() else p.resolve().parent for p in given]
+    dirs = [p.resolve() if p.is_dir() else p.parent.resolve() for p in given]
     common = Path(os.path.commonpath(dirs))
     if all(p.is_dir() for p in given):
         return common
@@ -206,20 +249,25 @@ def _site_root(given: list[Path], site_root: str | Path | None, notes: list[str]
 
 def _is_under(path: Path, root: Path) -> bool:
     try:
-        path.resolve().relative_to(root.resolve())
+        _located(path).relative_to(root.resolve())
         return True
     except ValueError:
         return False
 
 
+def _located(path: Path) -> Path:
+    """An absolute path to a folder, or to a file by its own name: a symlink is not replaced by its target."""
+    return path.resolve() if path.is_dir() else path.parent.resolve() / path.name
+
+
 def _html_files(given: list[Path], root: Path) -> Iterator[str]:
     """Relative posix paths of the HTML files given (root is resolved), in a stable order."""
     for p in given:
-        p = p.resolve()
-        if p.is_file():
+        if not p.is_dir():  # a file, or a FIFO or device under an .html name: unreadable() says which
             if p.name.lower().endswith(HTML_SUFFIXES):
-                yield p.relative_to(root).as_posix()
+                yield _located(p).relative_to(root).as_posix()
             continue
+        p = p.resolve()
         # String slicing, not Path arithmetic: this runs once per file of a large build.
         skip = len(str(root)) + 1
         for dirpath, dirnames, filenames in os.walk(p):
@@ -273,6 +321,7 @@ class _UrlMap:
 
     def __init__(self, origin: str, config: Config):
         self.origin = origin.rstrip("/")
+        self.config = config
         self.identity = SiteIdentity.from_config(config)
 
     def url_for(self, rel: str) -> str:
@@ -321,8 +370,8 @@ def _local_fetches(pages: list[Page], tree: _Tree, mapper: _UrlMap, config: Conf
         if is_html:
             if page_url in by_url:
                 anchors = by_url[page_url].anchors
-            elif url in wanted_anchors:
-                anchors = tuple(anchors_of((tree.root / rel).read_bytes()))
+            elif url in wanted_anchors and not unreadable(tree.root / rel, max_bytes(config)):
+                anchors = tuple(anchors_of(read_capped(tree.root / rel, max_bytes(config))))
         content_type = "text/html" if is_html else (mimetypes.guess_type(rel)[0] or "application/octet-stream")
         # A static host serves /a, /a.html and /a/ from one file without a redirect;
         # final_url names the page it is so rules can find that page's record.
@@ -348,8 +397,9 @@ def _external_fetches(pages: list[Page], mapper: _UrlMap, config: Config,
     return [dataclasses.replace(f, external=True) for f in checker(list(urls.values()), config)]
 
 
-def _local_sitemap(tree: _Tree, mapper: _UrlMap) -> tuple[list[str], bool]:
+def _local_sitemap(tree: _Tree, mapper: _UrlMap, notes: list[str]) -> tuple[list[str], bool]:
     """Page URLs of the build's own sitemap, moved onto our origin (it is written for production)."""
+    cap = max_bytes(mapper.config)
     start = next((name for name in SITEMAP_FILES if name in tree.files), None)
     if start is None:
         return [], False
@@ -360,7 +410,11 @@ def _local_sitemap(tree: _Tree, mapper: _UrlMap) -> tuple[list[str], bool]:
         if rel in seen:
             continue
         seen.add(rel)
-        pages, children = parse_sitemap((tree.root / rel).read_bytes())
+        why = unreadable(tree.root / rel, cap)
+        if why:
+            notes.append(f"skipped {rel}: {why}")
+            continue
+        pages, children = parse_sitemap(read_capped(tree.root / rel, cap))
         urls.extend(pages)
         for child in children:
             child_rel = tree.resolve(urlsplit(child).path)

@@ -8,8 +8,13 @@ cited external pages on 127.0.0.2 (two SiteServers, every response delayed by
 process, and prints wall time, pages/s, the peak RSS of the child and of its
 process tree (page extraction runs in worker processes), the distinct URLs the
 servers saw, and the ratio of the wall time to a lower bound. Targets: wall
-time within 2x of the bound, peak RSS under 300 MB. The figures come from this
-run on this machine; nothing here is asserted in tests.
+time within 2x of the bound, peak RSS under 300 MB.
+
+Then a second, unchanged crawl of the same site into another folder, with the
+same history store (the servers answer conditional requests with 304, as
+nginx does): its wall time, its ratio to the first (target: at most 20 %) and
+whether its findings are identical. The figures come from this run on this
+machine; nothing here is asserted in tests.
 """
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ from sitegen import generate  # noqa: E402
 
 RSS_TARGET_MB = 300
 RATIO_TARGET = 2.0
+RECRAWL_TARGET = 0.20  # an unchanged re-crawl's wall time, as a share of the first crawl's
 HOSTS = 2  # the site and the external server
 
 
@@ -101,6 +107,11 @@ def write_config(path: Path, pages: int, concurrency: int, per_host: int) -> Non
     )
 
 
+def finding_keys(report: Path) -> list[tuple]:
+    findings = json.loads(report.read_text())["findings"]
+    return sorted((f["rule"], f["url"], f.get("target") or "", f["message"]) for f in findings)
+
+
 def verdict(ok: bool) -> str:
     return "MET" if ok else "NOT MET"
 
@@ -145,10 +156,24 @@ def main(argv: list[str] | None = None) -> int:
                     run = run_measured(cmd, tmp)
                 load_after = load_note()
                 site_reqs, ext_reqs = list(site.requests), list(ext.requests)
+                site.clear_requests()
+                ext.clear_requests()
+                out2 = tmp / "out-again"
+                # Not --quiet: the summary line says how many pages were unchanged.
+                again_cmd = [arg for arg in crawl_command(site.origin, out2, config) if arg != "--quiet"]
+                print("Running the unchanged re-crawl:", " ".join(again_cmd))
+                sys.stdout.flush()
+                again = run_measured(again_cmd, tmp)
+                again_304 = len(site.answered(304))
+                again_reqs = len(site.requests) + len(ext.requests)
         report = out / "report.json"
         # Without the CLI (crawl only) there is no report: count the page URLs the server served.
         pages_done = (json.loads(report.read_text())["stats"]["pages"] if report.exists()
                       else len({p for _, p in site_reqs if p == "/" or p.startswith("/blog/")}))
+        same_findings = None
+        if report.exists() and (out2 / "report.json").exists():
+            same_findings = finding_keys(report) == finding_keys(out2 / "report.json")
+        summary_again = next((line for line in again.stderr.splitlines() if "unchanged (304)" in line), "")
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -208,6 +233,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  peak RSS under {RSS_TARGET_MB} MB            {peak_mb:.0f} MB   {verdict(peak_mb < RSS_TARGET_MB)}")
     print(f"    ... whole process tree           {run.peak_tree_mb:.0f} MB   "
           f"{verdict(run.peak_tree_mb < RSS_TARGET_MB)}")
+    print()
+    print("Unchanged re-crawl (same site, same history store)")
+    if again.returncode not in (0, 1):
+        print(f"  FAILED (exit {again.returncode}): {again.stderr.strip()[-500:]}")
+    else:
+        share = again.wall_s / wall
+        print(f"  wall time              {again.wall_s:.2f} s  ({share:.0%} of the first crawl's {wall:.2f} s)")
+        print(f"  requests               {again_reqs} in all, {again_304} answered 304 Not Modified")
+        print(f"  CPU time (child)       {again.cpu_s:.2f} s;  peak RSS {again.peak_rss_mb:.0f} MB")
+        print(f"  summary                {summary_again.removeprefix('siteproof: ')}")
+        print(f"  findings identical     {same_findings}")
+        print(f"  re-crawl at most {RECRAWL_TARGET:.0%} of the first   {share:.0%}   "
+              f"{verdict(share <= RECRAWL_TARGET and bool(same_findings))}")
     if args.keep:
         print(f"\nKept {tmp} (report in {out})")
     return 0

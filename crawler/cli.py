@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from audits import __version__, registry
 from audits.config import Config, ConfigError, load_config
 from audits.model import Severity
+from crawler import history_cli
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 CRAWL_FORMATS = ("json", "csv", "html")
@@ -50,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
         noise = p.add_mutually_exclusive_group()
         noise.add_argument("-q", "--quiet", action="store_true", help="no progress output, no summary")
         noise.add_argument("-v", "--verbose", action="store_true", help="show the crawler's log")
+        history_option(p)
+        p.add_argument("--no-history", action="store_true", help="do not record this run in the history store")
+        p.add_argument("--fail-on-new", choices=[s.value for s in Severity], metavar="LEVEL",
+                       help="exit 1 only when a finding at or above LEVEL (error, warning, info) is new "
+                            "since the last complete run")
 
     p = sub.add_parser("crawl", help="crawl a live site and audit it")
     p.add_argument("url", help="start URL (http or https)")
@@ -79,7 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rules", help="list the rules, or show one rule's docs")
     p.add_argument("rule", nargs="?", metavar="ID")
+
+    history_cli.add_parsers(sub, history_option)
     return parser
+
+
+def history_option(p) -> None:
+    p.add_argument("--history", metavar="PATH",
+                   help="history store (default: [history] path, else .siteproof/history.sqlite)")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -106,6 +119,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _config(args, start_urls: Sequence[str] = ()) -> Config:
     config = load_config(getattr(args, "config", None))
+    if config.notify.urls:  # a mistyped alert URL is found now, not after an hour of crawling
+        from crawler.notify import check_urls
+
+        check_urls(config.notify.urls)
     if start_urls:
         config = config.with_start_urls(list(start_urls))
     return config
@@ -155,9 +172,11 @@ def _baseline(args):
     return load_baseline(path) if path else None
 
 
-def _finish(report, args, out: Optional[Path], formats: list[str], *, default_stream: bool) -> int:
-    """Write and print reports, pick the exit code."""
+def _finish(report, args, out: Optional[Path], formats: list[str], *, default_stream: bool, recorder=None) -> int:
+    """Record the run, write and print reports, pick the exit code."""
     from audits import report as reports
+
+    report, new = history_cli.finish_history(recorder, report)
 
     fail_on = Severity(args.fail_on)
     tty = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -168,17 +187,17 @@ def _finish(report, args, out: Optional[Path], formats: list[str], *, default_st
         sys.stdout.write(reports.render(report, fmt, color=tty, fail_on=fail_on))
     if out is not None and not args.quiet and (default_stream or not stream):
         sys.stdout.write(reports.summary_text(report, out))
+    if args.fail_on_new:
+        level = Severity(args.fail_on_new)
+        return EXIT_FINDINGS if any(Severity(f["severity"]).rank >= level.rank for f in new) else EXIT_OK
     return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK
 
 
-HISTORY_DEFAULT = ".siteproof/history.sqlite"
-
-
-def _history(args) -> Optional[Path]:
+def _history(args, config: Config) -> Optional[Path]:
     """The history store for this command (crawl state lives there too); None with --no-history."""
     if getattr(args, "no_history", False):
         return None
-    return Path(getattr(args, "history", None) or HISTORY_DEFAULT)
+    return Path(history_cli.location(args, config))
 
 
 def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, history: Optional[Path] = None):
@@ -211,8 +230,10 @@ def cmd_crawl(args) -> int:
         config = dataclasses.replace(config, crawl=dataclasses.replace(config.crawl, max_pages=args.max_pages))
     formats = _formats(args, CRAWL_FORMATS)
     out = _out_dir(args.out)
-    report = _crawl_and_audit(config, out, args, now(), history=_history(args))
-    return _finish(report, args, out, formats, default_stream=True)
+    started = now()
+    recorder = history_cli.start_history(args, config, site=url, command="crawl", started_at=started, out=out)
+    report = _crawl_and_audit(config, out, args, started, history=_history(args, config))
+    return _finish(report, args, out, formats, default_stream=True, recorder=recorder)
 
 
 def cmd_demo(args) -> int:
@@ -229,8 +250,11 @@ def cmd_demo(args) -> int:
         config = from_dict(DEMO_CONFIG(server.origin), "the demo configuration")
         if not args.quiet:
             print(f"Serving the sample clinic site at {server.origin}/ and crawling it…", file=sys.stderr)
-        report = _crawl_and_audit(config, out, args, now())
-    return _finish(report, args, out, formats, default_stream=True)
+        started = now()
+        recorder = history_cli.start_history(args, config, site=f"{server.origin}/", command="demo",
+                                             started_at=started, out=out)
+        report = _crawl_and_audit(config, out, args, started)
+    return _finish(report, args, out, formats, default_stream=True, recorder=recorder)
 
 
 def _is_url(value: str) -> bool:
@@ -281,13 +305,18 @@ def _fetch_records(args):
 
 
 def cmd_check(args) -> int:
+    from audits.engine import now
+
     formats = _formats(args, ("text",))
     out = _out_dir(args.out)
+    config = _config(args)
+    site = next((p for p in args.paths if _is_url(p)), None) or config.canonical_origin or "local"
+    recorder = history_cli.start_history(args, config, site=site, command="check", started_at=now(), out=out)
     report = _local_report(args)
     if not args.quiet:
         for note in report.notes:
             print(f"siteproof: note: {note}", file=sys.stderr)
-    return _finish(report, args, out, formats, default_stream=False)
+    return _finish(report, args, out, formats, default_stream=False, recorder=recorder)
 
 
 def cmd_baseline(args) -> int:
@@ -332,6 +361,8 @@ COMMANDS = {
     "check": cmd_check,
     "baseline": cmd_baseline,
     "rules": cmd_rules,
+    "history": history_cli.cmd_history,
+    "diff": history_cli.cmd_diff,
 }
 
 if __name__ == "__main__":

@@ -187,7 +187,7 @@ def parse_html(page: str) -> HtmlDoc:
     return doc
 
 
-_RENDERER_SOURCES = ("templates/report.html.j2", "html.py", "consistency.py")
+_RENDERER_SOURCES = ("templates/report.html.j2", "html.py", "consistency.py", "trend.py")
 
 
 def foreign_markup(doc: HtmlDoc) -> list:

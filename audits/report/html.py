@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from audits import __version__, registry
 from audits.site import Report
 from audits.model import Finding
-from audits.report import consistency
+from audits.report import consistency, trend
 from audits.report.common import LinkIndex, duplicate_groups, known_ids, SEVERITY_ORDER, link_details, one_line, rule_meta, rules_in_order
 
 FORMAT = "html"
@@ -196,6 +196,19 @@ class _View:
     def max_grade(self) -> float:
         return self.report.facts.max_grade
 
+    def history(self) -> Optional[dict[str, Any]]:
+        """"Since the last crawl": the run's since_last and trend as recorded (None without a history)."""
+        if self.report.history is None:
+            return None
+        since = self.report.history["since_last"]
+        cap = self.limits["rows_per_rule"]
+        new = (since or {}).get("new_findings", [])
+        fixed = (since or {}).get("fixed_findings", [])
+        points = self.report.history["trend"]
+        return {"since": since, "new": new[:cap], "more_new": max(0, len(new) - cap),
+                "fixed": fixed[:cap], "more_fixed": max(0, len(fixed) - cap),
+                "runs": len(points), "svg": Markup(trend.svg(points, self.max_grade()))}
+
     def links_summary(self) -> dict[str, Any]:
         rows = self.report.links
         own = self.report.facts.identity.is_own
@@ -348,7 +361,9 @@ def _environment() -> jinja2.Environment:
     env.filters["shorturl"] = lambda u: (urlsplit(u).path or "/") if u.startswith(("http://", "https://")) else u
     env.filters["plural"] = lambda n, word: f"{n:,} {word}" + ("" if n == 1 else "s")
     env.filters["grade"] = lambda v: "" if v is None else f"{v:.1f}"
+    env.filters["safehref"] = safe_href
     return env
+
 
 
 def render(report: Report, **opts: Any) -> str:
@@ -359,4 +374,5 @@ def render(report: Report, **opts: Any) -> str:
         h=view.header(), rules=view.rules(), by_page=view.by_page(), pages=view.pages(),
         links=view.links_summary(), read=view.readability(), cons=view.consistency(),
         glossary=view.glossary(), severities=SEVERITY_ORDER, limits=limits,
+        history=view.history(),
     )

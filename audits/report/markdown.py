@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from audits.site import Report
+from audits.report import trend
 from audits.report.common import SEVERITY_ORDER, gating, one_line, rule_meta, rules_in_order, severity_counts
 
 FORMAT = "markdown"
@@ -32,6 +33,38 @@ def link(url: str, label: str | None = None) -> str:
     return f"[{cell(label or url)}]({safe})"
 
 
+def since_last(report: Report, max_findings: int) -> list[str]:
+    """"Since the last crawl" (new findings first, then fixed) and the trend, when the run was recorded."""
+    if report.history is None:
+        return []
+    since = report.history["since_last"]
+    out = ["### Since the last crawl", ""]
+    if since is None:
+        out += ["The first recorded crawl of this site: every finding is new.", ""]
+    else:
+        out += [f"Compared with run {cell(since['base'])}: **{since['new']:,} new**, {since['fixed']:,} fixed, "
+                f"{since['open']:,} still open.", ""]
+        rows = [("new", f) for f in since.get("new_findings", [])] + [("fixed", f) for f in since.get("fixed_findings", [])]
+        if rows:
+            out += ["| Change | Severity | Rule | Page | Target | Message |", "| --- | --- | --- | --- | --- | --- |"]
+            for change, f in rows[:max_findings]:
+                target = link(f["target"]) if f.get("target") else ""
+                out.append(f"| {change} | {ICONS.get(f['severity'], '')} {f['severity']} | `{f['rule']}` | {link(f['url'])} "
+                           f"| {target} | {cell(f['message'])} |")
+            if len(rows) > max_findings:
+                out.append(f"\n…and {len(rows) - max_findings:,} more in `report.json` (`since_last`).")
+            out.append("")
+    points = report.history["trend"]
+    if len(points) > 1:
+        out += [f"#### Trend over the last {len(points)} runs", "", trend.svg(points), "",
+                "| Run | Started | Errors | Warnings | Info | Median article grade |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+        out += [f"| {cell(p['run'])} | {cell(p['started_at'])} | {p['findings'].get('error', 0):,} | "
+                f"{p['findings'].get('warning', 0):,} | {p['findings'].get('info', 0):,} | "
+                f"{'' if p.get('median_grade') is None else format(p['median_grade'], '.1f')} |" for p in points]
+        out.append("")
+    return out
+
+
 def render(report: Report, *, max_findings: int = 50, **_opts) -> str:
     findings = gating(report)
     counts = severity_counts(findings)
@@ -42,6 +75,7 @@ def render(report: Report, *, max_findings: int = 50, **_opts) -> str:
     out += ["| Severity | Findings |", "| --- | ---: |"]
     out += [f"| {ICONS[s]} {s} | {counts.get(s, 0):,} |" for s in SEVERITY_ORDER]
     out += [f"| **total** | **{total:,}** |", ""]
+    out += since_last(report, max_findings)
     if report.baseline_new is not None:
         out += [f"Only findings new since the baseline are listed: {report.baselined:,} known ones hidden, "
                 f"{len(report.fixed):,} fixed since.", ""]

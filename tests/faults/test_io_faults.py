@@ -7,6 +7,7 @@ that nothing was lost (the pages it could read are all in report.json).
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -72,3 +73,31 @@ def test_out_of_range_config_is_one_line_and_exit_2(tmp_path):
             assert proc.returncode == 2, (args, proc.stderr)
             assert key in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
             assert "Traceback" not in proc.stderr and took < BOUND_S
+
+
+def test_check_reads_only_regular_files_within_the_size_cap(tmp_path):
+    site = shared_title_site(tmp_path / "site", 3)
+    (site / "zero.html").symlink_to("/dev/zero")
+    os.mkfifo(site / "page.html")
+    big = site / "big.html"
+    with big.open("wb") as fh:  # sparse: 3 MB on a 1 MB cap costs no disk
+        fh.truncate(3 * 2**20)
+    (site / "alias.html").symlink_to(site / "p0.html")  # a symlink to a regular file is read
+    (tmp_path / "siteproof.toml").write_text("[crawl]\nmax_response_mb = 1\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc, took = run("check", site, "--out", out, cwd=tmp_path)
+    assert took < BOUND_S and proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    urls = {p["url"].rsplit("/", 1)[1] for p in report["pages"]}
+    assert urls == {"p0", "p1", "p2", "alias"}  # every readable page, nothing else
+    for name, why in (("zero.html", "a device"), ("page.html", "a FIFO"), ("big.html", "3.0 MB, over")):
+        note = next(n for n in report["notes"] if n.startswith(f"skipped site/{name}:"))
+        assert why in note
+        assert f"{name}: " in proc.stderr  # the same note on stderr
+    assert report["stats"]["partial"] is True  # 4 of 7 pages: site-wide rules judge only those
+
+    # Given directly, the FIFO is skipped too, and a check of nothing readable is a one-line error.
+    proc, took = run("check", site / "page.html", cwd=tmp_path)
+    assert proc.returncode == 2 and took < BOUND_S
+    assert "FIFO" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -1,0 +1,102 @@
+"""The history store on real SQLite files: schema migration, content-addressed runs, run lookup."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from audits.config import ConfigError
+from audits.history.diff import compare
+from audits.history.facts import Outcome, PageFacts, RunSnapshot
+from audits.history.store import SCHEMA_VERSION, HistoryStore, store_size
+
+V1 = Path(__file__).parent / "fixtures" / "history" / "v1.sqlite"
+SITE = "https://clinic.example/"
+
+
+def _snap(n_pages: int, *, title: str = "T", broken: bool = False) -> RunSnapshot:
+    pages = {f"{SITE}p{i}/": PageFacts(url=f"{SITE}p{i}/", status=200, title=f"{title} {i}", h1=f"H {i}",
+                                        word_count=400 + i, grade=6.0 + i % 5, is_article=i % 2 == 0,
+                                        body_hash=f"{i:032x}") for i in range(n_pages)}
+    findings = tuple({"rule": "missing-alt", "severity": "warning", "url": f"{SITE}p{i}/",
+                      "target": f"{SITE}img/{i}.png", "message": f"Image {i} has no alt", "evidence": {},
+                      "fingerprint": f"{i:032x}"} for i in range(0, n_pages, 3))
+    outcomes = {f"{SITE}p{i}/": Outcome(target=f"{SITE}p{i}/", status=404 if broken and i == 1 else 200)
+                for i in range(n_pages)}
+    return RunSnapshot(findings=findings, pages=pages, outcomes=outcomes)
+
+
+def _record(store: HistoryStore, snap: RunSnapshot, *, out: str = "/tmp/out", partial: str | None = None) -> int:
+    run_id = store.begin_run(site=SITE, command="crawl", started_at="2026-12-01T08:00:00Z", tool_version="0.1.0",
+                             config_fingerprint="cf", out=out)
+    store.finish_run(run_id, snap, finished_at="2026-12-01T08:01:00Z", partial_reason=partial)
+    return run_id
+
+
+def test_a_store_written_by_schema_1_is_migrated_and_read(tmp_path):
+    path = tmp_path / "old.sqlite"
+    shutil.copyfile(V1, path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+    with HistoryStore.open(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION == 2
+        runs = store.runs()
+        assert [(r.name, r.status) for r in runs] == [("r3", "running"), ("r2", "complete"), ("r1", "complete")]
+        # schema 2's median article grade, backfilled from schema 1's page rows: median(9.8, 7.5), median(11.2, 7.5)
+        assert [r.median_grade for r in runs] == [None, 8.7, 9.3]
+        changes = compare(store.load(1), store.load(2))
+        assert [f["rule"] for f in changes.new] == ["broken-link"]
+        assert changes.changed == [{"url": f"{SITE}blog/a/", "fields": {"title": ["A", "A, revised"], "grade": [11.2, 9.8]}}]
+        assert changes.links == [{"target": f"{SITE}gone/", "before": {"status": 200}, "after": {"status": 404}}]
+        # and the migrated file takes new runs
+        run_id = _record(store, _snap(3))
+        assert store.run(run_id).complete
+
+
+def test_a_store_from_a_newer_siteproof_is_refused(tmp_path):
+    path = tmp_path / "new.sqlite"
+    HistoryStore.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(ConfigError, match="schema 99"):
+        HistoryStore.open(path)
+
+
+def test_an_unchanged_rerun_adds_only_link_rows(tmp_path):
+    path = tmp_path / "h.sqlite"
+    with HistoryStore.open(path) as store:
+        empty = store_size(store)
+        _record(store, _snap(2000))
+        first = store_size(store) - empty
+        _record(store, _snap(2000))
+        second = store_size(store) - empty - first
+        assert second < first / 10, (first, second)
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM pages").scalar() == 2000
+            assert conn.exec_driver_sql("SELECT count(*) FROM run_pages").scalar() == 4000
+
+
+def test_runs_are_found_by_id_or_output_folder_newest_first(tmp_path):
+    with HistoryStore.open(tmp_path / "h.sqlite") as store:
+        a = _record(store, _snap(4), out=str(tmp_path / "nightly"))
+        b = _record(store, _snap(4, broken=True), out=str(tmp_path / "nightly"))
+        c = _record(store, _snap(4), out=str(tmp_path / "other"), partial="stopped at max_pages (4)")
+        assert store.find(f"r{a}").id == a
+        assert store.find(str(tmp_path / "nightly")).id == b  # the newest run written there
+        assert store.find("r999") is None
+        assert [r.id for r in store.runs(SITE, complete_only=True)] == [b, a]
+        partial = store.run(c)
+        assert (partial.status, partial.reason, partial.complete) == ("partial", "stopped at max_pages (4)", False)
+        # same site under another spelling
+        assert len(store.runs("HTTPS://Clinic.example")) == 3
+
+
+def test_duplicate_findings_count_as_two(tmp_path):
+    f = {"rule": "broken-link", "severity": "error", "url": f"{SITE}a/", "target": f"{SITE}x/", "message": "m",
+         "evidence": {}, "fingerprint": "d" * 32}
+    with HistoryStore.open(tmp_path / "h.sqlite") as store:
+        run_id = _record(store, RunSnapshot(findings=(f, dict(f))))
+        assert len(store.load(run_id).findings) == 2
+        assert store.run(run_id).findings["error"] == 2
