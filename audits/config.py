@@ -240,8 +240,10 @@ def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
                 raise ConfigError(f"unknown rule '{rule_id}' in ignore.\"{pattern}\"")
         ignore[pattern] = tuple(ids)
     try:
+        site = _convert(SiteConfig, data.get("site", {}), "site")
+        _check_phone(site)
         return Config(
-            site=_convert(SiteConfig, data.get("site", {}), "site"),
+            site=site,
             crawl=_convert(CrawlConfig, data.get("crawl", {}), "crawl"),
             links=_convert(LinksConfig, data.get("links", {}), "links"),
             history=_convert(HistoryConfig, data.get("history", {}), "history"),
@@ -253,6 +255,15 @@ def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
         )
     except ConfigError as exc:
         raise ConfigError(f"{exc} in {source}") from None
+
+
+def _check_phone(site: SiteConfig) -> None:
+    # An unreadable number would silently make every phone rule fall back to guessing.
+    from audits.phonetext import to_e164
+
+    if site.phone and to_e164(site.phone, site.phone_region) is None:
+        raise ConfigError(f"site.phone {site.phone!r} is not a phone number in region {site.phone_region!r} "
+                          f"(write it as patients see it, e.g. \"(559) 425-1118\" or \"(559) 425-CARE\")")
 
 
 def _notify(data: Any) -> NotifyConfig:

@@ -1,7 +1,7 @@
 """From fetched bytes to a Page: one pure function, no Scrapy, no network.
 
 ``extract_page(url, body, status=, headers=)`` decodes the body (BOM, HTTP
-charset, <meta charset>, then detection), parses it with lxml's HTML parser
+charset, <meta charset>, UTF-8, then windows-1252), parses it with lxml's HTML parser
 (which records each element's source line) and walks the tree once, using
 ``audits.mainbody`` to know which region every element sits in (body, nav,
 header, footer, sidebar, related-post) and where the main body is.
@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping, Optional
 from urllib.parse import unquote, urljoin, urlsplit
 
 import phonenumbers
-from bs4.dammit import EncodingDetector, UnicodeDammit
+from bs4.dammit import EncodingDetector
 from lxml import etree
 
 from audits import mainbody
@@ -85,7 +85,7 @@ def _charset(content_type: Optional[str]) -> Optional[str]:
 
 
 def decode(body: bytes, content_type: Optional[str] = None) -> tuple[str, str]:
-    """The page's text and the encoding used: BOM, then HTTP charset, then <meta>, then detection."""
+    """The page's text and the encoding used: BOM, then HTTP charset, then <meta>, then UTF-8, then windows-1252."""
     for bom, enc in _BOMS:
         if body.startswith(bom):
             return body[len(bom):].decode(enc, "replace"), enc
@@ -99,9 +99,8 @@ def decode(body: bytes, content_type: Optional[str] = None) -> tuple[str, str]:
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        dammit = UnicodeDammit(body, is_html=True)
-        if dammit.unicode_markup is not None:
-            return dammit.unicode_markup, dammit.original_encoding or "unknown"
+        # Not UTF-8 and no label: the HTML standard's fallback for Western locales, as browsers
+        # do. A statistical guess read "Déjà vu naïve" in latin-1 as "Déją vu naļve".
         return body.decode("cp1252", "replace"), "cp1252"
 
 
@@ -120,14 +119,47 @@ def _header(headers: Optional[Mapping[str, Any]], name: str) -> Optional[str]:
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
+# Deeper than this, an element's descendants become its children (in document order): the
+# tree walk stops at some depth, and nothing past it (links, text) may be lost silently.
+FLATTEN_DEPTH = 250
+
+
+def _flatten_deep(root) -> None:
+    depth = {root: 0}
+    for el in root.iter():
+        parent = el.getparent()
+        d = depth[el] = depth[parent] + 1 if parent is not None else 0
+        if d == FLATTEN_DEPTH:
+            for node in list(el.iterdescendants()):
+                el.append(node)  # moves it with its tail; its own descendants follow it out
+
+
 def parse(body: bytes, headers: Optional[Mapping[str, Any]] = None):
     """The lxml root of an HTML body (None for an empty document)."""
+    return parse_checked(body, headers)[0]
+
+
+def parse_checked(body: bytes, headers: Optional[Mapping[str, Any]] = None):
+    """The lxml root, and why the parser stopped early (None when it read the whole page).
+
+    huge_tree lifts libxml2's element depth limit from 256 to 2048: a page with
+    300 unclosed ``<p><font>`` blocks is read to its end. Deeper than that the
+    parser drops the rest of the page, which must be said, not silently lost.
+    """
     text, _ = decode(body, _header(headers, "content-type"))
     # lxml refuses str input that still carries an XML encoding declaration.
     text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
     if not text.strip():
-        return None
-    return etree.fromstring(text, etree.HTMLParser(no_network=True, remove_pis=True))
+        return None, None
+    parser = etree.HTMLParser(no_network=True, remove_pis=True, huge_tree=True)
+    root = etree.fromstring(text, parser)
+    stopped = next((e for e in parser.error_log if "Excessive depth" in e.message), None)
+    if root is not None:
+        _flatten_deep(root)
+    problem = None
+    if stopped is not None:
+        problem = f"elements nested deeper than 2048 levels near line {stopped.line}; the rest of the page was not read"
+    return root, problem
 
 
 # ---------------------------------------------------------------- URLs
@@ -656,7 +688,9 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
     opts = options or ExtractOptions()
     content_type = _header(headers, "content-type")
     ctype = media_type(content_type) or "text/html"
-    root = parse(body, headers) if is_html(content_type or "text/html", body or b"") else None
+    if not is_html(content_type or "text/html", body or b""):
+        return Page(url=url, status=status, content_type=ctype, source_path=source_path)
+    root, parse_error = parse_checked(body, headers)
     if root is None:
         return Page(url=url, status=status, content_type=ctype, source_path=source_path)
 
@@ -687,7 +721,7 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
         actions=_actions(w.text.actions, in_body), text_urls=_text_urls(w.text.blocks),
         body_text=body_text, paragraphs=paragraphs, is_article=is_article, word_count=word_count,
         readability=measure(body_text, [p.text for p in paragraphs]) if is_article else None,
-        related_posts=_related_posts(w.links, url), source_path=source_path,
+        related_posts=_related_posts(w.links, url), source_path=source_path, parse_error=parse_error,
     )
 
 

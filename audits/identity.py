@@ -67,6 +67,10 @@ class Origin:
     def netloc(self) -> str:
         return self.host if self.port in (None, DEFAULT_PORTS.get(self.scheme)) else f"{self.host}:{self.port}"
 
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.netloc}"
+
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.I)
 
@@ -225,7 +229,7 @@ class SiteIdentity:
             rest += "?" + parts.query
         if parts.fragment:
             rest += "#" + parts.fragment
-        return f"{c.scheme}://{c.netloc}{rest}"
+        return c.url + rest
 
     # ------------------------------------------------------------ targets
 

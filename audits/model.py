@@ -239,6 +239,7 @@ class Page(_Data):
     readability: Optional[Readability] = None
     related_posts: tuple[str, ...] = ()  # absolute URLs from the related-posts block
     source_path: Optional[str] = None  # the local file a page came from (siteproof check)
+    parse_error: Optional[str] = None  # why the HTML parser stopped before the end of the page
     depth: int = 0
 
     @property
@@ -271,13 +272,18 @@ class Hop(_Data):
     status: int
 
 
+# robots.txt kept the crawler away: nothing is known about the URL itself.
+NOT_FETCHED_BY_RULE = ("robots-disallowed", "robots-unavailable")
+
+
 @dataclass(frozen=True, slots=True)
 class Fetch(_Data):
     """The outcome of requesting one distinct URL (fragment stripped).
 
     ``error`` names what went wrong when there was no usable response:
     timeout, connection-refused, dns-error, redirect-loop, too-many-redirects,
-    too-large, tls-error, connection-lost, robots-disallowed.
+    too-large, tls-error, connection-lost, robots-disallowed, robots-unavailable
+    (robots.txt answered 5xx, which disallows everything: RFC 9309).
     ``redirect_chain`` lists each redirecting hop (URL and its 3xx status);
     ``final_url`` is where the chain ended.
     """
@@ -297,7 +303,7 @@ class Fetch(_Data):
     @property
     def is_broken(self) -> bool:
         if self.error:
-            return self.error != "robots-disallowed"
+            return self.error not in NOT_FETCHED_BY_RULE
         return self.status is not None and self.status >= 400
 
     @property

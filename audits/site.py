@@ -94,7 +94,7 @@ class SiteFacts:
 
     def to_dict(self) -> dict[str, Any]:
         c = self.identity.canonical
-        return {"canonical_origin": f"{c.scheme}://{c.netloc}" if c else None, "hosts": self.identity.hosts(),
+        return {"canonical_origin": c.url if c else None, "hosts": self.identity.hosts(),
                 "canonical_phone": self.canonical_phone, "allowed_phones": list(self.allowed_phones),
                 "max_grade": self.max_grade}
 
@@ -119,6 +119,8 @@ class Report:
     notes: tuple[str, ...] = ()  # one-line remarks on the input (a guessed origin, partial input)
     facts: SiteFacts = field(default_factory=SiteFacts)
     ctas: dict[str, tuple[Cta, ...]] = field(default_factory=dict)  # page URL -> calls to action, [audits.cta]
+    partial_reason: Optional[str] = None  # a crawl that stopped early: why (interrupted, max_pages...)
+    crawl: Optional[dict[str, Any]] = None  # the crawl's own account: finish reason, retries, pages never reached
     # The run as recorded in the history store (audits/history/record.py): {"run", "since_last",
     # "trend"}; None when nothing was recorded (--no-history, `baseline`).
     history: Optional[dict[str, Any]] = None
@@ -133,6 +135,11 @@ class Report:
     def gating(self) -> list[Finding]:
         """The findings CI acts on: with a baseline, only the new ones."""
         return list(self.findings if self.baseline_new is None else self.baseline_new)
+
+    def known_ids(self) -> set[int]:
+        """ids of the findings the baseline already knows (empty without a baseline)."""
+        fresh = {id(f) for f in self.gating()}
+        return set() if self.baseline_new is None else {id(f) for f in self.findings if id(f) not in fresh}
 
     def failing(self, fail_on: Severity) -> list[Finding]:
         return [f for f in self.gating() if f.severity.rank >= fail_on.rank]
@@ -152,6 +159,7 @@ class Report:
                 "findings": self.counts(),
                 "by_rule": self.by_rule(),
                 "partial": self.partial,
+                "partial_reason": self.partial_reason,
                 "baselined": self.baselined,
                 "fixed": len(self.fixed),
                 "new": len(self.baseline_new) if self.baseline_new is not None else None,
@@ -168,4 +176,8 @@ class Report:
             out["trend"] = self.history["trend"]
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.crawl is not None:
+            out["partial"] = self.partial
+            out["partial_reason"] = self.partial_reason
+            out["crawl"] = self.crawl
         return out

@@ -28,6 +28,7 @@ from audits import store
 from audits.config import Config, ConfigError
 from audits.site import Site
 from audits.extract import anchors_of, extract_options, extract_page
+from audits.sniff import media_type_of
 from audits.identity import FETCHED_SCHEMES, SiteIdentity
 from audits.model import Fetch, Page
 from audits.sitemap import parse_sitemap
@@ -199,7 +200,9 @@ def available_cpus() -> int:
 
 def _extract_file(job: tuple) -> Page:
     path, url, status, source, options, cap = job
-    return extract_page(url, read_capped(path, cap), status=status, headers={}, options=options,
+    body = read_capped(path, cap)
+    # A feed or JSON saved as index.html is what a server would label it, not a page.
+    return extract_page(url, body, status=status, headers={"content-type": media_type_of(body)}, options=options,
                         source_path=source)
 
 
@@ -347,7 +350,7 @@ def _local_fetches(pages: list[Page], tree: _Tree, mapper: _UrlMap, config: Conf
     by_url = {p.url: p for p in pages}
     fetches: dict[str, Fetch] = {}
     for page in pages:
-        fetches[page.url] = Fetch(url=page.url, status=page.status, content_type="text/html",
+        fetches[page.url] = Fetch(url=page.url, status=page.status, content_type=page.content_type or "text/html",
                                   anchors=page.anchors)
     wanted_anchors: set[str] = set()
     targets: dict[str, None] = {}  # first-seen order

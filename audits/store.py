@@ -6,13 +6,36 @@ what it fetched) and read back to build a Site for auditing.
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 from audits.model import Fetch, Page
 
 PAGES = "pages.jsonl"
 FETCHES = "fetches.jsonl"
+
+
+def _write_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [OSError, sqlite3.OperationalError]
+    try:  # the history store reaches SQLite through SQLAlchemy, which wraps its errors
+        from sqlalchemy.exc import OperationalError
+
+        errors.append(OperationalError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+# What a full or read-only disk raises while the record (files, history store) is written.
+WRITE_ERRORS = _write_errors()
+
+
+def write_failure(where: Path | str, exc: BaseException) -> str:
+    """One line naming what could not be written and why (a full disk, no permission)."""
+    why = getattr(exc, "strerror", None) or str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    name = getattr(exc, "filename", None) or where
+    return f"cannot write {name}: {why}"
 
 
 class RecordWriter:
@@ -26,12 +49,22 @@ class RecordWriter:
 
     def write(self, record: Page | Fetch) -> None:
         stream = self._pages if isinstance(record, Page) else self._fetches
-        stream.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
-        stream.flush()
+        try:
+            stream.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+            stream.flush()
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, stream.name) from None
 
     def close(self) -> None:
-        self._pages.close()
-        self._fetches.close()
+        """Close both files; the first failure (a full disk flushing the rest) is raised after both are closed."""
+        failure = None
+        for stream in (self._pages, self._fetches):
+            try:
+                stream.close()
+            except OSError as exc:
+                failure = failure or OSError(exc.errno, exc.strerror, stream.name)
+        if failure:
+            raise failure
 
     def __enter__(self):
         return self
@@ -80,3 +113,39 @@ def read_sitemap(out_dir: Path | str) -> dict:
     with open(path, encoding="utf-8") as stream:
         data = json.load(stream)
     return {"found": bool(data.get("found")), "urls": list(data.get("urls", []))}
+
+
+CRAWL_STATE = "crawl.json"
+
+
+def start_record(out_dir: Path | str, started_at: str) -> None:
+    """Mark ``out_dir`` as holding a crawl in progress, and drop what an earlier run left.
+
+    The folder never mixes two runs: a crawl killed before it finishes leaves
+    this marker (``complete: false``) and its own partial record, not the last
+    run's sitemap beside it.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in (PAGES, FETCHES, SITEMAP):
+        (out / name).unlink(missing_ok=True)
+    write_crawl_state(out, {"complete": False, "started_at": started_at, "finish_reason": None,
+                            "partial_reason": "did not finish (the crawl process was killed)"})
+
+
+def write_crawl_state(out_dir: Path | str, state: dict) -> None:
+    path = Path(out_dir) / CRAWL_STATE
+    tmp = path.with_name(f".{CRAWL_STATE}.tmp")
+    tmp.write_text(json.dumps(state, indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_crawl_state(out_dir: Path | str) -> Optional[dict]:
+    """What the crawl said about itself (complete or partial, and why); None for a record without it."""
+    path = Path(out_dir) / CRAWL_STATE
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -78,14 +79,25 @@ def record(store: HistoryStore, snap: RunSnapshot, day: int) -> int:
     return run_id
 
 
-def timed_cli(*args: str) -> float:
+def timed_cli(*args: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one `siteproof ...` in a fresh process.
+
+    CPU time is printed beside wall time because this machine is shared: under
+    load the wall time is mostly waiting for a core.
+    """
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "crawler", *args], env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"siteproof {' '.join(args)} failed: {proc.stderr.strip()}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _fmt(figures: tuple[float, float]) -> str:
+    return f"{figures[0]:.2f} s wall, {figures[1]:.2f} s CPU"
 
 
 def main() -> None:
@@ -130,9 +142,10 @@ def main() -> None:
           f"(recorded in {rerun_s:.2f} s)")
     print(f"  store after {args.runs} runs: {total / 1024:8.0f} KiB  = {total / copies:.1%} of {args.runs} full copies "
           f"({copies / 1024:.0f} KiB); median record {sorted(record_times)[len(record_times) // 2]:.2f} s")
-    print(f"  `siteproof history`:            {history_s:.2f} s wall (best of 3; `siteproof --version` alone: {baseline_s:.2f} s)")
-    print(f"  `siteproof diff` (newest two):  {diff_s:.2f} s wall")
-    print(f"  `siteproof diff r1 r{args.runs} --format json`: {diff_json_s:.2f} s wall")
+    print(f"  `siteproof history`:            {_fmt(history_s)} (best of 3; `siteproof --version`: {_fmt(baseline_s)})")
+    print(f"  `siteproof diff` (newest two):  {_fmt(diff_s)}")
+    print(f"  `siteproof diff r1 r{args.runs} --format json`: {_fmt(diff_json_s)}")
+    print(f"  load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

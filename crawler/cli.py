@@ -113,6 +113,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         # The reader went away (`siteproof rules | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # a write the commands did not name themselves (a full disk): still one line
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"siteproof: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 # ---------------------------------------------------------------- helpers
@@ -187,6 +191,10 @@ def _finish(report, args, out: Optional[Path], formats: list[str], *, default_st
         sys.stdout.write(reports.render(report, fmt, color=tty, fail_on=fail_on))
     if out is not None and not args.quiet and (default_stream or not stream):
         sys.stdout.write(reports.summary_text(report, out))
+    if report.config.notify.urls and report.history is not None:  # alerts say what is new: they need the history
+        from crawler.notify import after_run
+
+        after_run(report.config.notify, report.site, report.history["since_last"], new, out)
     if args.fail_on_new:
         level = Severity(args.fail_on_new)
         return EXIT_FINDINGS if any(Severity(f["severity"]).rank >= level.rank for f in new) else EXIT_OK
@@ -201,20 +209,45 @@ def _history(args, config: Config) -> Optional[Path]:
 
 
 def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, history: Optional[Path] = None):
+    """Crawl and audit; the report and the crawl's summary (complete or partial, and why)."""
+    from audits import report as reports
     from audits import store
     from audits.engine import audit
     from audits.site import Site
     from crawler.run import crawl
 
     baseline = _baseline(args)
+    reports.remove_reports(out)  # the folder never holds an earlier run's report beside this run's record
     summary = crawl(config, out, progress=None if not args.quiet else False, verbose=args.verbose,
                     history=history, full=getattr(args, "full", False), resume=getattr(args, "resume", False))
     if history is not None and not args.quiet:
         print(f"siteproof: {summary.counts_line()}", file=sys.stderr)
     sitemap = store.read_sitemap(out)
     site = Site.build(store.read_pages(out), store.read_fetches(out), config,
-                      sitemap_urls=sitemap["urls"], sitemap_found=sitemap["found"])
-    return audit(site, baseline=baseline, started_at=started_at)
+                      sitemap_urls=sitemap["urls"], sitemap_found=sitemap["found"], partial=summary.partial)
+    report = audit(site, baseline=baseline, started_at=started_at)
+    report = dataclasses.replace(report, partial_reason=summary.partial_reason, crawl={
+        "finish_reason": summary.finish_reason, "retries": summary.retries, "recovered": summary.recovered,
+        "unreached": list(summary.unreached)})
+    return report, summary
+
+
+# 128 + the signal number, as shells report a process a signal stopped.
+_SIGNAL_EXIT = {"SIGINT": 130, "SIGTERM": 143}
+
+
+def _crawl_exit(code: int, summary, out: Path) -> int:
+    """A crawl that did not finish says so on stderr, and a stopped one does not exit as a clean run."""
+    if summary.failure:
+        print(f"siteproof: error: {summary.failure} (partial report in {out})", file=sys.stderr)
+        return EXIT_USAGE
+    if summary.interrupted:
+        print(f"siteproof: crawl interrupted by {summary.interrupted}; the report in {out} is partial",
+              file=sys.stderr)
+        return _SIGNAL_EXIT.get(summary.interrupted, 130)
+    if summary.partial:
+        print(f"siteproof: note: partial crawl: {summary.partial_reason}", file=sys.stderr)
+    return code
 
 
 # ---------------------------------------------------------------- commands
@@ -232,8 +265,8 @@ def cmd_crawl(args) -> int:
     out = _out_dir(args.out)
     started = now()
     recorder = history_cli.start_history(args, config, site=url, command="crawl", started_at=started, out=out)
-    report = _crawl_and_audit(config, out, args, started, history=_history(args, config))
-    return _finish(report, args, out, formats, default_stream=True, recorder=recorder)
+    report, summary = _crawl_and_audit(config, out, args, started, history=_history(args, config))
+    return _crawl_exit(_finish(report, args, out, formats, default_stream=True, recorder=recorder), summary, out)
 
 
 def cmd_demo(args) -> int:
@@ -253,8 +286,8 @@ def cmd_demo(args) -> int:
         started = now()
         recorder = history_cli.start_history(args, config, site=f"{server.origin}/", command="demo",
                                              started_at=started, out=out)
-        report = _crawl_and_audit(config, out, args, started)
-    return _finish(report, args, out, formats, default_stream=True, recorder=recorder)
+        report, summary = _crawl_and_audit(config, out, args, started)
+    return _crawl_exit(_finish(report, args, out, formats, default_stream=True, recorder=recorder), summary, out)
 
 
 def _is_url(value: str) -> bool:
@@ -298,7 +331,11 @@ def _fetch_records(args):
         from crawler.run import crawl
 
         with tempfile.TemporaryDirectory(prefix="siteproof-check-") as tmp:
-            crawl(config, Path(tmp), progress=None if not args.quiet else False, verbose=args.verbose)
+            summary = crawl(config, Path(tmp), progress=None if not args.quiet else False, verbose=args.verbose)
+            if summary.failure:
+                from crawler.run import CrawlFailed
+
+                raise CrawlFailed(summary.failure)
             return [*store.read_pages(tmp), *store.read_fetches(tmp)]
 
     return fetch

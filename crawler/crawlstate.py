@@ -1,16 +1,15 @@
 """What a crawl keeps between runs, in the history store's database (SQLAlchemy Core).
 
-Three things, all keyed by URL or by output folder:
-  validators   per page URL: ETag, Last-Modified, body hash and the stored page model
-               they vouch for, so the next crawl can ask "changed?" and reuse the model
-  externals    the last outcome of each external link, with when it was checked
-  checkpoints  an unfinished crawl's records (pages and fetches), committed one by one
-               so a crawl killed with -9 can be resumed from its last record
+The tables are the history store's (schema 3, audits/history/crawl_tables.py);
+this module reads and writes them through its own connection, whose reads need
+no transaction, so a crawl looking up validators never holds a lock.
 
-Page models are stored once per distinct content (keyed by the hash of their
-JSON), so an unchanged re-crawl adds no page rows. The SQL is plain Core
-(upserts through the dialect's ``insert``), so PostgreSQL can take the same
-code later.
+Validators let the next crawl ask "changed?" and reuse the page model; external
+outcomes carry their check time; a checkpoint's records are committed one by one
+so a crawl killed with -9 can be resumed from its last record. Page models are
+stored once per distinct content, so an unchanged re-crawl adds no page rows.
+The SQL is plain Core (upserts through the dialect's ``insert``), so PostgreSQL
+can take the same code later.
 """
 from __future__ import annotations
 
@@ -21,56 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
-from sqlalchemy import (Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, create_engine,
-                        delete, event, select, update)
+from sqlalchemy import create_engine, delete, event, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from audits.history.crawl_tables import checkpoint_records, checkpoints, externals, page_models, validators
+from audits.history.store import HistoryStore
 from audits.model import Fetch, Page
-
-metadata = MetaData()
-
-page_models = Table(
-    "crawl_page_models", metadata,
-    Column("key", String(64), primary_key=True),  # sha256 of the JSON: one row per distinct page
-    Column("page", Text, nullable=False),  # Page.to_dict() with depth 0 (depth belongs to a run)
-)
-validators = Table(
-    "crawl_validators", metadata,
-    Column("url", Text, primary_key=True),
-    Column("etag", Text),
-    Column("last_modified", Text),
-    Column("body_hash", String(64), nullable=False),  # content type + body: a 200 with this hash is unchanged
-    Column("extraction", String(64), nullable=False),  # the extraction the model came from (code, options)
-    Column("page_key", String(64), ForeignKey("crawl_page_models.key"), nullable=False),
-    Column("status", Integer, nullable=False),
-    Column("content_type", Text),
-    Column("fetched_at", Float, nullable=False),  # unix time
-)
-externals = Table(
-    "crawl_external_checks", metadata,
-    Column("url", Text, primary_key=True),
-    Column("fetch", Text, nullable=False),  # Fetch.to_dict()
-    Column("checked_at", Float, nullable=False),  # unix time
-)
-checkpoints = Table(
-    "crawl_checkpoints", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("out", Text, nullable=False, unique=True),  # the crawl's output folder, resolved
-    Column("config", String(64), nullable=False),  # fingerprint of the configuration crawled with
-    Column("started_at", Float, nullable=False),
-    Column("sitemap", Text),  # {"found": bool, "urls": [...]} once a sitemap was read
-)
-checkpoint_records = Table(
-    "crawl_checkpoint_records", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),  # record order
-    Column("checkpoint", Integer, ForeignKey("crawl_checkpoints.id", ondelete="CASCADE"), nullable=False),
-    Column("url", Text, nullable=False),
-    Column("page_key", String(64), ForeignKey("crawl_page_models.key")),  # a page record
-    Column("depth", Integer),
-    Column("fetch", Text),  # a fetch record: Fetch.to_dict()
-    Index("ix_crawl_checkpoint_records_checkpoint", "checkpoint"),
-)
-
 
 def page_json(page: Page) -> tuple[str, str]:
     """(key, JSON) of a page model; depth is left out so the same page at another depth is one row."""
@@ -127,11 +82,11 @@ class CrawlState:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        metadata.create_all(engine)
         self.conn: Connection = engine.connect()
 
     @classmethod
     def open(cls, path: Path | str) -> "CrawlState":
+        HistoryStore.open(path).close()  # creates the store, or migrates it to the schema with these tables
         return cls(open_engine(path))
 
     def close(self) -> None:

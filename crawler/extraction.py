@@ -23,9 +23,12 @@ the ``if __name__ == "__main__":`` guard; the CLI and ``python -c`` do not.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -58,9 +61,32 @@ def worker_count(configured: int, cpus: Optional[int] = None) -> int:
 _options: Optional[ExtractOptions] = None
 
 
-def _start_worker(options: ExtractOptions) -> None:
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when the crawl process dies, however it dies.
+
+    A pool worker otherwise waits for work forever after a ``kill -9`` of the
+    crawl (its siblings keep the call queue open), and multiprocessing's
+    resource tracker waits for the workers: both would outlive the crawl by
+    minutes. Once the workers are gone the tracker reads end-of-file and exits.
+    Elsewhere nothing is done (no such call).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the crawl died before the request took effect
+        os._exit(1)
+
+
+def _start_worker(options: ExtractOptions, parent: int) -> None:
     global _options
     _options = options
+    die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the crawl process decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     measure(_WARM_TEXT, [_WARM_TEXT])
@@ -84,6 +110,25 @@ BACKLOG = 2
 START_AT_PAGES = 100
 
 
+@contextlib.contextmanager
+def _ctrl_c_ignored():
+    """Spawn processes that ignore Ctrl-C from their first instruction.
+
+    Ctrl-C reaches the whole process group; a worker (or the resource tracker)
+    still importing would die of it, and the crawl would fail instead of
+    stopping cleanly. An ignored SIGINT survives exec, and Python then installs
+    no handler of its own. Only the main thread may change handlers.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class Extractor:
     """``await extractor.extract(...)`` -> Page, in a worker or here; ``close()`` when done."""
 
@@ -103,10 +148,11 @@ class Extractor:
         """The crawl has asked for ``pages`` pages so far: start the workers once that makes them worth it."""
         if self._pool is not None or self._closed or not self.workers or pages < self.start_at:
             return
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_start_worker, initargs=(self.options,))
-        # Start every worker now, so their imports and warm-up overlap the next downloads.
-        self._starting = [self._pool.submit(_ready) for _ in range(self.workers)]
+        with _ctrl_c_ignored():
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_start_worker, initargs=(self.options, os.getpid()))
+            # Start every worker now, so their imports and warm-up overlap the next downloads.
+            self._starting = [self._pool.submit(_ready) for _ in range(self.workers)]
         for future in self._starting:
             self._track(future, BACKLOG)
 

@@ -71,7 +71,7 @@ def start_history(args, config: Config, *, site: str, command: str, started_at: 
 
 def partial_reason(report) -> Optional[str]:
     if report.partial:
-        return "partial input"
+        return report.partial_reason or "partial input"
     max_pages = report.config.crawl.max_pages
     if report.crawled and len(report.pages) >= max_pages:
         return f"stopped at max_pages ({max_pages:,})"

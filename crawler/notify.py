@@ -10,11 +10,12 @@ import logging
 import os
 import re
 import sys
-from typing import Callable, Sequence
+from pathlib import Path
+from typing import Callable, Optional, Sequence
 from urllib.parse import unquote, urlsplit
 
-from audits.alert import Alert
-from audits.config import ConfigError, redact_url
+from audits.alert import Alert, compose, should_notify
+from audits.config import ConfigError, NotifyConfig, redact_url
 
 
 _ENV_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
@@ -70,6 +71,21 @@ def send(urls: Sequence[str], alert: Alert, *, warn: Callable[[str], None] | Non
             detail = f": {_scrub(reason, url)}" if reason else ""
             warn(f"siteproof: warning: alert not delivered to notify.urls[{i}] ({redact_url(url)}){detail}")
     return delivered
+
+
+def after_run(notify: NotifyConfig, site: str, since_last: Optional[dict], new: Sequence[dict],
+              out: Optional[Path]) -> bool:
+    """Alert about a recorded run when [notify] asks for it; True when an alert was sent to anyone.
+
+    ``since_last`` is report.json's (None on a site's first run), ``new`` the finding
+    objects new since the last complete run (all of them on a first run).
+    """
+    if not notify.urls or not should_notify(notify.on, new):
+        return False
+    alert = compose(site, base=since_last["base"] if since_last else None, new=new,
+                    fixed=since_last["fixed"] if since_last else 0, open=since_last["open"] if since_last else 0,
+                    report=str((out / "report.html").resolve()) if out is not None else None)
+    return send(notify.urls, alert) > 0
 
 
 def _stderr(line: str) -> None:

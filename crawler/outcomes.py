@@ -43,11 +43,20 @@ def _causes(exc: BaseException):
             todo.append(getattr(reason, "value", reason))
 
 
+ROBOTS_UNAVAILABLE = "robots.txt answered with a server error"  # crawler/middlewares.py raises it
+
+
 def error_name(exc: BaseException) -> str:
     """One of: timeout, connection-refused, dns-error, tls-error, too-large,
     connection-lost, robots-disallowed (or "failed: <type>" for anything else)."""
     if isinstance(exc, IgnoreRequest):
-        # The robots middleware is the only one that ignores our requests.
+        # Two middlewares ignore our requests: robots.txt, and decompression
+        # past DOWNLOAD_MAXSIZE (a gzip bomb), which is a size, not a rule.
+        message = str(exc)
+        if "DOWNLOAD_MAXSIZE" in message:
+            return "too-large"
+        if message == ROBOTS_UNAVAILABLE:
+            return "robots-unavailable"
         return "robots-disallowed"
     causes = list(_causes(exc))
     if any(isinstance(e, (OpenSSLError, ssl.SSLError, tx_error.SSLError)) for e in causes):

@@ -8,7 +8,7 @@ afresh from the checkpoint's records, then the crawl goes on appending.
 from __future__ import annotations
 
 from audits.model import Fetch, Page
-from audits.store import RecordWriter
+from audits.store import RecordWriter, WRITE_ERRORS, write_failure
 
 
 class RecordPipeline:
@@ -30,15 +30,30 @@ class RecordPipeline:
 
     def close_spider(self):
         if self.writer is not None:
-            self.writer.close()
+            try:
+                self.writer.close()
+            except WRITE_ERRORS as exc:
+                spider = self.crawler.spider
+                spider.failure = spider.failure or write_failure(spider.out_dir, exc)
 
     def process_item(self, item):
-        self._write(item)
-        self.crawler.spider.recrawl.recorded(item)
+        spider = self.crawler.spider
+        if spider.failure:
+            return item  # the crawl is stopping: one line says why, not a traceback per item
+        try:
+            self._write(item)
+            spider.recrawl.recorded(item)
+        except WRITE_ERRORS as exc:
+            # A full disk fails every later write too: stop the crawl, and crawl() raises it once.
+            spider.failure = write_failure(spider.out_dir, exc)
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="write-failed"))
         return item
 
     def _write(self, item):
         self.writer.write(item)
+        self.crawler.spider.unreached.pop(item.url, None)
         stats = self.crawler.stats
         if isinstance(item, Page):
             stats.inc_value("siteproof/pages")

@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import signal
 import tempfile
 import time
 import warnings
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -33,6 +35,17 @@ class CrawlSummary:
     finish_reason: str
     out_dir: Path
     pages_in_workers: int = 0  # pages extracted by worker processes (crawler/extraction.py), not in-process
+    partial_reason: Optional[str] = None  # why the crawl did not see the whole site; None when it did
+    interrupted: Optional[str] = None  # "SIGINT" / "SIGTERM" when a signal stopped it
+    failure: Optional[str] = None  # the error that stopped it (a page extraction process died)
+    retries: int = 0  # requests made again after a transient failure
+    recovered: int = 0  # URLs that failed, were asked again and then answered
+    unreached: tuple[str, ...] = ()  # pages asked for and never answered (a partial crawl)
+
+    @property
+    def partial(self) -> bool:
+        return self.partial_reason is not None
+
     unchanged: int = 0  # pages that answered 304: their stored model was audited again
     reused: int = 0  # pages downloaded with the body of the stored model, not extracted again
     fetched: int = 0  # pages downloaded and extracted
@@ -81,6 +94,45 @@ class CrawlFailed(ConfigError):
     """
 
 
+# After a first Ctrl-C (or SIGTERM) the crawl closes gracefully: requests in
+# flight may still land in the record. A hung server must not hold that up for
+# timeout_s, so the reactor stops regardless after this long.
+GRACE_S = 2.0
+
+
+def _process_class():
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.ossignal import signal_names
+
+    class Process(CrawlerProcess):
+        """Scrapy's signal handling, plus: the spider learns it was interrupted, and the wait is bounded."""
+
+        killed = False  # a second signal: stop at once, write no report
+        interrupted: Optional[str] = None
+
+        def start(self, *args, **kwargs):
+            # Until the reactor runs Scrapy has no handlers: Ctrl-C while starting up counts too.
+            signal.signal(signal.SIGINT, self._signal_shutdown)
+            signal.signal(signal.SIGTERM, self._signal_shutdown)
+            super().start(*args, **kwargs)
+
+        def _signal_shutdown(self, signum, frame):
+            from twisted.internet import reactor
+
+            self.interrupted = signal_names.get(signum, str(signum))
+            for crawler in self.crawlers:
+                if crawler.spider is not None:
+                    crawler.spider.interrupted = self.interrupted
+            super()._signal_shutdown(signum, frame)
+            reactor.callFromThread(reactor.callLater, GRACE_S, self._stop_reactor)
+
+        def _signal_kill(self, signum, frame):
+            self.killed = True
+            super()._signal_kill(signum, frame)
+
+    return Process
+
+
 class _QuietRobotsErrors(logging.Filter):
     """An unreachable site also fails its robots.txt; crawl() names that once, as a ConfigError."""
 
@@ -102,7 +154,6 @@ def _settings(config: Config, progress: Optional[bool], verbose: bool):
 
 def _run(config: Config, out_dir: Path, progress: Optional[bool], verbose: bool, **spider_args):
     """One CrawlerProcess, run to the end; returns its crawler (stats, spider)."""
-    from scrapy.crawler import CrawlerProcess
     from scrapy.exceptions import ScrapyDeprecationWarning
 
     from crawler.spiders.site import SiteSpider
@@ -111,20 +162,24 @@ def _run(config: Config, out_dir: Path, progress: Optional[bool], verbose: bool,
         if not verbose:
             warnings.simplefilter("ignore", ScrapyDeprecationWarning)
             logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_QuietRobotsErrors())
-        process = CrawlerProcess(_settings(config, progress, verbose))
+        process = _process_class()(_settings(config, progress, verbose))
         crawler = process.create_crawler(SiteSpider)
         try:
             process.crawl(crawler, config=config, out_dir=out_dir, **spider_args)
             process.start()
         finally:
-            # The spider stops its extraction workers when it closes; a second Ctrl-C
-            # or an error can stop the reactor before that.
+            # The spider closes its record (and stops its extraction workers) when it
+            # closes; a signal's hard stop or an error can stop the reactor before that.
             if crawler.spider is not None:
-                crawler.spider.extractor.close()
+                crawler.spider.interrupted = crawler.spider.interrupted or process.interrupted
+                crawler.spider.close_record(crawler.stats.get_value("finish_reason") or "shutdown")
+            # Scrapy's handlers outlive the reactor: Ctrl-C during the audit must stop it.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if process.killed:
+        raise KeyboardInterrupt
     if crawler.spider is None:
         raise RuntimeError("the crawler did not start (run with --verbose to see why)")
-    if crawler.spider.failure:
-        raise CrawlFailed(crawler.spider.failure)
     return crawler
 
 
@@ -171,12 +226,17 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         raise ConfigError("no start URL given")
     if config.crawl.workers < 0:
         raise ConfigError("config key 'crawl.workers' must be 0 or more")
+    from audits import store
+
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     state = CrawlState.open(history) if history is not None else None
     try:
         recrawl = _recrawl(config, out_dir, state, full, resume)
+        try:
+            store.start_record(out_dir, datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+        except OSError as exc:
+            raise ConfigError(store.write_failure(out_dir, exc)) from None
         crawler = _run(config, out_dir, progress, verbose, recrawl=recrawl)
         if state is not None and crawler.stats.get_value("finish_reason") == "finished":
             state.drop_checkpoint(str(out_dir.resolve()))  # complete: nothing left to resume
@@ -184,13 +244,14 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         if state is not None:
             state.close()
     spider = crawler.spider
+    if spider.failure and spider.failure.startswith("cannot write"):
+        raise CrawlFailed(spider.failure)  # nothing sound to audit: the record itself is incomplete
     for url, fetch in spider.start_outcomes.items():
         if fetch is None or not fetch.error:
             continue
-        if fetch.error == "robots-disallowed":
-            raise ConfigError(f"robots.txt disallows {url} (set [crawl] obey_robots = false to crawl it anyway)")
-        raise ConfigError(f"cannot reach {url}: {fetch.error.replace('-', ' ')}")
+        raise ConfigError(_unreachable(url, fetch.error, config))
     stats = crawler.stats
+    record = store.read_crawl_state(out_dir) or {}
     return CrawlSummary(
         pages=stats.get_value("siteproof/pages", 0),
         fetches=stats.get_value("siteproof/fetches", 0),
@@ -201,12 +262,31 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         finish_reason=stats.get_value("finish_reason", ""),
         out_dir=out_dir,
         pages_in_workers=stats.get_value("siteproof/pages_in_workers", 0),
+        partial_reason=record.get("partial_reason"),
+        interrupted=spider.interrupted,
+        failure=spider.failure,
+        retries=stats.get_value("siteproof/retries", 0),
+        recovered=stats.get_value("siteproof/recovered", 0),
+        unreached=tuple(record.get("unreached", ())),
         unchanged=recrawl.counts["unchanged"],
         reused=recrawl.counts["reused"],
         fetched=recrawl.counts["fetched"],
         resumed=recrawl.counts["resumed"],
         external_reused=recrawl.counts["external_reused"],
     )
+
+
+def _unreachable(url: str, error: str, config: Config) -> str:
+    """The one line for a start URL that could not be crawled at all."""
+    if error == "robots-disallowed":
+        return f"robots.txt disallows {url} (set [crawl] obey_robots = false to crawl it anyway)"
+    if error == "robots-unavailable":
+        return (f"robots.txt of {url} answered with a server error, which means nothing may be crawled "
+                "(RFC 9309); set [crawl] obey_robots = false to crawl it anyway")
+    if error == "too-large":
+        return (f"{url} is larger than [crawl] max_response_mb = {config.crawl.max_response_mb:g} "
+                "(raise it to crawl this page)")
+    return f"cannot reach {url}: {error.replace('-', ' ')}"
 
 
 def check_urls(urls: Sequence[str], config: Config, *, progress: Optional[bool] = False,

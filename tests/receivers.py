@@ -13,6 +13,7 @@ from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -97,3 +98,20 @@ class Webhook:
 
     def url(self, path: str = "/hook", auth: str = "") -> str:
         return f"json://{auth + '@' if auth else ''}127.0.0.1:{self.port}{path}"
+
+
+MAIL_PASSWORD = "pw-Sm7p-5ecret"  # what the SMTP server accepts; tests check it never leaks
+
+
+@pytest.fixture(scope="module")
+def mailbox():
+    box = Mailbox("alerts", MAIL_PASSWORD).start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="module")
+def webhook():
+    hook = Webhook().start()
+    yield hook
+    hook.stop()

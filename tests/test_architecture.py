@@ -1,4 +1,5 @@
 """The dependency rule: audits/ never imports Scrapy or Twisted; generated docs stay current."""
+import ast
 import subprocess
 import sys
 import textwrap
@@ -35,3 +36,13 @@ def test_rule_docs_are_generated_from_the_registry_and_current():
 
     assert DOCS_FILE.read_text(encoding="utf-8") == rules_markdown(), \
         "docs/rules.md is stale: run `python -m audits.docs`"
+
+
+def test_rules_renderers_and_sources_never_import_the_engine():
+    # They read a Site and show a Report (audits.site); only the CLI runs audit().
+    for path in [*(REPO / "audits" / "rules").glob("*.py"), *(REPO / "audits" / "report").glob("*.py"),
+                 REPO / "audits" / "sources.py", REPO / "audits" / "site.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert "audits.engine" not in imported, path

@@ -56,6 +56,11 @@ def test_config_found_in_working_directory(tmp_path):
     assert_usage_error(run("check", str(tmp_path), cwd=tmp_path), "audits.readability.max_grad")
 
 
+def test_configured_phone_that_is_not_a_number(tmp_path):
+    (tmp_path / "siteproof.toml").write_text('[site]\nphone = "(555) 010-CARE (22)"\n')
+    assert_usage_error(run("check", str(tmp_path), cwd=tmp_path), "site.phone '(555) 010-CARE (22)' is not a phone number")
+
+
 def test_unwritable_output_folder(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

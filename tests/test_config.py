@@ -39,6 +39,9 @@ def test_explicit_file_wins(tmp_path):
     ({"rules": {"hard-to-read": "loud"}}, "hard-to-read"),
     ({"crawl": {"max_pages": "ten"}}, "crawl.max_pages"),
     ({"site": {"aliases": "https://www.x.test"}}, "site.aliases"),
+    ({"site": {"phone": "call us"}}, "site.phone 'call us' is not a phone number"),
+    # The parenthesised digits must be the letters spelled out: 2274 is not CARE.
+    ({"site": {"phone": "(555) 010-CARE (2274)"}}, "site.phone"),
 ])
 def test_unknown_or_wrong_keys_are_named(data, words):
     with pytest.raises(ConfigError) as err:

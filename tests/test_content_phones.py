@@ -45,6 +45,13 @@ def test_e164_and_written_format():
     assert written_format("559.425.1118") != written_format("559-425-1118")
 
 
+def test_vanity_letters_are_digits_and_the_spelled_out_repeat_is_dropped():
+    # Not the 14 digits "(555) 010-CARE (2273)" reads as when the repeat is kept.
+    assert to_e164("(559) 425-CARE (2273)") == to_e164("(559) 425-CARE") == to_e164("559-425-2273") == "+15594252273"
+    assert to_e164("(559) 425-CARE (2274)") is None  # not the letters spelled out: not one number
+    assert written_format("(559) 425-CARE (2273)") == written_format("(559) 425-2273")
+
+
 # -- phone-mismatch -----------------------------------------------------------------------------
 
 def test_same_number_in_every_format_is_not_a_mismatch():

@@ -95,14 +95,6 @@ def test_invalid_hosts_are_known_not_to_resolve():
     assert not Scope.never_resolves("http://127.0.0.1:8000/")
 
 
-def test_ignore_globs_match_the_link_as_written():
-    scope = Scope(from_dict({"site": {"start_urls": ["https://clinic.test/"]},
-                             "links": {"ignore": ["https://clinic.test/cart/*", "*.pdf"]}}))
-    assert scope.ignored("https://clinic.test/cart/add?x=1")
-    assert scope.ignored("https://clinic.test/forms/intake.pdf#page=2")
-    assert not scope.ignored("https://clinic.test/about/")
-
-
 def test_bot_walls_and_retry_after():
     wall = b"<html><title>Just a moment...</title></html>"
     assert looks_like_challenge(503, {}, wall)

@@ -11,7 +11,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import jsonschema
@@ -107,15 +107,24 @@ def test_csv_has_a_row_per_finding(runs):
 def test_default_text_output_groups_findings_by_page_with_rule_ids(tmp_path_factory):
     plain = build_check(tmp_path_factory)  # `check build --out DIR` with no --format: text on stdout
     findings = plain.report["findings"]
-    groups, current = Counter(), None
+    pages_of = defaultdict(set)
+    for f in findings:
+        if f["target"]:
+            pages_of[(f["rule"], f["target"])].add(f["url"])
+    repeated = {key: len(urls) for key, urls in pages_of.items() if len(urls) >= 3}
+    groups, shown_repeated, current = Counter(), {}, None
     for line in plain.proc.stdout.splitlines():
         if header := re.match(r"^(\S+) \((https?://\S+)\)$", line):
             current = header.group(1)
+        elif many := re.match(r"^\s+(?:error|warning|info)\s+([a-z0-9-]+)\s+(\S+) · ([\d,]+) pages$", line):
+            shown_repeated[(many.group(1), many.group(2))] = int(many.group(3).replace(",", ""))
         elif row := re.match(r"^\s+(\d+|-)\s+(error|warning|info)\s+([a-z0-9-]+)\s+\S", line):
             assert current, line
             groups[(current, row.group(1), row.group(2), row.group(3))] += 1
-    wanted = Counter((f["source_path"], str(f["line"] or "-"), f["severity"], f["rule"]) for f in findings)
+    wanted = Counter((f["source_path"], str(f["line"] or "-"), f["severity"], f["rule"]) for f in findings
+                     if (f["rule"], f["target"]) not in repeated)
     assert groups == wanted
+    assert shown_repeated == repeated
     assert re.search(rf"^{len(findings)} findings \(", plain.proc.stdout, re.M)
 
 

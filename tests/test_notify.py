@@ -4,26 +4,11 @@ import pytest
 from audits.alert import Alert
 from audits.config import ConfigError
 from crawler.notify import check_urls, send
-from receivers import Mailbox, Webhook
+from receivers import MAIL_PASSWORD as PASSWORD, Webhook, mailbox, webhook  # noqa: F401 (fixtures)
 
-PASSWORD = "pw-Sm7p-5ecret"
 TOKEN = "tok-Hook-5ecret"
 ALERT = Alert(title="siteproof: 1 new error on https://clinic.test/",
               body="siteproof crawled https://clinic.test/\n- [error] broken-link on https://clinic.test/about/\n")
-
-
-@pytest.fixture(scope="module")
-def mailbox():
-    box = Mailbox("alerts", PASSWORD).start()
-    yield box
-    box.stop()
-
-
-@pytest.fixture(scope="module")
-def webhook():
-    hook = Webhook().start()
-    yield hook
-    hook.stop()
 
 
 def test_delivered_by_mail_and_webhook(mailbox, webhook):
@@ -71,3 +56,21 @@ def test_url_read_from_the_environment(webhook, monkeypatch):
     with pytest.raises(ConfigError, match=r"notify.urls\[0\] names the environment variable "
                                           r"SITEPROOF_TEST_ALERT_URL, which is not set"):
         check_urls(["$SITEPROOF_TEST_ALERT_URL"])
+
+
+def test_after_run_sends_only_what_notify_on_asks_for(webhook, tmp_path):
+    from audits.config import NotifyConfig
+    from crawler.notify import after_run
+
+    webhook.posts.clear()
+    notify = NotifyConfig(urls=(webhook.url(),), on="new-errors")
+    error = {"rule": "broken-link", "severity": "error", "url": "https://clinic.test/about/", "message": "Links to /gone."}
+    warning = {**error, "rule": "thin-content", "severity": "warning", "message": "Only 90 words."}
+    since = {"base": "r4", "new": 1, "fixed": 2, "open": 9}
+    assert after_run(notify, "https://clinic.test/", since, [warning], tmp_path) is False
+    assert webhook.posts == []
+    assert after_run(notify, "https://clinic.test/", since, [error, warning], tmp_path) is True
+    [post] = webhook.posts
+    assert post["json"]["title"] == "siteproof: 1 new error on https://clinic.test/"
+    assert "Since the last crawl (r4): 2 new, 2 fixed, 9 still open." in post["json"]["message"]
+    assert f"Report: {tmp_path.resolve() / 'report.html'}" in post["json"]["message"]

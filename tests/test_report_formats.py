@@ -173,6 +173,19 @@ def test_text_groups_by_page_with_lines(report):
     assert out.rstrip().splitlines()[-1].startswith(f"{len(report.findings)} findings")
 
 
+def test_text_shows_one_line_for_a_target_repeated_on_many_pages(report):
+    # A sidebar "Log in" link to a 404 on every page is one problem, not a row per page.
+    login = "https://clinic.test/wp-login.php"
+    extra = [dataclasses.replace(report.findings[0], rule="broken-link", severity=Severity.ERROR, target=login,
+                                 url=f"https://clinic.test/p{i}/", message=f"Link \"Log in\" points to {login}, which returns 404.")
+             for i in range(1298)]
+    out = render(dataclasses.replace(report, findings=[*report.findings, *extra]), "text")
+    lines = [line for line in out.splitlines() if login in line]
+    assert re.search(r"^  error\s+broken-link\s+https://clinic.test/wp-login.php · 1,298 pages$", lines[0])
+    assert len(lines) == 2 and lines[1].lstrip().startswith("e.g. https://clinic.test/p0/: Link \"Log in\"")
+    assert out.rstrip().splitlines()[-1].startswith(f"{len(report.findings) + 1298:,} findings")
+
+
 def test_markdown_renders_to_tables_a_pull_request_shows(report):
     from markdown_it import MarkdownIt
 

@@ -1,5 +1,6 @@
 """The scheduling examples (systemd, cron, GitHub Actions) parse and keep the history between runs."""
 import configparser
+import shlex
 import shutil
 import subprocess
 import sys
@@ -79,4 +80,5 @@ def test_scheduled_workflow_keeps_the_history_between_runs():
     assert names.index("Restore the history") < names.index("Crawl") < names.index("Keep the history for next week")
     crawl = steps["Crawl"]
     assert crawl["env"]["SITEPROOF_ALERT_URL"] == "${{ secrets.SITEPROOF_ALERT_URL }}"
-    assert crawl["run"].startswith("siteproof crawl ")
+    args = build_parser().parse_args(shlex.split(crawl["run"])[1:])
+    assert args.command == "crawl" and args.fail_on_new == "error"  # red only when something new broke

@@ -20,7 +20,7 @@ TREND_RUNS = 12  # runs shown in the trend chart
 
 def config_fingerprint(config) -> str:
     data = config.to_dict()
-    for key in ("source", "history"):  # where the config and the history live change no finding
+    for key in ("source", "history", "notify"):  # where the config, history and alerts go change no finding
         data.pop(key, None)
     return digest(data)
 

@@ -12,7 +12,6 @@ from typing import Any, Callable, Optional
 
 from audits.history.diff import Changes
 from audits.history.store import Run
-from audits.report.markdown import cell, link
 
 SEVERITIES = ("error", "warning", "info")
 FIELD_LABELS = {"status": "status", "title": "title", "meta_description": "meta description", "h1": "h1",
@@ -117,6 +116,8 @@ def _outcome(o: dict) -> str:
 
 
 def diff_markdown(base: Optional[Run], head: Run, changes: Changes) -> str:
+    from audits.report.markdown import cell, link  # imports every renderer: only for this format
+
     c = changes
     out = [f"## {cell(_title(base, head))}", "",
            f"**{len(c.new):,} new**, {len(c.fixed):,} fixed, {c.open:,} still open findings; "

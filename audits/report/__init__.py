@@ -14,12 +14,17 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterable
 
+from audits.config import ConfigError
 from audits.site import Report
 from audits.report import csv, github, html, json, junit, markdown, sarif, text
 from audits.report.common import SEVERITY_ORDER, plural, rules_in_order, severity_counts
 from audits.report.fingerprint import fingerprint
 
 __all__ = ["FORMATS", "CONTRACT_FORMATS", "Renderer", "render", "write_reports", "summary_text", "fingerprint"]
+
+
+class ReportWriteError(ConfigError):
+    """A report file could not be written (a full disk, no permission): one line, exit 2."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,6 @@ CONTRACT_FORMATS = ("json", "csv", "html")
 
 def _renderer(fmt: str) -> Renderer:
     if fmt not in FORMATS:
-        from audits.config import ConfigError
-
         raise ConfigError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
     return FORMATS[fmt]
 
@@ -62,23 +65,36 @@ def write_reports(report: Report, out_dir: Path | str, formats: Iterable[str] = 
     names = list(dict.fromkeys([*CONTRACT_FORMATS, *formats]))
     renderers = [_renderer(n) for n in names]  # fail on a bad name before writing anything
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     written = []
     for r in renderers:
         kwargs = {**opts, "color": False} if r.name == "text" else opts
         # A renderer may offer its output in pieces (report.json of a large crawl).
         pieces = r.module.chunks(report, **kwargs) if hasattr(r.module, "chunks") else [r.render(report, **kwargs)]
         path = out / r.filename
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{r.filename}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.writelines(pieces)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            _write_atomically(out, path, pieces)
+        except OSError as exc:
+            raise ReportWriteError(f"cannot write {path}: {exc.strerror or exc}") from None
         written.append(path)
     return written
+
+
+def remove_reports(out_dir: Path | str) -> None:
+    """Delete every report file a run may have left in ``out_dir``, before a new run writes there."""
+    for r in FORMATS.values():
+        (Path(out_dir) / r.filename).unlink(missing_ok=True)
+
+
+def _write_atomically(out: Path, path: Path, pieces: Iterable[str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.writelines(pieces)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def summary_text(report: Report, out_dir: Path | str | None = None) -> str:
@@ -86,8 +102,14 @@ def summary_text(report: Report, out_dir: Path | str | None = None) -> str:
     counts = report.counts()
     total = sum(counts.values())
     sev = ", ".join(plural(counts.get(s, 0), s, "info" if s == "info" else None) for s in SEVERITY_ORDER)
-    lines = [f"siteproof: {plural(len(report.pages), 'page')} {'crawled' if report.crawled and not report.partial else 'read'}, "
+    reason = report.partial_reason
+    crawled = report.crawled and (reason or not report.partial)
+    lines = [f"siteproof: {plural(len(report.pages), 'page')} {'crawled' if crawled else 'read'}, "
              f"{plural(report.links_checked, 'link')} checked, {plural(total, 'finding')} ({sev})"]
+    if reason:
+        unreached = len((report.crawl or {}).get("unreached", ()))
+        lines.append(f"  PARTIAL: {reason}" + (f"; {plural(unreached, 'page')} never reached" if unreached else "")
+                     + "; orphan-page was not judged")
     by_rule = report.by_rule()
     if by_rule:
         width = max(len(r) for r in by_rule)

@@ -18,9 +18,21 @@ def xml_safe(text: Any) -> str:
     return _XML_INVALID.sub("\ufffd", "" if text is None else str(text))
 
 
+# Terminal control (ESC sequences that clear the screen, set the window title, make OSC 8 links)
+# and bidi controls that make "/rtl\u202egpj.exe" display as "/rtlexe.jpg".
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: Any) -> str:
+    """Crawled text made safe to show: control characters dropped, bidi controls written as <U+202E>."""
+    s = _CONTROLS.sub("", "" if text is None else str(text))
+    return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", s)
+
+
 def one_line(text: Any, limit: Optional[int] = None) -> str:
-    """Collapse whitespace so a crawled string cannot break a line-based format."""
-    s = " ".join(str(text or "").split())
+    """Collapse whitespace so a crawled string cannot break a line-based format (nor drive the terminal)."""
+    s = " ".join(visible(text or "").split())
     if limit and len(s) > limit:
         s = s[: limit - 1].rstrip() + "…"
     return s
@@ -117,16 +129,20 @@ def plural(n: int, word: str, many: Optional[str] = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
-def gating(report) -> list[Finding]:
-    """The findings CI should act on: with a baseline, only the new ones."""
-    new = getattr(report, "baseline_new", None)
-    return list(report.findings) if new is None else list(new)
+# One template link broken on every page is one problem, not a thousand rows.
+REPEAT_MIN_PAGES = 3
 
 
-def known_ids(report) -> set[int]:
-    """ids of findings a baseline already knows (empty without a baseline)."""
-    new = getattr(report, "baseline_new", None)
-    if new is None:
-        return set()
-    fresh = {id(f) for f in new}
-    return {id(f) for f in report.findings if id(f) not in fresh}
+def by_target(findings: Iterable[Finding], min_pages: int = REPEAT_MIN_PAGES
+              ) -> tuple[list[tuple[str, str, list[Finding]]], list[Finding]]:
+    """(rule, target, findings) for each rule and target found on ``min_pages`` pages or more,
+    most pages first, and the findings left over (in their original order)."""
+    findings = list(findings)
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.target:
+            groups.setdefault((f.rule, f.target), []).append(f)
+    repeated = {key: fs for key, fs in groups.items() if len({f.url for f in fs}) >= min_pages}
+    ordered = sorted(repeated.items(), key=lambda kv: (-kv[1][0].severity.rank, -len({f.url for f in kv[1]}), kv[0]))
+    grouped = {id(f) for fs in repeated.values() for f in fs}
+    return [(rule, target, fs) for (rule, target), fs in ordered], [f for f in findings if id(f) not in grouped]

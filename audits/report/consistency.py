@@ -61,8 +61,7 @@ def phones(report: Report) -> list[dict[str, Any]]:
 def url_variants(report: Report) -> list[dict[str, Any]]:
     """Each origin under which the pages link to or name the site (or an old domain of it)."""
     identity = report.facts.identity
-    c = identity.canonical
-    canonical = f"{c.scheme}://{c.netloc}" if c else ""
+    canonical = identity.canonical.url if identity.canonical else ""
     rows: dict[str, dict[str, Any]] = {}
 
     def see(url: str, page: Page, how: str) -> None:

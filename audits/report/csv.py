@@ -6,7 +6,6 @@ import io
 import json
 
 from audits.site import Report
-from audits.report.common import known_ids
 from audits.report.fingerprint import fingerprint
 
 FORMAT = "csv"
@@ -18,7 +17,7 @@ def render(report: Report, **_opts) -> str:
     out = io.StringIO()
     writer = _csv.writer(out)
     writer.writerow(COLUMNS)
-    known = known_ids(report)
+    known = report.known_ids()
     for f in report.findings:
         writer.writerow([
             f.rule,

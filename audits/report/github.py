@@ -7,8 +7,8 @@ property values also escape : and ,.
 """
 from __future__ import annotations
 
+from audits.report.common import visible
 from audits.site import Report
-from audits.report.common import gating
 
 FORMAT = "github"
 FILENAME = "annotations.txt"
@@ -26,7 +26,7 @@ def escape_property(s: str) -> str:
 
 def render(report: Report, **_opts) -> str:
     lines = []
-    for f in gating(report):
+    for f in report.gating():
         props = []
         if f.source_path:
             props.append(f"file={escape_property(f.source_path.replace(chr(92), '/'))}")
@@ -38,5 +38,5 @@ def render(report: Report, **_opts) -> str:
         if f.target and f.target not in message:
             message += f" [{f.target}]"
         props.append(f"title={escape_property(f.rule)}")
-        lines.append(f"::{COMMANDS[f.severity.value]} {','.join(props)}::{escape_data(message)}")
+        lines.append(f"::{COMMANDS[f.severity.value]} {','.join(props)}::{escape_data(visible(message))}")
     return "\n".join(lines) + ("\n" if lines else "")

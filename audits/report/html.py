@@ -22,7 +22,8 @@ from audits import __version__, registry
 from audits.site import Report
 from audits.model import Finding
 from audits.report import consistency, trend
-from audits.report.common import LinkIndex, duplicate_groups, known_ids, SEVERITY_ORDER, link_details, one_line, rule_meta, rules_in_order
+from audits.report.common import (LinkIndex, SEVERITY_ORDER, by_target, duplicate_groups, link_details, one_line,
+                                  rule_meta, rules_in_order)
 
 FORMAT = "html"
 FILENAME = "report.html"
@@ -90,7 +91,7 @@ class _View:
         self.netloc = urlsplit(report.site or report.config.canonical_origin).netloc.lower()
         self.pages_by_url = {p.url: p for p in report.pages}
         self.links = LinkIndex(report.links)
-        self.known = known_ids(report)
+        self.known = report.known_ids()
 
     def page_label(self, url: str) -> str:
         return short_url(url, self.netloc)
@@ -135,7 +136,8 @@ class _View:
             "site": r.site, "site_href": safe_href(r.site), "started": r.started_at, "finished": r.finished_at,
             "duration": _duration(r.started_at, r.finished_at), "counts": counts, "total": sum(counts.values()),
             "pages": len(r.pages), "articles": sum(1 for p in r.pages if p.is_article),
-            "links_checked": r.links_checked, "partial": r.partial, "baselined": r.baselined,
+            "links_checked": r.links_checked, "partial": r.partial,
+            "partial_reason": r.partial_reason or "only the files given", "baselined": r.baselined,
             "fixed": len(r.fixed), "version": __version__, "config_source": r.config.source,
         }
 
@@ -149,12 +151,26 @@ class _View:
             fs = by_rule[rule_id]
             meta = rule_meta(rule_id)
             worst = max(fs, key=lambda f: f.severity.rank).severity.value
+            repeated, single = by_target(fs)
             out.append({
                 "id": rule_id, "meta": meta, "sev": worst, "count": len(fs), "pages": len({f.url for f in fs}),
-                "counts": Counter(f.severity.value for f in fs), "rows": [self.row(f) for f in fs[:cap]],
-                "more": max(len(fs) - cap, 0), "open": worst == "error" or len(fs) <= 10,
+                "counts": Counter(f.severity.value for f in fs),
+                "repeated": [self.repeated(target, group) for _rule, target, group in repeated[:cap]],
+                "repeated_more": max(len(repeated) - cap, 0),
+                "rows": [self.row(f) for f in single[:cap]],
+                "more": max(len(single) - cap, 0), "open": worst == "error" or len(fs) <= 10,
             })
         return out
+
+    def repeated(self, target: str, fs: list[Finding]) -> dict[str, Any]:
+        """One target found on many pages: one row, its pages behind a disclosure."""
+        first = min(fs, key=lambda f: (f.url, f.line or 0))
+        urls = sorted({f.url for f in fs})
+        cap = self.limits["pages_per_value"]
+        return {"sev": first.severity.value, "target": target, "target_href": safe_href(target),
+                "target_label": short_url(target, self.netloc), "count": len(urls), "message": first.message,
+                "pages": [{"href": safe_href(u), "label": self.page_label(u)} for u in urls[:cap]],
+                "more": max(len(urls) - cap, 0)}
 
     def by_page(self) -> dict[str, Any]:
         groups: dict[str, list[Finding]] = defaultdict(list)

@@ -10,7 +10,7 @@ import json as _json
 from typing import Iterator
 
 from audits.site import Report
-from audits.report.common import duplicate_groups, known_ids
+from audits.report.common import duplicate_groups
 from audits.report.fingerprint import fingerprint
 
 FORMAT = "json"
@@ -24,7 +24,7 @@ def render(report: Report, **opts) -> str:
 def chunks(report: Report, **_opts) -> Iterator[str]:
     """report.json in pieces, so a large crawl's file is written without one giant string."""
     data = report.to_dict()
-    known = known_ids(report)
+    known = report.known_ids()
     for entry, finding in zip(data.get("findings", []), report.findings):
         entry.setdefault("fingerprint", fingerprint(finding))
         if report.baseline_new is not None:

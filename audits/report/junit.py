@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 
 from audits import registry
 from audits.site import Report
-from audits.report.common import gating, parse_severity, rule_meta, rules_in_order, xml_safe
+from audits.report.common import parse_severity, rule_meta, rules_in_order, xml_safe
 
 FORMAT = "junit"
 FILENAME = "junit.xml"
@@ -43,7 +43,7 @@ def _seconds(report: Report) -> str:
 def render(report: Report, *, fail_on="error", **_opts) -> str:
     threshold = parse_severity(fail_on)
     by_rule: dict[str, dict[tuple[str, str], list]] = {}
-    findings = gating(report)
+    findings = report.gating()
     for f in findings:
         by_rule.setdefault(f.rule, {}).setdefault((f.url, f.source_path or ""), []).append(f)
     rule_ids = rules_in_order(findings)

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from audits.site import Report
 from audits.report import trend
-from audits.report.common import SEVERITY_ORDER, gating, one_line, rule_meta, rules_in_order, severity_counts
+from audits.report.common import SEVERITY_ORDER, one_line, rule_meta, rules_in_order, severity_counts
 
 FORMAT = "markdown"
 FILENAME = "summary.md"
 
 ICONS = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SPECIAL = re.compile(r"([\\`*_{}\[\]|<>#!~])")
 
 
@@ -29,7 +31,8 @@ def trusted(text: str) -> str:
 def link(url: str, label: str | None = None) -> str:
     if not url.startswith(("http://", "https://")):
         return cell(label or url)
-    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+    safe = _INVISIBLE.sub(lambda m: quote(m.group()), safe)
     return f"[{cell(label or url)}]({safe})"
 
 
@@ -66,7 +69,7 @@ def since_last(report: Report, max_findings: int) -> list[str]:
 
 
 def render(report: Report, *, max_findings: int = 50, **_opts) -> str:
-    findings = gating(report)
+    findings = report.gating()
     counts = severity_counts(findings)
     total = sum(counts.values())
     out = [f"## siteproof: {cell(report.site)}", ""]

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from audits import __version__, registry
 from audits.site import Report
 from audits.model import Finding
-from audits.report.common import gating, rule_meta, rules_in_order
+from audits.report.common import rule_meta, rules_in_order
 from audits.report.fingerprint import VERSION as FINGERPRINT_VERSION, fingerprint
 
 FORMAT = "sarif"
@@ -65,7 +65,7 @@ def _location(f: Finding) -> dict:
 
 def render(report: Report, **_opts) -> str:
     ids = list(registry.load())
-    findings = gating(report)
+    findings = report.gating()
     ids += [r for r in rules_in_order(findings) if r not in ids]
     index = {rule_id: i for i, rule_id in enumerate(ids)}
     results = []

@@ -1,4 +1,5 @@
-"""Terminal output: findings grouped by page, one line each, then totals.
+"""Terminal output: problems repeated on many pages first (one line each), then the other
+findings grouped by page, one line each, then totals.
 
 ``color=True`` adds ANSI colours; callers decide (a TTY, no NO_COLOR), so this
 stays a pure function of the report.
@@ -6,7 +7,7 @@ stays a pure function of the report.
 from __future__ import annotations
 
 from audits.site import Report
-from audits.report.common import SEVERITY_ORDER, duplicate_groups, gating, one_line, plural, severity_counts
+from audits.report.common import SEVERITY_ORDER, by_target, duplicate_groups, one_line, plural, severity_counts
 
 FORMAT = "text"
 FILENAME = "report.txt"
@@ -19,12 +20,22 @@ def render(report: Report, *, color: bool = False, **_opts) -> str:
     def paint(code: str, s: str) -> str:
         return f"{code}{s}{_RESET}" if color else s
 
-    findings_all = gating(report)
+    findings_all = report.gating()
+    repeated, single = by_target(findings_all)
     groups: dict[tuple[str, str], list] = {}
-    for f in findings_all:
+    for f in single:
         groups.setdefault((f.source_path or "", f.url), []).append(f)
     rule_width = max((len(f.rule) for f in findings_all), default=0)
     lines = []
+    if repeated:
+        lines.append(paint(_BOLD, "The same problem on many pages"))
+        for rule, target, fs in repeated:
+            pages = sorted({f.url for f in fs})
+            sev = paint(_COLORS[fs[0].severity.value], f"{fs[0].severity.value:<7}")
+            lines.append(f"  {sev}  {rule:<{rule_width}}  {one_line(target)} · {plural(len(pages), 'page')}")
+            first = min(fs, key=lambda f: (f.url, f.line or 0))
+            lines.append(paint(_DIM, f"           e.g. {one_line(first.url)}: {one_line(first.message)}"))
+        lines.append("")
     for (source_path, url), findings in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         header = f"{source_path} ({url})" if source_path else url
         lines.append(paint(_BOLD, one_line(header)))

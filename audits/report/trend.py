@@ -1,6 +1,6 @@
 """The trend chart: findings by severity per run (stacked bars) and the median article grade (a line).
 
-Draws ``report.extra["trend"]`` (computed once when the run was recorded, see
+Draws ``report.history["trend"]`` (computed once when the run was recorded, see
 audits/history/record.py) as one inline SVG with its own colours, so report.html
 and summary.md embed the same picture and it opens from disk with no CDN.
 """

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from dataclasses import replace
 
 from audits.identity import FETCHED_SCHEMES, page_key
-from audits.model import Fetch, Hit, Hop, Link, Page
+from audits.model import NOT_FETCHED_BY_RULE, Fetch, Hit, Hop, Link, Page
 from audits.registry import site_rule
 
 if TYPE_CHECKING:
@@ -31,6 +31,11 @@ BOT_WALL_STATUSES = frozenset({401, 403, 429, 999})
 # Resource hints name an origin to warm up, not a resource to load; a pingback URL
 # (WordPress's xmlrpc.php) takes POSTs only and answers 405 to a check.
 _NOT_FETCHED_RELS = frozenset({"preconnect", "dns-prefetch", "pingback"})
+
+# <link> rels a browser loads or that name the page itself: the rest (feeds, oEmbed, EditURI,
+# wp-json, shortlinks, hreflang and prev/next alternates) are metadata a visitor never sees.
+_VISIBLE_RELS = frozenset({"stylesheet", "icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon",
+                           "manifest", "preload", "modulepreload", "prefetch", "canonical"})
 
 # Query parameters that track a visit without changing the page (the same page under another URL).
 _TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|gclid|fbclid|msclkid|mc_cid|mc_eid|_ga|ref)$", re.I)
@@ -95,8 +100,17 @@ def checkable(site: "Site", link: Link) -> bool:
     return not site.identity.ignored(link.target)
 
 
-def occurrences(site: "Site", key: Callable[[Link], str]) -> Iterator[tuple[str, _Occurrence]]:
+def unseen(link: Link) -> bool:
+    """A ``<link>`` a visitor never sees and the browser never loads (a feed, oEmbed, EditURI, wp-json)."""
+    return link.tag == "link" and not set(link.rel.lower().split()) & _VISIBLE_RELS
+
+
+def occurrences(site: "Site", key: Callable[[Link], str], *,
+                metadata: bool = False) -> Iterator[tuple[str, _Occurrence]]:
     """(key, first occurrence with count) for each distinct key on each page.
+
+    ``metadata`` picks the ``<link>`` elements a visitor never sees (see ``unseen``)
+    instead of every other link.
 
     Only pages that were served (status below 400) are read: the links of an
     error page are the site template's, and already reported where they work.
@@ -108,7 +122,7 @@ def occurrences(site: "Site", key: Callable[[Link], str]) -> Iterator[tuple[str,
             continue
         seen: dict[str, _Occurrence] = {}
         for link in page.links:
-            if not checkable(site, link):
+            if unseen(link) != metadata or not checkable(site, link):
                 continue
             k = key(link)
             if k in seen:
@@ -172,7 +186,7 @@ def is_bot_wall(site: "Site", fetch: Fetch) -> bool:
 
 def _broken(site: "Site", fetch: Fetch) -> bool:
     # too-large means the server answered with a body bigger than we read: the link works.
-    if fetch.error in ("robots-disallowed", "too-large"):
+    if fetch.error in (*NOT_FETCHED_BY_RULE, "too-large"):
         return False
     return fetch.is_broken and not is_bot_wall(site, fetch)
 
@@ -199,6 +213,13 @@ def _outcome(fetch: Fetch) -> str:
     return f", {ending}"
 
 
+def _broken_links(site: "Site", metadata: bool) -> Iterator[tuple[str, _Occurrence, Fetch]]:
+    for target, occ in occurrences(site, lambda link: link.fetch_url, metadata=metadata):
+        fetch = site.fetch(target)
+        if fetch is not None and _broken(site, fetch):
+            yield target, occ, fetch
+
+
 @site_rule("broken-link", "error")
 def broken_link(site: "Site", opts: None) -> Iterator[Hit]:
     """A link or asset on a page answers 4xx/5xx, cannot connect, times out, or loops redirects.
@@ -218,15 +239,39 @@ def broken_link(site: "Site", opts: None) -> Iterator[Hit]:
     external sites that wall off bots (see `unverifiable-link`). An internal
     401/403/429 is reported: it is your own site refusing the visit.
     """
-    for target, occ in occurrences(site, lambda link: link.fetch_url):
-        fetch = site.fetch(target)
-        if fetch is None or not _broken(site, fetch):
-            continue
+    for target, occ, fetch in _broken_links(site, metadata=False):
         yield Hit(
             f"{occ.describe()} points to {target}{_outcome(fetch)}{occ.times()}.",
             target=target, url=occ.page.url, line=occ.link.line,
             evidence={"status": fetch.status, "error": fetch.error, "redirect_chain": _chain(fetch),
                       "final_url": fetch.final_url, **occ.evidence()},
+        )
+
+
+@site_rule("broken-head-link", "info")
+def broken_head_link(site: "Site", opts: None) -> Iterator[Hit]:
+    """A `<link>` in the page's head that no visitor sees (feed, oEmbed, EditURI, wp-json) answers with an error.
+
+    **Why it matters.** WordPress and other CMSs print links for feed readers,
+    blog editors and embeds (`rel="alternate"`, `rel="EditURI"`,
+    `rel="https://api.w.org/"`, hreflang alternates, `rel="shortlink"`). A person
+    never sees them, so on a static export where they all 404 they are not the
+    broken links a visitor meets; they are worth a look (a dead feed or a dead
+    hreflang alternate), not an error on every page.
+
+    **Example.** `<link rel="alternate" type="application/rss+xml" href="/feed/">`
+    on a static export that has no `/feed/`.
+
+    **How to fix.** Remove the links the site no longer serves (most static
+    export plugins have an option for it), or serve the targets. Stylesheets,
+    icons, preloads and the canonical link are loaded or read by every visit and
+    stay `broken-link` errors.
+    """
+    for target, occ, fetch in _broken_links(site, metadata=True):
+        yield Hit(
+            f"{occ.describe()} points to {target}{_outcome(fetch)}{occ.times()}; no visitor sees this link.",
+            target=target, url=occ.page.url, line=occ.link.line,
+            evidence={"status": fetch.status, "error": fetch.error, "rel": occ.link.rel, **occ.evidence()},
         )
 
 
@@ -248,7 +293,7 @@ def unverifiable_link(site: "Site", opts: None) -> Iterator[Hit]:
     """
     for target, occ in occurrences(site, lambda link: link.fetch_url):
         fetch = site.fetch(target)
-        if fetch is None or fetch.error == "robots-disallowed" or not is_bot_wall(site, fetch):
+        if fetch is None or fetch.error in NOT_FETCHED_BY_RULE or not is_bot_wall(site, fetch):
             continue
         via = (f"redirects to {fetch.final_url}, which "
                if fetch.final_url and fetch.final_url != target else "")

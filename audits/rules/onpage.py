@@ -9,6 +9,7 @@ they cannot compete with another page's title and are left out.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
@@ -236,3 +237,26 @@ def missing_alt(page: Page, opts: None) -> Iterator[Hit]:
                   "if it is decoration.",
                   target=src, line=image.line,
                   evidence={"context": image.context, "line": image.line, "count": counts[src]})
+
+
+@page_rule("unparsable-page", "error")
+def unparsable_page(page: Page, opts: None) -> Iterator[Hit]:
+    """The HTML parser could not read a page to its end.
+
+    **Why it matters.** Everything after the point where parsing stopped is
+    unseen: its links are not checked and its text is not judged, so a broken
+    link there would go unreported. Browsers are more forgiving and show the
+    page, so nobody notices.
+
+    **Example.** Elements nested more than 2,048 levels deep, typically
+    thousands of unclosed `<div>` or `<font>` tags from a broken template or
+    pasted content (`<p><font>` blocks that are never closed nest one level
+    deeper each time).
+
+    **How to fix.** Close the tags the template or editor leaves open; the
+    line in the finding is where the parser gave up.
+    """
+    if page.parse_error:
+        line = re.search(r"line (\d+)", page.parse_error)
+        yield Hit(f"Page could not be read to its end: {page.parse_error}; close the tags left open.",
+                  line=int(line.group(1)) if line else None, evidence={"parse_error": page.parse_error})

@@ -10,14 +10,12 @@ candidate either.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Optional
 
-import phonenumbers
-
 from audits.model import Hit, Page, PhoneSeen
+from audits.phonetext import to_e164, written_format
 from audits.registry import options, page_rule, site_rule
 
 if TYPE_CHECKING:
@@ -28,27 +26,6 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class PhoneOptions:  # [audits.phone]
     allow: tuple[str, ...] = ()  # other numbers that may appear (call tracking), in any format
-
-
-def to_e164(raw: str, region: str = "US") -> Optional[str]:
-    """A number in any format as E.164, or None when it is not a valid number."""
-    try:
-        parsed = phonenumbers.parse(raw, region or None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-_EXTENSION = re.compile(r"[\s,]*(?:ext\.?|extension|x|#)\s*\d+$", re.I)
-
-
-def written_format(raw: str) -> str:
-    """The punctuation pattern of a written number: "(559) 425-1118" -> "(ddd) ddd-dddd"."""
-    # Non-breaking and repeated spaces are typesetting, not a different house format, and an
-    # extension ("(559) 425-1118 ext. 2") is the house format plus a line, not another format.
-    return re.sub(r"\s+", " ", re.sub(r"\d", "d", _EXTENSION.sub("", raw.strip())))
 
 
 def canonical_number(site: "Site") -> Optional[str]:

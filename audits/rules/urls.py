@@ -5,7 +5,9 @@ other scheme, the www/apex twin of its host, a configured alias or an old
 domain is the site under a name it should not use. Links are checked as
 extracted (absolute); URLs written as plain text are checked as written, and
 one written without a scheme ("www.example.com/contact") is judged on its host
-alone, since the reader's browser picks the scheme.
+alone, since the reader's browser picks the scheme. A bare domain written with
+capitals ("Smithdental.com" in a copyright line) is the site's brand name, not a
+mention, unless it names an old domain.
 """
 from __future__ import annotations
 
@@ -63,4 +65,20 @@ def _mentions(page: Page, names: SiteIdentity) -> Iterator[tuple[str, str, Optio
             continue
         yield link.target, "link", link.line
     for text in page.text_urls:  # written in prose, closing punctuation already dropped by extraction
-        yield text, "text", None
+        # The site's own brand name ("Smithdental.com") is no mention; a former domain named in
+        # any form is, since readers may still type it and it breaks the day the domain lapses.
+        if written_as_address(text) or names.naming_problem(text) == "old-domain":
+            yield text, "text", None
+
+
+def written_as_address(text: str) -> bool:
+    """Whether a URL found in prose is written as an address a reader would type or click.
+
+    "https://…", "www.…" and anything with a path are addresses. A bare domain
+    written with capitals ("Smithdental.com", "SmithDental.com") is the practice's
+    brand name, as in a copyright line, not a link a reader follows.
+    """
+    if "://" in text or text.lower().startswith("www."):
+        return True
+    host, sep, _rest = text.partition("/")
+    return bool(sep) or host == host.lower()

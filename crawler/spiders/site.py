@@ -67,6 +67,10 @@ class SiteSpider(scrapy.Spider):
         self.sitemap_found = False
         self.start_outcomes: dict[str, Optional[Fetch]] = {}
         self.failure: Optional[str] = None  # why the crawl had to stop early, for crawl() to raise
+        self.interrupted: Optional[str] = None  # the signal that stopped the crawl (crawler/run.py sets it)
+        self.budget_hit = False  # max_pages left a linked page uncrawled
+        self.unreached: dict[str, None] = {}  # page requests made and not recorded yet (the pipeline drops them)
+        self.record_closed = False
         self.recrawl = recrawl or Recrawl()  # what earlier runs may stand for (crawler/recrawl.py)
         # A lone check parses no page: no worker processes for it.
         self.extractor = Extractor(self.options, 0 if self.check else worker_count(config.crawl.workers))
@@ -161,8 +165,11 @@ class SiteSpider(scrapy.Spider):
             meta["dont_obey_robotstxt"] = True
         headers = self.recrawl.conditional_headers(url) if mode == "page" else None
         try:
-            return scrapy.Request(url, method=method, headers=headers, callback=self.on_response,
-                                  errback=self.on_error, meta=meta, dont_filter=True, priority=-depth)
+            request = scrapy.Request(url, method=method, headers=headers, callback=self.on_response,
+                                     errback=self.on_error, meta=meta, dont_filter=True, priority=-depth)
+            if mode == "page":
+                self.unreached[url] = None
+            return request
         except ValueError:
             return self.ledger.resolve(Fetch(url=url, error="invalid-url", method=method, external=external))[0]
 
@@ -237,6 +244,8 @@ class SiteSpider(scrapy.Spider):
                 continue
             if self.scope.internal(url):
                 crawl = crawl_deeper and link.tag in CRAWLED_TAGS and self.page_budget > 0
+                if crawl_deeper and link.tag in CRAWLED_TAGS and not crawl and not self.ledger.claimed(url):
+                    self.budget_hit = True
                 request = self._request(url, "page" if crawl else "check", depth + 1)
                 if request is not None:
                     if crawl and isinstance(request, scrapy.Request):
@@ -323,8 +332,48 @@ class SiteSpider(scrapy.Spider):
                 self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
+    def partial_reason(self, finish_reason: str) -> Optional[str]:
+        """Why this crawl did not see the whole site, or None when it did."""
+        if self.failure:
+            return f"stopped by an error: {self.failure}"
+        if self.interrupted:
+            return f"interrupted by {self.interrupted}"
+        if finish_reason not in ("finished", ""):
+            return f"stopped early ({finish_reason})"
+        if self.budget_hit:
+            return f"max_pages ({self.config.crawl.max_pages}) reached: linked pages were left uncrawled"
+        return None
+
+    def close_record(self, finish_reason: str) -> None:
+        """Write what the record needs besides pages and fetches, however the crawl ended.
+
+        Called when the spider closes and again after the reactor stops (a hard
+        stop skips the first); the state is rewritten with what is known last.
+        """
+        stats = self.crawler.stats
+        if not self.record_closed:
+            self.record_closed = True
+            self.extractor.close()
+            stats.set_value("siteproof/pages_in_workers", self.extractor.in_workers)
+            stats.set_value("siteproof/unresolved_redirects", self.ledger.unresolved)
+            try:
+                store.write_sitemap(self.out_dir, list(self.sitemap_urls), self.sitemap_found)
+            except OSError as exc:
+                self.failure = self.failure or store.write_failure(self.out_dir, exc)
+        reason = self.partial_reason(finish_reason)
+        try:
+            self._write_state(finish_reason, reason)
+        except OSError as exc:
+            self.failure = self.failure or store.write_failure(self.out_dir, exc)
+
+    def _write_state(self, finish_reason: str, reason: Optional[str]) -> None:
+        stats = self.crawler.stats
+        store.write_crawl_state(self.out_dir, {
+            "complete": reason is None, "finish_reason": finish_reason, "partial_reason": reason,
+            "unreached": list(self.unreached) if reason else [],
+            "retries": stats.get_value("siteproof/retries", 0),
+            "recovered": stats.get_value("siteproof/recovered", 0),
+        })
+
     def closed(self, reason):
-        self.extractor.close()
-        self.crawler.stats.set_value("siteproof/pages_in_workers", self.extractor.in_workers)
-        store.write_sitemap(self.out_dir, list(self.sitemap_urls), self.sitemap_found)
-        self.crawler.stats.set_value("siteproof/unresolved_redirects", self.ledger.unresolved)
+        self.close_record(reason)

@@ -6,12 +6,18 @@ that nothing was lost (the pages it could read are all in report.json).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import resource
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from e2e_cli import siteproof
+from e2e_cli import REPO, siteproof
+
+from crawler.siteserver import SiteServer
 
 BOUND_S = 60  # generous: each of these runs takes a second or two
 
@@ -101,3 +107,95 @@ def test_check_reads_only_regular_files_within_the_size_cap(tmp_path):
     proc, took = run("check", site / "page.html", cwd=tmp_path)
     assert proc.returncode == 2 and took < BOUND_S
     assert "FIFO" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@contextlib.contextmanager
+def full_disk(tmp_path: Path, size_kb: int = 16):
+    """A real tiny file system (tmpfs) where we may mount one; else the same limit as RLIMIT_FSIZE.
+
+    Yields (folder to write into, preexec_fn for the child).
+    """
+    mount = tmp_path / "small"
+    mount.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(mount)],
+                             capture_output=True).returncode == 0
+    limit = None
+    if not mounted:
+        def limit():  # Python ignores SIGXFSZ, so an over-limit write fails with EFBIG like a full disk
+            resource.setrlimit(resource.RLIMIT_FSIZE, (size_kb * 1024, size_kb * 1024))
+    try:
+        yield mount, limit
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(mount)], check=False)
+
+
+def run_limited(args, cwd: Path, limit):
+    # No .pyc writes: under RLIMIT_FSIZE a truncated .pyc would break later imports.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "crawler", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=BOUND_S, preexec_fn=limit)
+    return proc, time.monotonic() - started
+
+
+def test_a_full_disk_is_one_line_and_exit_2(tmp_path):
+    site = shared_title_site(tmp_path / "site", 120)
+    with full_disk(tmp_path) as (small, limit):
+        # check: the report files do not fit
+        proc, took = run_limited(("check", site, "--out", small / "check", "-q"), tmp_path, limit)
+        assert proc.returncode == 2 and took < BOUND_S, proc.stderr
+        assert proc.stderr.startswith("siteproof: error: cannot write ") and len(proc.stderr.splitlines()) == 1
+        assert not list((small / "check").glob(".*.tmp"))  # no half-written temporary left behind
+        # crawl: the crawl record does not fit either
+        with SiteServer(site) as server:
+            proc, took = run_limited(("crawl", server.origin + "/p0.html", "--out", small / "crawl", "-q"),
+                                     tmp_path, limit)
+        assert proc.returncode == 2 and took < BOUND_S, proc.stderr
+        assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr[-2000:]
+        assert proc.stderr.startswith("siteproof: error: cannot write ")
+
+
+def test_deep_nesting_loses_no_link_silently_and_latin1_decodes_as_a_browser_does(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    tail = '<a href="/gone.html">gone</a><a href="/index.html">home</a></body></html>'
+    (site / "index.html").write_text(
+        '<html><head><title>Home</title></head><body><a href="/font.html">f</a><a href="/deep.html">d</a>'
+        '<a href="/latin.html">l</a></body></html>', encoding="utf-8")
+    (site / "font.html").write_text("<html><head><title>Font</title></head><body>"
+                                    + "<p><font>text" * 300 + tail, encoding="utf-8")
+    (site / "deep.html").write_text("<html><head><title>Deep</title></head><body>"
+                                    + "<div>" * 3000 + tail, encoding="utf-8")
+    (site / "latin.html").write_bytes("<html><head><title>Déjà vu naïve</title></head><body>Crème brûlée</body></html>"
+                                      .encode("latin-1"))
+    out = tmp_path / "out"
+    proc, took = run("check", site, "--out", out, cwd=tmp_path)
+    assert proc.returncode == 1 and took < BOUND_S, proc.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    findings = {(f["rule"], f["url"].rsplit("/", 1)[1], (f["target"] or "").rsplit("/", 1)[-1])
+                for f in report["findings"]}
+    assert ("broken-link", "font", "gone.html") in findings  # 300 unclosed <p><font>: read to the end
+    assert ("unparsable-page", "deep", "") in findings  # 3,000 levels: parser stops, and says so
+    titles = {p["url"].rsplit("/", 1)[1]: p["title"] for p in report["pages"]}
+    assert titles["latin"] == "Déjà vu naïve"
+
+
+def test_hostile_strings_cannot_drive_the_terminal_or_break_markdown(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        "<html><head><title>\x1b]0;pwned\x07Clinic\x1b[2J</title></head><body><h1>Hi</h1>"
+        '<a href="/rtl\u202egpj.exe">x</a><a href="/a|b.html">pipe</a></body></html>', encoding="utf-8")
+    out = tmp_path / "out"
+    proc, took = run("check", site, "--out", out, "--format", "text", "--format", "markdown", "--format", "github",
+                     cwd=tmp_path)
+    assert proc.returncode == 1 and took < BOUND_S, proc.stderr
+    outputs = {name: (out / name).read_text(encoding="utf-8") for name in ("report.txt", "summary.md")}
+    outputs["stdout"] = proc.stdout  # the streamed formats, github annotations among them
+    for name, text in outputs.items():
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text, name
+    assert "<U+202E>" in (out / "report.txt").read_text(encoding="utf-8")
+    for row in (out / "summary.md").read_text(encoding="utf-8").splitlines():
+        if row.startswith("| ") and "broken-link" in row:
+            assert row.count(" | ") == 4, row  # five cells: a | in the URL does not add one

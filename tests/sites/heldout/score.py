@@ -20,7 +20,7 @@ from urllib.parse import unquote
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 EXTERNAL = HERE.parent / "external"
-RULES = ("broken-link", "redirected-link", "broken-fragment", "unverifiable-link")
+RULES = ("broken-link", "broken-head-link", "redirected-link", "broken-fragment", "unverifiable-link")
 EXTERNAL_KEY = "{{external}}"
 
 sys.path.insert(0, str(REPO))
