@@ -140,6 +140,10 @@ def _check_url(url: str) -> str:
         raise UsageError(f"not a valid URL: {url!r} ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"not an http(s) URL: {url!r}")
+    if parts.username is not None or parts.password is not None:
+        # Refused, never echoed: a password in a URL would land in every report, log and record.
+        hidden = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+        raise UsageError(f"credentials in URLs are not supported (they would be written to the reports): {hidden}")
     if not parts.path:
         url += "/"
     return url
