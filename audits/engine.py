@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 from audits import registry
 from audits.baseline import Baseline, apply_baseline
 from audits.config import Config
-from audits.model import Finding, Hit, Page, Severity
+from audits.model import Cta, Finding, Hit, Page, Severity
 from audits.rules import phones
+from audits.rules.cta import calls_to_action
 from audits.site import Report, Site, SiteFacts
 
 
@@ -84,6 +85,12 @@ def site_facts(site: Site) -> SiteFacts:
     )
 
 
+def page_ctas(site: Site) -> dict[str, tuple[Cta, ...]]:
+    """Each page's calls to action as missing-cta decides them: report.json's pages[].ctas."""
+    options = site.config.audit_options("cta")
+    return {url: calls_to_action(page, options) for url, page in site.pages.items()}
+
+
 def audit(site: Site, *, baseline: Optional[Baseline] = None, notes: Iterable[str] = (),
           started_at: Optional[str] = None) -> Report:
     """The finished report: findings, facts, and with a ``baseline`` which findings are new and which fixed."""
@@ -110,4 +117,5 @@ def audit(site: Site, *, baseline: Optional[Baseline] = None, notes: Iterable[st
         baseline_new=new,
         notes=tuple(notes),
         facts=site_facts(site),
+        ctas=page_ctas(site),
     )

@@ -21,10 +21,8 @@ from bs4.dammit import EncodingDetector
 from lxml import etree
 
 from audits import mainbody
-from audits.identity import host_key
-from audits.rules.cta import CtaOptions
 from audits.mainbody import BODY, INVISIBLE
-from audits.model import Cta, Heading, Image, Link, Page, Paragraph, PhoneSeen
+from audits.model import Action, Heading, Image, Link, Page, Paragraph, PhoneSeen
 from audits.readability import measure, words
 
 ASSET = "asset"
@@ -33,17 +31,11 @@ ASSET = "asset"
 @dataclass(frozen=True)
 class ExtractOptions:
     phone_region: str = "US"
-    cta_patterns: tuple[str, ...] = CtaOptions.patterns
-    cta_href_patterns: tuple[str, ...] = CtaOptions.href_patterns
-    cta_booking_hosts: tuple[str, ...] = CtaOptions.booking_hosts
 
 
 def extract_options(config) -> ExtractOptions:
-    """Options from ``[site] phone_region`` and ``[audits.cta]``."""
-    cta = config.audit_options("cta")
-    return ExtractOptions(phone_region=config.site.phone_region or "US",
-                          cta_patterns=tuple(cta.patterns), cta_href_patterns=tuple(cta.href_patterns),
-                          cta_booking_hosts=tuple(cta.booking_hosts))
+    """Options from ``[site] phone_region``."""
+    return ExtractOptions(phone_region=config.site.phone_region or "US")
 
 
 # ---------------------------------------------------------------- content type and decoding
@@ -222,6 +214,7 @@ _BLOCK = frozenset({
     "caption", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "form", "fieldset", "legend",
     "hr", "address", "details", "summary", "center", "button", "label", "option", "textarea", "menu",
 })
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _HIDDEN_CLASSES = frozenset({"screen-reader-text", "sr-only", "visually-hidden", "screen-reader-only",
                              "elementor-screen-only", "hidden"})
 # Resource hints name an origin, and rel="pingback" (WordPress) an endpoint for POSTs that answers
@@ -231,6 +224,8 @@ _NO_FETCH_RELS = frozenset({"dns-prefetch", "preconnect", "pingback"})
 _STYLE_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)", re.I)
 _LAZY_SRC = ("data-src", "data-lazy-src")
 _MEDIA_SRC = ("source", "video", "audio", "track", "embed")
+# A HubSpot form embedded by script ("hbspt.forms.create"), or a Calendly/Acuity script naming its URL.
+_EMBED_SCRIPT = re.compile(r"hbspt\.forms\.create|Calendly\.init\w*\(\s*\{\s*url\s*:\s*['\"]([^'\"]+)")
 
 
 @dataclass
@@ -244,7 +239,7 @@ class _Block:
     heading: bool
     hidden: bool
     linked: int = 0  # characters of link text
-    ctas: list = field(default_factory=list)
+    actions: list = field(default_factory=list)
 
 
 @dataclass
@@ -256,37 +251,30 @@ class _State:
     heading: bool = False
     link: bool = False
 
+    @property
+    def in_article(self) -> bool:
+        return self.main and self.ctx == BODY
 
-class _Walker:
-    def __init__(self, url: str, base: str, lay: mainbody.Layout, opts: ExtractOptions):
-        self.url, self.base, self.lay, self.opts = url, base, lay, opts
-        self.region = lay.region
-        self.links: list[Link] = []
-        self.images: list[Image] = []
-        self.headings: list[Heading] = []
-        self.anchors: dict[str, None] = {}
-        self.tel: list[tuple[str, str, str, Optional[int]]] = []  # href, link text, ctx, line
-        self.ctas: list[Cta] = []
+
+class _Text:
+    """Visible text in blocks: a block ends at a block element or where the text's state changes.
+
+    A body link travels with the block around it, so a block left out of the article (a
+    copyright line, a row of links) takes its links out with it.
+    """
+
+    def __init__(self) -> None:
         self.blocks: list[_Block] = []
-        self.meta: dict[str, str] = {}
-        self.title: Optional[str] = None
-        self.canonical: Optional[str] = None
-        self.jsonld: list[str] = []
+        self.actions: list[Action] = []  # body actions outside any block: buttons, forms, embeds, image links
         self._parts: list[str] = []
         self._links: list[str] = []
-        self._line: Optional[int] = None
+        self._pending: list[Action] = []
         self._key: Optional[tuple] = None
+        self._line: Optional[int] = None
         self._linked = 0
-        self._resolved: dict[str, str] = {}
-        self._ctas: list[Cta] = []
-        self.host = host_key(url)
-        self._cta = re.compile("|".join(r"\b" + re.escape(p) for p in opts.cta_patterns) or r"(?!)", re.I)
-        self._cta_href = tuple(p.lower() for p in opts.cta_href_patterns)
-        self._booking = tuple(h.lower().strip(".") for h in opts.cta_booking_hosts if h.strip("."))
 
-    # text blocks -------------------------------------------------------------
     def flush(self) -> None:
-        if not self._parts and not self._ctas:
+        if not self._parts and not self._pending:
             self._key = None
             return
         if self._parts:
@@ -294,12 +282,12 @@ class _Walker:
             if text:
                 ctx, main, form, heading, hidden = self._key
                 self.blocks.append(_Block(text, self._links, self._line, ctx, main, form, heading, hidden,
-                                          self._linked, self._ctas))
-                self._ctas = []
-        self.ctas.extend(self._ctas)  # a CTA with no text around it (an image link) stands alone
-        self._parts, self._links, self._key, self._linked, self._ctas = [], [], None, 0, []
+                                          self._linked, self._pending))
+                self._pending = []
+        self.actions.extend(self._pending)
+        self._parts, self._links, self._key, self._linked, self._pending = [], [], None, 0, []
 
-    def add_text(self, text: str, st: _State, line: Optional[int]) -> None:
+    def add(self, text: str, st: _State, line: Optional[int]) -> None:
         key = (st.ctx, st.main, st.form, st.heading, st.hidden)
         if key != self._key:
             if self._parts and not text.strip():
@@ -310,7 +298,31 @@ class _Walker:
             return
         self._parts.append(text)
 
-    # links -------------------------------------------------------------------
+    def link(self, target: str, text_length: int) -> None:
+        self._links.append(target)
+        self._linked += text_length
+
+    def link_action(self, action: Action) -> None:
+        self._pending.append(action)
+
+
+class _Walker:
+    """One walk of the tree: each element's tag handler (``_HANDLERS``) records its facts."""
+
+    def __init__(self, url: str, base: str, lay: mainbody.Layout):
+        self.url, self.base, self.lay = url, base, lay
+        self.region = lay.region
+        self.text = _Text()
+        self.links: list[Link] = []
+        self.images: list[Image] = []
+        self.headings: list[Heading] = []
+        self.anchors: dict[str, None] = {}
+        self.meta: dict[str, str] = {}
+        self.title: Optional[str] = None
+        self.canonical: Optional[str] = None
+        self.jsonld: list[str] = []
+        self._resolved: dict[str, str] = {}
+
     def resolve(self, href: str) -> str:
         target = self._resolved.get(href)
         if target is None:
@@ -325,225 +337,198 @@ class _Walker:
 
     def walk(self, el, st: _State, depth: int = 0) -> None:
         tag = el.tag
-        ctx = self.region.get(el, st.ctx)
-        main = st.main or el is self.lay.main
-        hidden = st.hidden or _hidden(el)
-        st = _State(ctx, main, hidden, st.form or tag == "form", st.heading or tag in _HEADINGS, st.link)
+        st = _State(self.region.get(el, st.ctx), st.main or el is self.lay.main, st.hidden or _hidden(el),
+                    st.form or tag == "form", st.heading or tag in _HEADINGS, st.link)
         ident = el.get("id")
         if ident:
             self.anchors.setdefault(ident.strip(), None)
-        self.element(el, tag, st)
+        handler = _HANDLERS.get(tag)
+        if handler is not None:
+            handler(self, el, st)
         style = el.get("style")
         if style and "url(" in style.lower():
-            self.style_urls(el, style)
+            _style_urls(self, el, style)
         if tag in ("script", "style", "template") or depth > 400:
             return
         if tag in INVISIBLE:
             st.hidden = True
-        if tag in ("a", "area") and el.get("href") is not None:
+        linked = tag in ("a", "area") and el.get("href") is not None
+        if linked:
             st.link = True
+        text = self.text
         block = tag in _BLOCK
         if block:
-            self.flush()
+            text.flush()
         if el.text and not st.hidden:
-            self.add_text(el.text, st, el.sourceline)
+            text.add(el.text, st, el.sourceline)
         for child in el:
             if isinstance(child.tag, str):
                 self.walk(child, st, depth + 1)
                 if child.tag in _BLOCK:
-                    self.flush()
+                    text.flush()
             if child.tail and not st.hidden:
-                self.add_text(child.tail, st, child.sourceline)
-        if tag == "a" and el.get("href") is not None:
-            self._links.append(self.resolve(el.get("href")))
-            self._linked += len(" ".join(el.xpath("string()").split()))
+                text.add(child.tail, st, child.sourceline)
+        if linked and tag == "a":
+            text.link(self.resolve(el.get("href")), len(" ".join(el.xpath("string()").split())))
         if block:
-            self.flush()
-
-    def element(self, el, tag: str, st: _State) -> None:
-        get = el.get
-        if tag in ("a", "area"):
-            name = get("name")
-            if name and tag == "a":
-                self.anchors.setdefault(name.strip(), None)
-            href = get("href")
-            if href is None:
-                return
-            text = link_text(el)
-            target = self.add_link(href, el, st.ctx, text, get("rel") or "")
-            if target[:4].lower() == "tel:":
-                self.tel.append((target, text, st.ctx, el.sourceline))
-            if st.main and st.ctx == BODY and tag == "a":
-                self.cta_link(target, text, el)
-        elif tag == "img":
-            src = get("src")
-            lazy = get("data-src") or get("data-lazy-src")
-            if lazy and (not src or src.strip().startswith("data:")):
-                src = lazy
-            alt = get("alt")
-            if src is not None and src.strip():
-                target = self.add_link(src, el, ASSET, alt or "")
-                self.images.append(Image(src=target, alt=alt, context=st.ctx, line=el.sourceline))
-            for attr in ("srcset", "data-srcset", "data-lazy-srcset"):
-                if get(attr):
-                    for u in srcset_urls(get(attr)):
-                        self.add_link(u, el, ASSET, alt or "")
-        elif tag in _MEDIA_SRC:
-            # Lazy loaders (lazysizes, Wix, WP Rocket) keep the real URL in data-src/data-srcset
-            # until the element scrolls into view; the browser then loads it all the same.
-            src = get("src") or next((get(a) for a in _LAZY_SRC if get(a)), None)
-            if src and src.strip():
-                self.add_link(src, el, ASSET)
-            for attr in ("srcset", "data-srcset"):
-                if get(attr):
-                    for u in srcset_urls(get(attr)):
-                        self.add_link(u, el, ASSET)
-            if tag == "video" and get("poster"):
-                self.add_link(get("poster"), el, ASSET)
-        elif tag == "link":
-            rel = " ".join((get("rel") or "").lower().split())
-            href = get("href")
-            if href is None or not href.strip() or set(rel.split()) & _NO_FETCH_RELS:
-                return
-            target = self.add_link(href, el, ASSET, rel=rel)
-            if "canonical" in rel.split() and self.canonical is None:
-                self.canonical = target
-        elif tag in ("script", "iframe"):
-            if st.main and st.ctx == BODY:
-                self.cta_embed(el)
-            src = get("src")
-            if tag == "iframe" and (not src or not src.strip() or src.strip().lower() == "about:blank"):
-                src = next((get(a) for a in _LAZY_SRC if get(a)), src)  # a lazy-loaded embed
-            if src and src.strip():
-                self.add_link(src, el, ASSET)
-            elif tag == "script" and "ld+json" in (get("type") or "").lower() and el.text:
-                self.jsonld.append(el.text)
-        elif tag == "object" and get("data"):
-            self.add_link(get("data"), el, ASSET)
-        elif tag == "meta":
-            self.meta_tag(el)
-        elif tag == "title" and self.title is None:
-            self.title = " ".join((el.text or "").split())
-        elif tag in _HEADINGS:
-            text = " ".join(el.xpath("string()").split())
-            self.headings.append(Heading(level=int(tag[1]), text=text, line=el.sourceline))
-        elif tag == "form":
-            if st.main and st.ctx == BODY:
-                self.cta_form(el)
-        elif tag == "div" and get("data-url"):  # Calendly's inline widget
-            if st.main and st.ctx == BODY:
-                self.cta_widget(el)
-        elif tag in ("button", "input"):
-            if st.main and st.ctx == BODY and not st.link and not st.form:
-                text = " ".join(el.xpath("string()").split()) if tag == "button" else (get("value") or "")
-                if text and self.cta_text(text):
-                    self.ctas.append(Cta(kind=_cta_kind(text, ""), text=text, href=None, line=el.sourceline))
-
-    def meta_tag(self, el) -> None:
-        name = (el.get("name") or el.get("property") or "").strip().lower()
-        content = el.get("content")
-        if content is None:
-            return
-        if name and name not in self.meta:
-            self.meta[name] = " ".join(content.split())
-        if (el.get("http-equiv") or "").strip().lower() == "refresh":
-            m = re.search(r"url\s*=\s*['\"]?([^'\"]+)", content, re.I)
-            if m:
-                # The text is the content as written ("0; url=/new/"): its delay tells a redirect
-                # (0 s) from a page that shows itself first (links.redirected_link reads it).
-                self.add_link(m.group(1), el, BODY, " ".join(content.split()), tag="meta-refresh")
-
-    def style_urls(self, el, style: str) -> None:
-        """Images a style attribute loads (background-image: url(...)); tag "style", so never crawled."""
-        for m in _STYLE_URL.finditer(style):
-            url = m.group(2).strip()
-            if url and not url.startswith("#") and url[:5].lower() != "data:":
-                self.add_link(url, el, ASSET, tag="style")
-
-    # calls to action ----------------------------------------------------------
-    def cta_text(self, text: str) -> bool:
-        """Text matching a CTA pattern, "book" used as a noun ("Dr. Lee's book, …") aside."""
-        for m in self._cta.finditer(text):
-            if m.group(0).lower() == "book" and _book_noun(text, m.start()):
-                continue
-            return True
-        return False
-
-    def booking_host(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower().rstrip(".") if "//" in url else ""
-        return bool(host) and any(host == h or host.endswith("." + h) for h in self._booking)
-
-    def cta_link(self, target: str, text: str, el) -> None:
-        scheme = target.split(":", 1)[0].lower()
-        if scheme == "tel":
-            self._ctas.append(Cta(kind="tel", text=text, href=target, line=el.sourceline))
-            return
-        if scheme in ("sms", "mailto"):  # "Text us", "Email our care team": a way to ask
-            self._ctas.append(Cta(kind="contact", text=text, href=target, line=el.sourceline))
-            return
-        if scheme in ("javascript", "data"):
-            return
-        path = ""
-        if scheme in ("http", "https"):
-            parts = urlsplit(target)
-            # href patterns describe this site's pages: "/books/" on another site is not a booking page.
-            if host_key(target) == self.host:
-                path = parts.path.lower()
-            elif self.booking_host(target):  # Calendly, Zocdoc, Jane…: booking whatever the wording
-                self._ctas.append(Cta(kind="appointment", text=text, href=target, line=el.sourceline))
-                return
-        if (text and self.cta_text(text)) or any(p in path for p in self._cta_href):
-            self._ctas.append(Cta(kind=_cta_kind(text, path), text=text, href=target, line=el.sourceline))
-
-    def cta_embed(self, el) -> None:
-        """An iframe or script that embeds a booking service or form (Acuity, Calendly, HubSpot…)."""
-        src = (el.get("src") or "").strip()
-        url = self.resolve(src) if src else ""
-        if el.tag == "script" and not src:
-            m = _EMBED_SCRIPT.search(el.text or "")
-            url = m.group(1) if m and m.group(1) else ("https://js.hsforms.net/" if m else "")
-        if url and self.booking_host(url) and not url.startswith("https://js.hsforms.net/forms/embed/"):
-            self.ctas.append(Cta(kind="form", text=el.get("title") or "", href=url, line=el.sourceline))
-
-    def cta_widget(self, el) -> None:
-        url = (el.get("data-url") or "").strip()
-        if url and self.booking_host(self.resolve(url)):
-            self.ctas.append(Cta(kind="form", text="", href=self.resolve(url), line=el.sourceline))
-
-    def cta_form(self, form) -> None:
-        if (form.get("role") or "").lower() == "search" or form.xpath(".//input[@type='search' or @name='s']"):
-            return
-        submits = form.xpath(".//button[not(@type) or translate(@type,'SUBMIT','submit')='submit']"
-                             " | .//input[translate(@type,'SUBMITAGE','submitage')='submit'"
-                             " or translate(@type,'SUBMITAGE','submitage')='image']")
-        if not submits:
-            return
-        s = submits[0]
-        text = " ".join(s.xpath("string()").split()) if s.tag == "button" else (s.get("value") or s.get("alt") or "")
-        action = form.get("action")
-        href = resolve(self.base, action) if action and action.strip() else self.url
-        self.ctas.append(Cta(kind="form", text=text, href=href, line=form.sourceline))
+            text.flush()
 
 
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_APPOINTMENT = re.compile(r"appointment|\bbook|schedul|request|reserv|consult", re.I)
+# ---------------------------------------------------------------- tag handlers: one part of the Page each
+
+def _on_anchor(w: _Walker, el, st: _State) -> None:  # a, area
+    name = el.get("name")
+    if name and el.tag == "a":
+        w.anchors.setdefault(name.strip(), None)
+    href = el.get("href")
+    if href is None:
+        return
+    text = link_text(el)
+    target = w.add_link(href, el, st.ctx, text, el.get("rel") or "")
+    if st.in_article and el.tag == "a":
+        w.text.link_action(Action(kind="link", text=text, href=target, line=el.sourceline))
 
 
-# "book" as a noun: after an article or possessive ("the book", "Dr. Lee's book"), or followed by
-# a comma, "s", "store", "club", "by"… ("book, The Body Keeps the Score").
-_BOOK_NOUN_BEFORE = re.compile(r"(?:\b(?:a|an|the|this|that|his|her|their|its|my|new|latest|free|e-)\s*|['’]s\s+)$", re.I)
-_BOOK_NOUN_AFTER = re.compile(r"(?:s|store|shelf|let|mark|keeping|ed)?\s*[,:;)]|(?:s|store|shelf|let|mark|keeping)\b"
-                              r"|\s+(?:by|about|on|review|club|cover|title)\b", re.I)
-# A HubSpot form embedded by script ("hbspt.forms.create"), or a Calendly/Acuity script naming its URL.
-_EMBED_SCRIPT = re.compile(r"hbspt\.forms\.create|Calendly\.init\w*\(\s*\{\s*url\s*:\s*['\"]([^'\"]+)")
+def _on_img(w: _Walker, el, st: _State) -> None:
+    get = el.get
+    src = get("src")
+    lazy = get("data-src") or get("data-lazy-src")
+    if lazy and (not src or src.strip().startswith("data:")):
+        src = lazy
+    alt = get("alt")
+    if src is not None and src.strip():
+        target = w.add_link(src, el, ASSET, alt or "")
+        w.images.append(Image(src=target, alt=alt, context=st.ctx, line=el.sourceline))
+    for attr in ("srcset", "data-srcset", "data-lazy-srcset"):
+        if get(attr):
+            for u in srcset_urls(get(attr)):
+                w.add_link(u, el, ASSET, alt or "")
 
 
-def _book_noun(text: str, start: int) -> bool:
-    return bool(_BOOK_NOUN_BEFORE.search(text[:start]) or _BOOK_NOUN_AFTER.match(text, start + 4))
+def _on_media(w: _Walker, el, st: _State) -> None:  # source, video, audio, track, embed
+    get = el.get
+    # Lazy loaders (lazysizes, Wix, WP Rocket) keep the real URL in data-src/data-srcset
+    # until the element scrolls into view; the browser then loads it all the same.
+    src = get("src") or next((get(a) for a in _LAZY_SRC if get(a)), None)
+    if src and src.strip():
+        w.add_link(src, el, ASSET)
+    for attr in ("srcset", "data-srcset"):
+        if get(attr):
+            for u in srcset_urls(get(attr)):
+                w.add_link(u, el, ASSET)
+    if el.tag == "video" and get("poster"):
+        w.add_link(get("poster"), el, ASSET)
 
 
-def _cta_kind(text: str, href: str) -> str:
-    return "appointment" if _APPOINTMENT.search(text) or _APPOINTMENT.search(href) else "contact"
+def _on_link(w: _Walker, el, st: _State) -> None:  # <link>
+    rel = " ".join((el.get("rel") or "").lower().split())
+    href = el.get("href")
+    if href is None or not href.strip() or set(rel.split()) & _NO_FETCH_RELS:
+        return
+    target = w.add_link(href, el, ASSET, rel=rel)
+    if "canonical" in rel.split() and w.canonical is None:
+        w.canonical = target
+
+
+def _on_script(w: _Walker, el, st: _State) -> None:  # script, iframe
+    get = el.get
+    if st.in_article:
+        _embed(w, el)
+    src = get("src")
+    if el.tag == "iframe" and (not src or not src.strip() or src.strip().lower() == "about:blank"):
+        src = next((get(a) for a in _LAZY_SRC if get(a)), src)  # a lazy-loaded embed
+    if src and src.strip():
+        w.add_link(src, el, ASSET)
+    elif el.tag == "script" and "ld+json" in (get("type") or "").lower() and el.text:
+        w.jsonld.append(el.text)
+
+
+def _embed(w: _Walker, el) -> None:
+    """An iframe or script in the body: it may embed a booking service or form (Acuity, Calendly, HubSpot…)."""
+    src = (el.get("src") or "").strip()
+    url = w.resolve(src) if src else ""
+    if el.tag == "script" and not src:
+        m = _EMBED_SCRIPT.search(el.text or "")
+        url = m.group(1) if m and m.group(1) else ("https://js.hsforms.net/" if m else "")
+    if url:
+        w.text.actions.append(Action(kind="embed", text=el.get("title") or "", href=url, line=el.sourceline))
+
+
+def _on_object(w: _Walker, el, st: _State) -> None:
+    if el.get("data"):
+        w.add_link(el.get("data"), el, ASSET)
+
+
+def _on_meta(w: _Walker, el, st: _State) -> None:
+    name = (el.get("name") or el.get("property") or "").strip().lower()
+    content = el.get("content")
+    if content is None:
+        return
+    if name and name not in w.meta:
+        w.meta[name] = " ".join(content.split())
+    if (el.get("http-equiv") or "").strip().lower() == "refresh":
+        m = re.search(r"url\s*=\s*['\"]?([^'\"]+)", content, re.I)
+        if m:
+            # The text is the content as written ("0; url=/new/"): its delay tells a redirect
+            # (0 s) from a page that shows itself first (links.redirected_link reads it).
+            w.add_link(m.group(1), el, BODY, " ".join(content.split()), tag="meta-refresh")
+
+
+def _on_title(w: _Walker, el, st: _State) -> None:
+    if w.title is None:
+        w.title = " ".join((el.text or "").split())
+
+
+def _on_heading(w: _Walker, el, st: _State) -> None:
+    w.headings.append(Heading(level=int(el.tag[1]), text=" ".join(el.xpath("string()").split()),
+                              line=el.sourceline))
+
+
+def _on_form(w: _Walker, form, st: _State) -> None:
+    """A form with a submit button in the body (not a search form)."""
+    if not st.in_article:
+        return
+    if (form.get("role") or "").lower() == "search" or form.xpath(".//input[@type='search' or @name='s']"):
+        return
+    submits = form.xpath(".//button[not(@type) or translate(@type,'SUBMIT','submit')='submit']"
+                         " | .//input[translate(@type,'SUBMITAGE','submitage')='submit'"
+                         " or translate(@type,'SUBMITAGE','submitage')='image']")
+    if not submits:
+        return
+    s = submits[0]
+    text = " ".join(s.xpath("string()").split()) if s.tag == "button" else (s.get("value") or s.get("alt") or "")
+    action = form.get("action")
+    href = resolve(w.base, action) if action and action.strip() else w.url
+    w.text.actions.append(Action(kind="form", text=text, href=href, line=form.sourceline))
+
+
+def _on_div(w: _Walker, el, st: _State) -> None:
+    url = (el.get("data-url") or "").strip()  # Calendly's inline widget
+    if url and st.in_article:
+        w.text.actions.append(Action(kind="embed", text="", href=w.resolve(url), line=el.sourceline))
+
+
+def _on_button(w: _Walker, el, st: _State) -> None:  # button, input
+    if st.in_article and not st.link and not st.form:
+        text = " ".join(el.xpath("string()").split()) if el.tag == "button" else (el.get("value") or "")
+        if text:
+            w.text.actions.append(Action(kind="button", text=text, line=el.sourceline))
+
+
+def _style_urls(w: _Walker, el, style: str) -> None:
+    """Images a style attribute loads (background-image: url(...)); tag "style", so never crawled."""
+    for m in _STYLE_URL.finditer(style):
+        url = m.group(2).strip()
+        if url and not url.startswith("#") and url[:5].lower() != "data:":
+            w.add_link(url, el, ASSET, tag="style")
+
+
+_HANDLERS = {
+    "a": _on_anchor, "area": _on_anchor, "img": _on_img, **dict.fromkeys(_MEDIA_SRC, _on_media),
+    "link": _on_link, "script": _on_script, "iframe": _on_script, "object": _on_object, "meta": _on_meta,
+    "title": _on_title, **dict.fromkeys(_HEADINGS, _on_heading), "form": _on_form, "div": _on_div,
+    "button": _on_button, "input": _on_button,
+}
 
 
 def _hidden(el) -> bool:
@@ -659,24 +644,37 @@ def _jsonld_types(texts: Iterable[str]) -> set[str]:
     return found
 
 
-def article_signals(url: str, body_classes: set[str], og_type: str, ld_types: set[str], listing: bool,
-                    h1_count: int, word_count: int, has_article_el: bool) -> tuple[bool, str]:
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What tells a blog post or article from a home page, a listing or a landing page."""
+
+    url: str
+    body_classes: frozenset[str] = frozenset()
+    og_type: str = ""
+    ld_types: frozenset[str] = frozenset()  # JSON-LD @types, lower case
+    listing: bool = False  # several <article>s side by side
+    h1_count: int = 0
+    word_count: int = 0
+    article_main: bool = False  # the main body is an <article> element
+
+
+def article_signals(f: ArticleFacts) -> tuple[bool, str]:
     """Whether a page is a blog post/article, and the signal that decided it."""
-    if urlsplit(url).path in ("", "/"):
+    if urlsplit(f.url).path in ("", "/"):
         return False, "home page"
-    if body_classes & _LISTING_BODY:
+    if f.body_classes & _LISTING_BODY:
         return False, "listing body class"
-    if listing:
+    if f.listing:
         return False, "several articles"
-    if og_type == "article":
+    if f.og_type == "article":
         return True, "og:type"
-    if ld_types & _ARTICLE_TYPES:
+    if f.ld_types & _ARTICLE_TYPES:
         return True, "json-ld"
-    if body_classes & _POST_BODY or any(c.startswith("postid-") for c in body_classes):
+    if f.body_classes & _POST_BODY or any(c.startswith("postid-") for c in f.body_classes):
         return True, "post body class"
-    if og_type == "website" and not has_article_el:
+    if f.og_type == "website" and not f.article_main:
         return False, "og:type website"
-    if word_count >= 150 and h1_count == 1:
+    if f.word_count >= 150 and f.h1_count == 1:
         return True, "long body, one h1"
     return False, "short or untitled"
 
@@ -696,72 +694,51 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
     if root is None:
         return Page(url=url, status=status, content_type=ctype, source_path=source_path)
 
-    base = url
-    for b in root.iter("base"):
-        if b.get("href") and b.get("href").strip():
-            base = resolve(url, b.get("href"))
-            break
     body_el = root.find("body")
     if body_el is None:
         body_el = root
     lay = mainbody.layout(root, body_el)
-    w = _Walker(url, base, lay, opts)
+    w = _Walker(url, _base(root, url), lay)
     w.walk(root, _State(ctx=BODY if root is body_el else mainbody.HEADER))
-    w.flush()
+    w.text.flush()
 
-    # The main body: prose blocks (not headings, not form labels) in the main element's body region.
-    in_body = [b for b in w.blocks if b.main and b.ctx == BODY and not b.hidden and not _boilerplate_block(b)]
-    paragraphs = tuple(
-        Paragraph(text=b.text, links=tuple(dict.fromkeys(b.links)), line=b.line)
-        for b in in_body if not b.heading and not b.form and not _standalone_link(b))
-    ctas = sorted(w.ctas + [c for b in in_body for c in b.ctas], key=lambda c: c.line or 0)
+    in_body = _article_blocks(w.text.blocks)
+    paragraphs = _paragraphs(in_body)
     body_text = "\n\n".join(p.text for p in paragraphs)
     word_count = words(body_text)
-
-    phones: list[PhoneSeen] = []
-    text_urls: list[str] = []
-    for b in w.blocks:
-        if b.hidden:
-            continue
-        for number, raw in phones_in_text(b.text, opts.phone_region):
-            phones.append(PhoneSeen(number=number, raw=raw, via="text", context=b.ctx, line=b.line))
-        if "." in b.text:
-            text_urls.extend(urls_in_text(b.text))
-    for href, text, ctx, line in w.tel:
-        parsed = phone_from_tel(href, opts.phone_region)
-        if parsed is None:
-            continue
-        shown = phones_in_text(text, opts.phone_region, bare=True)
-        phones.append(PhoneSeen(number=parsed[0], raw=parsed[1], via="tel", context=ctx,
-                                shown=shown[0][0] if shown else None, line=line))
-    phones.sort(key=lambda p: p.line or 0)
-
-    related: dict[str, str] = {}  # fetch URL -> the first URL as linked
-    for link in w.links:
-        if (link.context == mainbody.RELATED and link.tag in ("a", "area") and link.fetch_url != url.split("#", 1)[0]
-                and urlsplit(link.target).scheme in ("http", "https")):
-            related.setdefault(link.fetch_url, link.target)
-
-    body_classes = set((body_el.get("class") or "").lower().split())
-    is_article, _why = article_signals(
-        url, body_classes, w.meta.get("og:type", "").lower(), _jsonld_types(w.jsonld) if w.jsonld else set(),
-        lay.listing, sum(1 for h in w.headings if h.level == 1), word_count,
-        lay.main is not None and lay.main.tag == "article")
+    is_article, _why = article_signals(ArticleFacts(
+        url=url, body_classes=frozenset((body_el.get("class") or "").lower().split()),
+        og_type=w.meta.get("og:type", "").lower(), ld_types=frozenset(_jsonld_types(w.jsonld)),
+        listing=lay.listing, h1_count=sum(1 for h in w.headings if h.level == 1), word_count=word_count,
+        article_main=lay.main is not None and lay.main.tag == "article"))
 
     return Page(
         url=url, status=status, content_type=ctype,
         title=w.title, meta_description=w.meta.get("description"), canonical=w.canonical,
         meta_robots=w.meta.get("robots"), lang=(root.get("lang") or "").strip() or None,
         headings=tuple(w.headings), anchors=tuple(a for a in w.anchors if a),
-        links=tuple(w.links), images=tuple(w.images), phones=tuple(phones), ctas=tuple(ctas),
-        text_urls=tuple(dict.fromkeys(text_urls)),
+        links=tuple(w.links), images=tuple(w.images), phones=_phones(w.text.blocks, w.links, opts.phone_region),
+        actions=_actions(w.text.actions, in_body), text_urls=_text_urls(w.text.blocks),
         body_text=body_text, paragraphs=paragraphs, is_article=is_article, word_count=word_count,
         readability=measure(body_text, [p.text for p in paragraphs]) if is_article else None,
-        related_posts=tuple(related.values()), source_path=source_path, parse_error=parse_error,
+        related_posts=_related_posts(w.links, url), source_path=source_path, parse_error=parse_error,
     )
 
 
+def _base(root, url: str) -> str:
+    """The URL relative links resolve against: the first <base href>, else the page's own."""
+    for b in root.iter("base"):
+        if b.get("href") and b.get("href").strip():
+            return resolve(url, b.get("href"))
+    return url
+
+
 _COPYRIGHT = re.compile(r"©|&copy;|\(c\)\s*\d{4}|all rights reserved", re.I)
+
+
+def _article_blocks(blocks: list[_Block]) -> list[_Block]:
+    """The main body: visible blocks of the main element's body region that are not template."""
+    return [b for b in blocks if b.main and b.ctx == BODY and not b.hidden and not _boilerplate_block(b)]
 
 
 def _boilerplate_block(b: _Block) -> bool:
@@ -771,9 +748,49 @@ def _boilerplate_block(b: _Block) -> bool:
     return len(b.links) >= 3 and b.linked >= 0.7 * len(b.text)
 
 
+def _paragraphs(in_body: list[_Block]) -> tuple[Paragraph, ...]:
+    """The article's prose: not headings, form labels or lone links."""
+    return tuple(Paragraph(text=b.text, links=tuple(dict.fromkeys(b.links)), line=b.line)
+                 for b in in_body if not b.heading and not b.form and not _standalone_link(b))
+
+
 def _standalone_link(b: _Block) -> bool:
     # A button or a lone link ("Schedule a Consultation") is a call to action, not prose.
     return b.linked >= 0.9 * len(b.text) and len(b.text.split()) <= 8
+
+
+def _actions(loose: list[Action], in_body: list[_Block]) -> tuple[Action, ...]:
+    """Links, buttons, forms and embeds of the article body, in source order."""
+    return tuple(sorted(loose + [a for b in in_body for a in b.actions], key=lambda a: a.line or 0))
+
+
+def _phones(blocks: list[_Block], links: list[Link], region: str) -> tuple[PhoneSeen, ...]:
+    """Numbers in visible text, then tel: links (with the number their text shows), in source order."""
+    phones = [PhoneSeen(number=number, raw=raw, via="text", context=b.ctx, line=b.line)
+              for b in blocks if not b.hidden for number, raw in phones_in_text(b.text, region)]
+    for link in links:
+        if link.tag in ("a", "area") and link.target[:4].lower() == "tel:":
+            parsed = phone_from_tel(link.target, region)
+            if parsed is not None:
+                shown = phones_in_text(link.text, region, bare=True)
+                phones.append(PhoneSeen(number=parsed[0], raw=parsed[1], via="tel", context=link.context,
+                                        shown=shown[0][0] if shown else None, line=link.line))
+    return tuple(sorted(phones, key=lambda p: p.line or 0))
+
+
+def _text_urls(blocks: list[_Block]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(u for b in blocks if not b.hidden and "." in b.text for u in urls_in_text(b.text)))
+
+
+def _related_posts(links: list[Link], url: str) -> tuple[str, ...]:
+    """The related-posts block's links to pages: the first URL as linked for each page."""
+    related: dict[str, str] = {}  # fetch URL -> the first URL as linked
+    page = url.split("#", 1)[0]
+    for link in links:
+        if (link.context == mainbody.RELATED and link.tag in ("a", "area") and link.fetch_url != page
+                and urlsplit(link.target).scheme in ("http", "https")):
+            related.setdefault(link.fetch_url, link.target)
+    return tuple(related.values())
 
 
 _IDS = etree.XPath("//@id | //a/@name")

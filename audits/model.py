@@ -144,8 +144,22 @@ class Image(_Data):
 
 
 @dataclass(frozen=True, slots=True)
+class Action(_Data):
+    """A link, button, form or embed in the article body: what a reader could act on.
+
+    Extraction records these facts; the missing-cta rule decides, with its
+    ``[audits.cta]`` options, which are calls to action.
+    """
+
+    kind: str  # link | button | form | embed (an iframe, script or widget naming a URL)
+    text: str = ""
+    href: Optional[str] = None  # absolute; a form's action, an embed's URL
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True, slots=True)
 class Cta(_Data):
-    """A call to action found in the article body."""
+    """A call to action in the article body, as the missing-cta rule decides it."""
 
     kind: str  # tel | appointment | contact | form
     text: str = ""
@@ -216,7 +230,7 @@ class Page(_Data):
     links: tuple[Link, ...] = ()
     images: tuple[Image, ...] = ()
     phones: tuple[PhoneSeen, ...] = ()
-    ctas: tuple[Cta, ...] = ()
+    actions: tuple[Action, ...] = ()  # article-body links, buttons, forms, embeds
     text_urls: tuple[str, ...] = ()  # URLs written as plain visible text
     body_text: str = ""  # the article's main body only
     paragraphs: tuple[Paragraph, ...] = ()
@@ -232,8 +246,8 @@ class Page(_Data):
     def h1s(self) -> list[str]:
         return [h.text for h in self.headings if h.level == 1]
 
-    def summary(self) -> dict[str, Any]:
-        """The page entry of report.json (contract shape, plus extra fields)."""
+    def summary(self, ctas: typing.Iterable[Cta] = ()) -> dict[str, Any]:
+        """The page entry of report.json (contract shape, plus extra fields); ``ctas`` as the rule decided."""
         r = self.readability
         return {
             "url": self.url,
@@ -243,7 +257,7 @@ class Page(_Data):
             "word_count": self.word_count,
             "readability": r.to_dict() if r else None,
             "related_posts": list(self.related_posts),
-            "ctas": [c.to_dict() for c in self.ctas],
+            "ctas": [c.to_dict() for c in ctas],
             "phones": sorted({p.number for p in self.phones}),
             "meta_description": self.meta_description,
             "canonical": self.canonical,

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Optional
 
 from audits.config import Config
 from audits.identity import SiteIdentity
-from audits.model import CONTRACT_CONTEXT, Fetch, Finding, Page, Severity
+from audits.model import CONTRACT_CONTEXT, Cta, Fetch, Finding, Page, Severity
 
 
 @dataclass
@@ -118,6 +118,7 @@ class Report:
     baseline_new: Optional[list[Finding]] = None  # with a baseline: the findings not in it
     notes: tuple[str, ...] = ()  # one-line remarks on the input (a guessed origin, partial input)
     facts: SiteFacts = field(default_factory=SiteFacts)
+    ctas: dict[str, tuple[Cta, ...]] = field(default_factory=dict)  # page URL -> calls to action, [audits.cta]
     partial_reason: Optional[str] = None  # a crawl that stopped early: why (interrupted, max_pages...)
     crawl: Optional[dict[str, Any]] = None  # the crawl's own account: finish reason, retries, pages never reached
     # The run as recorded in the history store (audits/history/record.py): {"run", "since_last",
@@ -163,7 +164,7 @@ class Report:
                 "fixed": len(self.fixed),
                 "new": len(self.baseline_new) if self.baseline_new is not None else None,
             },
-            "pages": [p.summary() for p in self.pages],
+            "pages": [p.summary(self.ctas.get(p.url, ())) for p in self.pages],
             "links": self.links,
             "findings": [f.to_dict() for f in self.findings],
             "fixed": self.fixed,

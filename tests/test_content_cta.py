@@ -1,4 +1,4 @@
-"""missing-cta on Page objects, plus theme buttons through extraction once audits.extract exists."""
+"""missing-cta on Page objects, plus theme buttons through extraction."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,7 +8,8 @@ import pytest
 from audits import registry
 from audits.config import from_dict
 from audits.engine import run_rules
-from audits.model import Cta, Page
+from audits.extract import extract_options, extract_page
+from audits.model import Action, Page
 from audits.site import Site
 
 ORIGIN = "https://clinic.test"
@@ -25,11 +26,17 @@ def test_article_without_a_call_to_action():
     assert (f.url, f.target, f.severity.value) == (ORIGIN + "/post/", None, "error")
 
 
-@pytest.mark.parametrize("cta", [Cta("tel", "(559) 425-1118", "tel:+15594251118"),
-                                 Cta("appointment", "Request an appointment", ORIGIN + "/appointment/"),
-                                 Cta("form", "Book your visit")])
-def test_any_call_to_action_satisfies_the_rule(cta):
-    assert findings([Page(url=ORIGIN + "/post/", is_article=True, ctas=(cta,))]) == []
+@pytest.mark.parametrize("action", [Action("link", "(559) 425-1118", "tel:+15594251118"),
+                                    Action("link", "Request an appointment", ORIGIN + "/appointment/"),
+                                    Action("form", "Book your visit", ORIGIN + "/post/"),
+                                    Action("embed", "", "https://calendly.com/clinic/intake")])
+def test_any_call_to_action_satisfies_the_rule(action):
+    assert findings([Page(url=ORIGIN + "/post/", is_article=True, actions=(action,))]) == []
+
+
+def test_a_body_link_that_is_no_call_to_action_does_not():
+    read_more = Action("link", "Read more about ketamine", ORIGIN + "/blog/ketamine/")
+    assert len(findings([Page(url=ORIGIN + "/post/", is_article=True, actions=(read_more,))])) == 1
 
 
 def test_pages_that_are_not_articles_need_none():
@@ -49,10 +56,9 @@ PARAS = "\n".join(
 
 
 def _extracted(cta_html, **sections):
-    extract = pytest.importorskip("audits.extract")
     config = from_dict({"site": {"start_urls": [ORIGIN + "/"]}, **sections})
     html = ARTICLE.format(paragraphs=PARAS, cta=cta_html).encode()
-    page = extract.extract_page(ORIGIN + "/blog/ketamine-ptsd/", html, options=extract.extract_options(config))
+    page = extract_page(ORIGIN + "/blog/ketamine-ptsd/", html, options=extract_options(config))
     assert page.is_article, "the fixture must read as an article for this test to mean anything"
     return findings([page], **sections)
 

@@ -46,7 +46,7 @@ def crawl_pages(workers: int, out: Path) -> set[str]:
     with SiteServer(EXTERNAL, host=EXTERNAL_HOST) as external, new_clinic_server(external) as site:
         config = {"site": {"start_urls": [site.url("/")]}, "crawl": {"timeout_s": 2, "workers": workers}}
         proc = subprocess.run([sys.executable, "-c", CRAWL, json.dumps(config), str(out)],
-                              cwd=REPO, capture_output=True, text=True, timeout=60)
+                              cwd=REPO, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     summary = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -174,6 +174,31 @@ def test_check_of_the_stored_crawl_gives_the_same_findings(crawl, report, tmp_pa
            Counter(tuple(f[k] for k in fields) for f in report["findings"])
 
 
+def test_check_of_the_stored_crawl_applies_changed_cta_patterns(crawl, report, tmp_path):
+    # The crawl recorded what each article body holds; what counts as a call to action is decided
+    # when auditing, so other [audits.cta] options give another answer without crawling again.
+    config = write_config(tmp_path / "cta.toml")
+    config.write_text(config.read_text() + '\n[audits.cta]\npatterns = ["hormone therapy for menopause"]\n'
+                      'href_patterns = []\n')
+    proc = siteproof("check", crawl.out, "--config", config, "--format", "json", "--out", tmp_path / "o", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    again = read_report(tmp_path / "o")
+
+    def missing(r):
+        return {urlsplit(f["url"]).path for f in r["findings"] if f["rule"] == "missing-cta"}
+
+    def ctas(r, path):
+        [page] = [p for p in r["pages"] if urlsplit(p["url"]).path == path]
+        return [(c["kind"], c["text"]) for c in page["ctas"]]
+
+    assert "/perimenopause-sleep-problems/" in missing(report) and "/blog/shock-wave-therapy-ed/" not in missing(report)
+    assert missing(again) - missing(report) == {"/blog/shock-wave-therapy-ed/", "/testosterone-replacement-therapy/"}
+    assert missing(report) - missing(again) == {"/perimenopause-sleep-problems/"}
+    assert ctas(again, "/perimenopause-sleep-problems/") == [("contact", "hormone therapy for menopause")]
+    assert ctas(report, "/blog/shock-wave-therapy-ed/") == [("appointment", "Book a Visit")]
+    assert ctas(again, "/blog/shock-wave-therapy-ed/") == []
+
+
 # (severities switched off with [rules] X = "off", --fail-on, exit code)
 FAIL_ON = [
     ((), "info", 1),

@@ -9,6 +9,7 @@ import pytest
 
 from audits.extract import ExtractOptions, anchors_of, extract_page, is_html
 from audits.readability import sentences
+from audits.rules.cta import CtaOptions, calls_to_action
 
 HTML = Path(__file__).parent / "fixtures" / "html"
 EXPECTED = tomllib.loads((HTML / "expected.toml").read_text())
@@ -19,6 +20,11 @@ THEMES = [name for name, exp in EXPECTED.items() if "first" in exp]
 def page(name: str):
     return extract_page(EXPECTED[name]["url"], (HTML / f"{name}.html").read_bytes(),
                         headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def ctas(p, opts: CtaOptions = CtaOptions()):
+    """The page's calls to action as missing-cta decides them from the recorded body actions."""
+    return calls_to_action(p, opts)
 
 
 def source_line(name: str, needle: str, nth: int = 0) -> int:
@@ -59,7 +65,7 @@ def test_related_posts_by_heading_or_plugin_markup(name):
 
 @pytest.mark.parametrize("name", [n for n in EXPECTED if "cta_kinds" in EXPECTED[n]])
 def test_calls_to_action_in_the_body_only(name):
-    assert [c.kind for c in page(name).ctas] == EXPECTED[name]["cta_kinds"]
+    assert [c.kind for c in ctas(page(name))] == EXPECTED[name]["cta_kinds"]
 
 
 def test_readability_only_for_articles():
@@ -174,7 +180,7 @@ def test_line_numbers_point_at_the_source():
     assert img.line == source_line("astra", "hormone-consult.jpg")
     assert p.headings[1].line == source_line("astra", 'id="who-is-it-for"')
     assert p.paragraphs[0].line == source_line("astra", "Many of our patients come to us")
-    assert p.ctas[1].line == source_line("astra", 'href="tel:+15594251118">call our office')
+    assert ctas(p)[1].line == source_line("astra", 'href="tel:+15594251118">call our office')
     footer_phone = [s for s in p.phones if s.context == "footer" and s.via == "text"][0]
     assert footer_phone.line == source_line("astra", "559.425.1118")
 
@@ -248,24 +254,22 @@ def test_phone_region_option():
 
 def test_theme_button_is_a_cta_and_footer_phone_is_not():
     el = page("elementor")
-    assert [(c.kind, c.text, c.href) for c in el.ctas] == [
+    assert [(c.kind, c.text, c.href) for c in ctas(el)] == [
         ("appointment", "Schedule a Consultation", "https://sunrise.test/book-appointment/")]
     assert any(link.target == "tel:+15594251118" and link.context == "footer" for link in el.links)
-    assert page("avada").ctas[0].text == "Talk to Our Team"
+    assert ctas(page("avada"))[0].text == "Talk to Our Team"
 
 
 def test_cta_patterns_come_from_options():
-    opts = ExtractOptions(cta_patterns=("talk to our team",), cta_href_patterns=())
-    body = (HTML / "avada.html").read_bytes()
-    p = extract_page(EXPECTED["avada"]["url"], body, options=opts)
-    assert [(c.kind, c.text) for c in p.ctas] == [("contact", "Talk to Our Team")]
-    none = extract_page(EXPECTED["avada"]["url"], body, options=ExtractOptions(cta_patterns=(), cta_href_patterns=()))
-    assert none.ctas == ()
+    p = page("avada")
+    opts = CtaOptions(patterns=("talk to our team",), href_patterns=())
+    assert [(c.kind, c.text) for c in ctas(p, opts)] == [("contact", "Talk to Our Team")]
+    assert ctas(p, CtaOptions(patterns=(), href_patterns=())) == ()
 
 
 def test_external_href_is_not_matched_by_href_patterns():
     # "/books/" on ncbi.nlm.nih.gov is not this clinic's booking page.
-    assert [c.href for c in page("generatepress").ctas] == ["https://clinic.test/book-online/"]
+    assert [c.href for c in ctas(page("generatepress"))] == ["https://clinic.test/book-online/"]
 
 
 def test_buttons_and_forms_in_the_body():
@@ -275,7 +279,7 @@ def test_buttons_and_forms_in_the_body():
             b"<form action='/request/'><input name='email'><input type='submit' value='Request a call'></form>"
             b"</article></main><footer><form action='/news'><button>Subscribe</button></form></footer></body></html>")
     p = extract_page("https://x.test/post/", body)
-    assert [(c.kind, c.text, c.href) for c in p.ctas] == [
+    assert [(c.kind, c.text, c.href) for c in ctas(p)] == [
         ("appointment", "Book now", None), ("form", "Request a call", "https://x.test/request/")]
 
 
