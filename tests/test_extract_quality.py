@@ -55,18 +55,6 @@ def test_body_sentences_precision_and_recall(name):
     assert precision == 1.0 and recall == 1.0
 
 
-def test_extraction_is_fast_enough():
-    html = typical_page()
-    assert 25_000 < len(html) < 40_000
-    extract_page("https://omgwellnessmd.com/blog/x/", html)
-    runs = 5
-    start = time.perf_counter()
-    for _ in range(runs):
-        extract_page("https://omgwellnessmd.com/blog/x/", html)
-    per_page_ms = (time.perf_counter() - start) * 1000 / runs
-    assert per_page_ms < 60  # the target is 15 ms; the margin keeps slow CI machines green
-
-
 def typical_page() -> bytes:
     """A ~30 KB WordPress post: the Astra fixture with the inline CSS, longer menu, body and sidebar real ones have."""
     html = (HTML / "astra.html").read_text()

@@ -141,7 +141,7 @@ def test_ctrl_c_stops_within_seconds_and_resume_completes(slow_site, reference, 
     proc.send_signal(signal.SIGINT)
     proc.wait(15)
     proc.stderr.close()
-    assert time.monotonic() - asked < 5
+    assert time.monotonic() - asked < 10  # "within a few seconds"; generous for a loaded CI machine
     partial = read_report(out)  # an interrupted crawl still reports what it saw
     assert PAGES // 3 <= len(partial["pages"]) < PAGES
 
