@@ -276,14 +276,14 @@ def cmd_crawl(args) -> int:
 def cmd_demo(args) -> int:
     from audits.config import from_dict
     from audits.engine import now
-    from crawler.demo import DEMO_CONFIG, DEMO_SITE
+    from crawler.demo import DEMO_CONFIG
     from crawler.siteserver import SiteServer
 
     if args.config:
         raise UsageError("demo uses its own bundled configuration; use `siteproof crawl` with --config")
     formats = _formats(args, CRAWL_FORMATS)
     out = _out_dir(args.out)
-    with SiteServer(DEMO_SITE) as server:
+    with _demo_server(SiteServer) as server:
         config = from_dict(DEMO_CONFIG(server.origin), "the demo configuration")
         if not args.quiet:
             print(f"Serving the sample clinic site at {server.origin}/ and crawling it…", file=sys.stderr)
@@ -292,6 +292,17 @@ def cmd_demo(args) -> int:
                                              started_at=started, out=out)
         report, summary = _crawl_and_audit(config, out, args, started)
     return _crawl_exit(_finish(report, args, out, formats, default_stream=True, recorder=recorder), summary, out)
+
+
+def _demo_server(server_class):
+    """The sample site on its usual port, so a second demo is the same site to the history and
+    shows what changed since the first; on any free port when that one is taken."""
+    from crawler.demo import DEMO_PORT, DEMO_SITE
+
+    try:
+        return server_class(DEMO_SITE, port=DEMO_PORT).start()
+    except OSError:
+        return server_class(DEMO_SITE).start()
 
 
 def _is_url(value: str) -> bool:

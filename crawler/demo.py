@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 DEMO_SITE = Path(__file__).parent / "demo_site"
+DEMO_PORT = 8642  # the usual port; any free one when it is taken
 
 
 def DEMO_CONFIG(origin: str) -> dict:
