@@ -156,12 +156,13 @@ def test_demo_reports_every_planted_problem(tmp_path):
                  if f["rule"] == "irrelevant-related-post" and f["url"].endswith("/blog/ketamine-vs-antidepressants/")]
     assert any(t.endswith("/blog/erectile-dysfunction-treatment/") for t in off_topic)
     if report["site"].startswith("http://127.0.0.1:8642/"):  # the usual port was free: a re-run is the same site
-        again = subprocess.run([sys.executable, "-m", "crawler", "demo", "-q", "--out", str(tmp_path / "again")],
+        again = subprocess.run([sys.executable, "-m", "crawler", "demo", "--out", str(tmp_path / "again")],
                                cwd=tmp_path, capture_output=True, text=True, timeout=120)
         assert again.returncode == 1, again.stderr
         since = json.loads((tmp_path / "again" / "report.json").read_text())["since_last"]
         assert since["base"] == report["run"] and since["new"] == 0 and since["fixed"] == 0
         assert since["open"] == len(report["findings"])
+        assert f"since the last crawl ({report['run']}): 0 new, 0 fixed" in again.stdout
 
 
 def test_sitegen_pages_are_linked_and_resolvable(tmp_path):

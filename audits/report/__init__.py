@@ -121,6 +121,10 @@ def summary_text(report: Report, out_dir: Path | str | None = None) -> str:
         lines.append(f"  baseline: {plural(len(report.baseline_new), 'new finding')} ({new['error']:,} error, "
                      f"{new['warning']:,} warning, {new['info']:,} info); {report.baselined:,} known; "
                      f"{len(report.fixed):,} fixed")
+    since = (report.history or {}).get("since_last")
+    if since:
+        lines.append(f"  since the last crawl ({since['base']}): {since['new']:,} new, {since['fixed']:,} fixed, "
+                     f"{since['open']:,} still open")
     if out_dir is not None:
         lines.append(f"Report: {Path(out_dir) / html.FILENAME}")
     return "\n".join(lines) + "\n"
