@@ -20,7 +20,7 @@ import phonenumbers
 from bs4.dammit import EncodingDetector
 from lxml import etree
 
-from audits import mainbody
+from audits import kinds, mainbody
 from audits.mainbody import BODY, INVISIBLE
 from audits.model import Action, Heading, Image, Link, Page, Paragraph, PhoneSeen
 from audits.readability import measure, words
@@ -611,14 +611,7 @@ def urls_in_text(text: str) -> list[str]:
     return out
 
 
-# ---------------------------------------------------------------- is_article
-
-_ARTICLE_TYPES = frozenset({"article", "blogposting", "newsarticle", "medicalwebpage", "medicalscholarlyarticle",
-                            "scholarlyarticle", "techarticle", "report"})
-_LISTING_BODY = frozenset({"home", "blog", "archive", "category", "tag", "search", "error404", "author",
-                           "date", "page-template-contact", "search-results", "post-type-archive"})
-_POST_BODY = frozenset({"single-post", "single-format-standard", "single"})
-
+# ---------------------------------------------------------------- page kind facts
 
 def _jsonld_types(texts: Iterable[str]) -> set[str]:
     found: set[str] = set()
@@ -644,39 +637,38 @@ def _jsonld_types(texts: Iterable[str]) -> set[str]:
     return found
 
 
-@dataclass(frozen=True)
-class ArticleFacts:
-    """What tells a blog post or article from a home page, a listing or a landing page."""
-
-    url: str
-    body_classes: frozenset[str] = frozenset()
-    og_type: str = ""
-    ld_types: frozenset[str] = frozenset()  # JSON-LD @types, lower case
-    listing: bool = False  # several <article>s side by side
-    h1_count: int = 0
-    word_count: int = 0
-    article_main: bool = False  # the main body is an <article> element
+# "[Condition Name]", "[City]", "{{ doctor_name }}": blanks a developer template leaves for the writer.
+# Capitalised words only, so "[1]", "[sic]", "[…]" and Cloudflare's "[email protected]" are not blanks.
+_PLACEHOLDER = re.compile(r"\[(?:[A-Z][\w'’&/.-]*)(?:\s+[A-Za-z][\w'’&/.-]*){0,5}\]|\{\{\s*[\w. -]{1,40}\}\}"
+                          r"|\blorem ipsum\b", re.I)
+_NOT_PLACEHOLDER = frozenset({"[read more]", "[more]", "[continue reading]", "[learn more]", "[edit]", "[top]",
+                              "[back to top]", "[close]", "[show]", "[hide]", "[citation needed]"})
 
 
-def article_signals(f: ArticleFacts) -> tuple[bool, str]:
-    """Whether a page is a blog post/article, and the signal that decided it."""
-    if urlsplit(f.url).path in ("", "/"):
-        return False, "home page"
-    if f.body_classes & _LISTING_BODY:
-        return False, "listing body class"
-    if f.listing:
-        return False, "several articles"
-    if f.og_type == "article":
-        return True, "og:type"
-    if f.ld_types & _ARTICLE_TYPES:
-        return True, "json-ld"
-    if f.body_classes & _POST_BODY or any(c.startswith("postid-") for c in f.body_classes):
-        return True, "post body class"
-    if f.og_type == "website" and not f.article_main:
-        return False, "og:type website"
-    if f.word_count >= 150 and f.h1_count == 1:
-        return True, "long body, one h1"
-    return False, "short or untitled"
+def placeholders(texts: Iterable[str]) -> tuple[str, ...]:
+    """The template blanks in some text, in order (repeats kept)."""
+    found = []
+    for text in texts:
+        if "[" not in text and "{{" not in text and "orem" not in text:
+            continue
+        for m in _PLACEHOLDER.finditer(text):
+            token = m.group(0)
+            if token[0] == "[" and (token.lower() in _NOT_PLACEHOLDER or not token[1].isupper()):
+                continue
+            found.append(" ".join(token.split()))
+    return tuple(found)
+
+
+_REFRESH_DELAY = re.compile(r"\s*(\d+(?:\.\d*)?)")
+
+
+def _refresh(links: list[Link], url: str) -> Optional[float]:
+    """Seconds before the page's meta refresh sends the reader elsewhere (None: it does not)."""
+    for link in links:
+        if link.tag == "meta-refresh" and link.fetch_url != url.split("#", 1)[0]:
+            m = _REFRESH_DELAY.match(link.text)
+            return float(m.group(1)) if m else 0.0
+    return None
 
 
 # ---------------------------------------------------------------- public API
@@ -706,11 +698,15 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
     paragraphs = _paragraphs(in_body)
     body_text = "\n\n".join(p.text for p in paragraphs)
     word_count = words(body_text)
-    is_article, _why = article_signals(ArticleFacts(
-        url=url, body_classes=frozenset((body_el.get("class") or "").lower().split()),
+    actions = _actions(w.text.actions, in_body)
+    kind, evidence = kinds.classify(kinds.PageFacts(
+        url=url, title=w.title or "", body_classes=frozenset((body_el.get("class") or "").lower().split()),
         og_type=w.meta.get("og:type", "").lower(), ld_types=frozenset(_jsonld_types(w.jsonld)),
         listing=lay.listing, h1_count=sum(1 for h in w.headings if h.level == 1), word_count=word_count,
-        article_main=lay.main is not None and lay.main.tag == "article"))
+        article_main=lay.main is not None and lay.main.tag == "article", refresh=_refresh(w.links, url),
+        page_words=words(" ".join(b.text for b in w.text.blocks if not b.hidden)),
+        placeholders=placeholders(b.text for b in in_body), forms=sum(1 for a in actions if a.kind == "form")))
+    is_article = kind == kinds.ARTICLE
 
     return Page(
         url=url, status=status, content_type=ctype,
@@ -718,8 +714,9 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
         meta_robots=w.meta.get("robots"), lang=(root.get("lang") or "").strip() or None,
         headings=tuple(w.headings), anchors=tuple(a for a in w.anchors if a),
         links=tuple(w.links), images=tuple(w.images), phones=_phones(w.text.blocks, w.links, opts.phone_region),
-        actions=_actions(w.text.actions, in_body), text_urls=_text_urls(w.text.blocks),
-        body_text=body_text, paragraphs=paragraphs, is_article=is_article, word_count=word_count,
+        actions=actions, text_urls=_text_urls(w.text.blocks),
+        body_text=body_text, paragraphs=paragraphs, kind=kind, kind_evidence=evidence, is_article=is_article,
+        word_count=word_count,
         readability=measure(body_text, [p.text for p in paragraphs]) if is_article else None,
         related_posts=_related_posts(w.links, url), source_path=source_path, parse_error=parse_error,
     )

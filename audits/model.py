@@ -234,7 +234,11 @@ class Page(_Data):
     text_urls: tuple[str, ...] = ()  # URLs written as plain visible text
     body_text: str = ""  # the article's main body only
     paragraphs: tuple[Paragraph, ...] = ()
-    is_article: bool = False
+    # article | listing | archive | form | legal | redirect | template | home | other (audits.kinds);
+    # "" on a page stored before kinds existed. Only articles meet the content rules.
+    kind: str = ""
+    kind_evidence: tuple[str, ...] = ()  # the signals that decided the kind ("body class tag", "og:type article")
+    is_article: bool = False  # kind == "article"
     word_count: int = 0
     readability: Optional[Readability] = None
     related_posts: tuple[str, ...] = ()  # absolute URLs from the related-posts block
@@ -254,6 +258,8 @@ class Page(_Data):
             "status": self.status,
             "title": self.title,
             "is_article": self.is_article,
+            "kind": self.kind or ("article" if self.is_article else "other"),
+            "kind_evidence": list(self.kind_evidence),
             "word_count": self.word_count,
             "readability": r.to_dict() if r else None,
             "related_posts": list(self.related_posts),

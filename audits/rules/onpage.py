@@ -1,7 +1,7 @@
 """On-page SEO basics: titles, meta descriptions, h1 headings and image alt text.
 
-Only HTML pages served with status 200 are judged: an error page or a PDF has
-no title to get right. The duplicate-* rules compare pages as search engines
+Only HTML pages served with status 200 are judged: an error page, a PDF or a
+meta-refresh stub (page kind "redirect") has no title to get right. The duplicate-* rules compare pages as search engines
 do: URLs that declare the same canonical URL, or have the same ``page_key``
 (a trailing slash, http/https or www aside), are one page; pages marked ``noindex`` never appear in results, so
 they cannot compete with another page's title and are left out.
@@ -25,7 +25,8 @@ TEMPLATE_CONTEXTS = frozenset({"header", "nav", "footer", "sidebar"})
 
 
 def judged(page: Page) -> bool:
-    return page.status == 200 and "html" in (page.content_type or "text/html").lower()
+    # A meta-refresh stub is a redirect to readers and search engines: no title or h1 to get right.
+    return page.status == 200 and "html" in (page.content_type or "text/html").lower() and page.kind != "redirect"
 
 
 def noindex(page: Page) -> bool:

@@ -1,0 +1,216 @@
+"""What kind of page a page is, and the signals that said so.
+
+Extraction records facts about a page (``PageFacts``: its URL, WordPress body
+classes, og:type, JSON-LD types, meta refresh, bracketed placeholders, forms,
+words); ``classify`` decides the kind from them, first signal that applies wins,
+and returns the signals it used as evidence. Only articles are judged by the
+content rules (readability, thin-content, missing-cta, related posts, citations):
+a tag archive, a redirect stub or a privacy policy has no call to action to miss.
+
+Nothing here knows one site: the signals are WordPress's own body classes,
+schema.org types, URL shapes every CMS uses (``/tag/x/``, ``/page/2/``,
+``/2024/05/``) and the words a legal page is titled with. The order is in
+docs/extraction.md ("Page kinds").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+from urllib.parse import parse_qs, urlsplit
+
+ARTICLE, LISTING, ARCHIVE, FORM, LEGAL = "article", "listing", "archive", "form", "legal"
+REDIRECT, TEMPLATE, HOME, OTHER = "redirect", "template", "home", "other"
+KINDS = (ARTICLE, LISTING, ARCHIVE, FORM, LEGAL, REDIRECT, TEMPLATE, HOME, OTHER)
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What extraction saw that tells a blog post from a home page, an archive, a form or a stub."""
+
+    url: str
+    title: str = ""
+    body_classes: frozenset[str] = frozenset()
+    og_type: str = ""
+    ld_types: frozenset[str] = frozenset()  # JSON-LD @types, lower case
+    listing: bool = False  # several <article>s side by side
+    h1_count: int = 0
+    word_count: int = 0  # words of the main body's prose
+    article_main: bool = False  # the main body is an <article> element
+    refresh: Optional[float] = None  # seconds before a meta refresh sends the reader to another URL
+    page_words: int = 0  # visible words anywhere on the page
+    placeholders: tuple[str, ...] = ()  # "[Condition Name]"-style blanks in the main body, in order
+    forms: int = 0  # forms with a submit control in the main body (search forms aside)
+
+
+_ARTICLE_TYPES = frozenset({"article", "blogposting", "newsarticle", "medicalwebpage", "medicalscholarlyarticle",
+                            "scholarlyarticle", "techarticle", "report", "socialmediaposting"})
+_ARCHIVE_BODY = ("category", "tag", "author", "date", "post-type-archive", "tax-", "archive")
+_LISTING_BODY = ("blog", "search", "search-results")
+_POST_BODY = ("single-post", "single", "single-format-standard")  # in the order evidence names them
+_ARCHIVE_SEGMENTS = frozenset({"tag", "tags", "category", "categories", "author", "authors", "topic", "topics"})
+_INDEX_SEGMENTS = frozenset({"blog", "news", "articles", "posts", "insights", "resources", "updates"})
+_INDEX_FILES = re.compile(r"(?:^|/)(?:index|default)\.(?:html?|php|aspx?)$", re.I)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_DIGITS = re.compile(r"^\d{1,2}$")
+
+_LEGAL = re.compile(
+    r"^(?:privacy(?:[- ]policy| notice| practices)?|notice[- ]of[- ]privacy[- ]practices|hipaa(?:[- ].*)?"
+    r"|terms(?:[- ](?:of[- ](?:use|service)|and[- ]conditions|&[- ]conditions|conditions))?|terms[- ]conditions"
+    r"|legal(?:[- ](?:notice|information))?|disclaimers?|medical[- ]disclaimer|cookies?(?:[- ]policy)?"
+    r"|accessibility(?:[- ]statement)?|website[- ]accessibility|non[- ]?discrimination(?:[- ]notice)?"
+    r"|imprint|impressum|gdpr|ccpa|dmca(?:[- ]policy)?)$", re.I)
+_CONTACT_SLUGS = frozenset({"contact", "contact-us", "contactus", "appointment", "appointments", "request-appointment",
+                            "request-an-appointment", "book", "book-online", "book-now", "book-appointment",
+                            "book-an-appointment", "schedule", "schedule-appointment", "schedule-an-appointment",
+                            "new-patient-form", "new-patient-forms", "patient-forms", "intake", "intake-form",
+                            "refer", "referral", "referrals", "make-a-referral"})
+# Pages about the practice rather than articles, whatever their length: an about page of 900
+# words with one h1 reads like a post to the length test, but it has no topic to judge.
+_SITE_SLUGS = frozenset({"about", "about-us", "aboutus", "who-we-are", "our-story", "our-team", "team", "meet-the-team",
+                         "meet-our-team", "staff", "our-staff", "providers", "our-providers", "our-doctors", "doctors",
+                         "careers", "jobs", "employment", "locations", "location", "our-locations", "directions",
+                         "faq", "faqs", "insurance", "pricing", "fees", "financing", "reviews", "testimonials",
+                         "gallery", "sitemap", "thank-you", "thanks", "new-patients", "patient-resources"})
+# A short form page: its words are labels and an address, not prose.
+FORM_PAGE_WORDS = 250
+# A stub's whole page: "Redirecting… If you are not redirected, click here."
+STUB_WORDS = 60
+STUB_DELAY = 10.0
+# At least this many placeholders, of at least two different names, make a template page.
+PLACEHOLDERS = 3
+
+
+def _segments(url: str) -> tuple[list[str], dict]:
+    parts = urlsplit(url)
+    path = _INDEX_FILES.sub("/", parts.path or "/")
+    segs = [s.lower() for s in path.split("/") if s]
+    if segs and "." in segs[-1]:  # /privacy-policy.html: the slug without its extension
+        segs[-1] = segs[-1].rsplit(".", 1)[0]
+    return segs, parse_qs(parts.query)
+
+
+def paginated(url: str) -> Optional[int]:
+    """The page number of a paginated copy (``/tag/x/page/2/``, ``?paged=2``), else None."""
+    segs, query = _segments(url)
+    if len(segs) >= 2 and segs[-2] == "page" and segs[-1].isdigit():
+        return int(segs[-1])
+    for key in ("paged", "page"):
+        if query.get(key, [""])[0].isdigit():
+            return int(query[key][0])
+    return None
+
+
+def first_page(url: str) -> str:
+    """A paginated copy's first page: ``/tag/x/page/1/`` -> ``/tag/x/`` (other URLs unchanged)."""
+    parts = urlsplit(url)
+    m = re.search(r"(?<=/)page/\d+/?$", parts.path)
+    if m:
+        return parts._replace(path=parts.path[: m.start()]).geturl()
+    return url
+
+
+def _title_parts(title: str) -> list[str]:
+    # "Privacy Policy | Smith Dental" / "Smith Dental – Privacy Policy": either side may be the page's name.
+    return [p.strip() for p in re.split(r"\s+[|–—-]\s+|\s*[|»]\s*", title) if p.strip()]
+
+
+def _body_hits(classes: frozenset[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(c for c in classes if any(c == n or (n.endswith("-") and c.startswith(n)) for n in names))
+
+
+def classify(f: PageFacts) -> tuple[str, tuple[str, ...]]:
+    """The page's kind and the signals that decided it (first rule that applies wins)."""
+    segs, _ = _segments(f.url)
+    page_no = paginated(f.url)
+    base = segs[:-2] if page_no is not None and len(segs) >= 2 and segs[-2] == "page" else segs
+    slug = base[-1] if base else ""
+
+    if f.refresh is not None and f.refresh <= STUB_DELAY and f.page_words < STUB_WORDS:
+        return REDIRECT, (f"meta refresh after {f.refresh:g} s", f"{f.page_words} words on the page")
+    blanks = list(dict.fromkeys(f.placeholders))
+    if len(f.placeholders) >= PLACEHOLDERS and len(blanks) >= 2:
+        shown = ", ".join(blanks[:3]) + (", …" if len(blanks) > 3 else "")
+        return TEMPLATE, (f"{len(f.placeholders)} placeholders ({shown})",)
+    if not segs and page_no is None:
+        return HOME, ("url path /",)
+    if "home" in f.body_classes and page_no is None:
+        return HOME, ("body class home",)
+
+    paged = (f"/page/{page_no}/: page {page_no} of a paginated list",) if page_no is not None else ()
+    hits = _body_hits(f.body_classes, _ARCHIVE_BODY)
+    if hits:
+        return ARCHIVE, tuple(f"body class {c}" for c in hits[:3]) + paged
+    hits = _body_hits(f.body_classes, _LISTING_BODY)
+    if hits:
+        return LISTING, tuple(f"body class {c}" for c in hits[:3]) + paged
+    if "collectionpage" in f.ld_types or page_no is not None:
+        listing = (("json-ld CollectionPage",) if "collectionpage" in f.ld_types else ()) + paged
+        return (ARCHIVE if _archive_path(base) else LISTING), _archive_evidence(base) + listing
+
+    post = [f"body class {c}" for c in _POST_BODY if c in f.body_classes] + \
+           [f"body class {c}" for c in sorted(f.body_classes) if c.startswith("postid-")][:1]
+    ld = sorted(f.ld_types & _ARTICLE_TYPES)
+    if post or ld:
+        return ARTICLE, tuple(post[:2]) + tuple(f"json-ld {t}" for t in ld[:2])
+
+    if _archive_path(base):
+        return ARCHIVE, _archive_evidence(base)
+    if f.listing:
+        return LISTING, ("several <article>s side by side",)
+    if len(base) == 1 and slug in _INDEX_SEGMENTS:
+        return LISTING, (f"url /{slug}/: a blog index",)
+
+    legal = _legal(f, slug)
+    if legal:
+        return LEGAL, legal
+    form = _form(f, slug)
+    if form:
+        return FORM, form
+    if slug in _SITE_SLUGS or "aboutpage" in f.ld_types:
+        return OTHER, (f"url /{slug}/: a page about the practice" if slug in _SITE_SLUGS else "json-ld AboutPage",)
+    if f.og_type == "article":
+        return ARTICLE, ("og:type article",)
+    if f.og_type == "website" and not f.article_main:
+        return OTHER, ("og:type website",)
+    if f.word_count >= 150 and f.h1_count == 1:
+        return ARTICLE, (f"long body ({f.word_count} words), one h1",)
+    return OTHER, (f"short or untitled ({f.word_count} words, {f.h1_count} h1)",)
+
+
+def _archive_path(segs: list[str]) -> bool:
+    if any(s in _ARCHIVE_SEGMENTS for s in segs[:-1]):
+        return True
+    # /2024/ /2024/05/ /2024/05/17/: a date archive (a post's URL has its slug after the date).
+    return bool(segs) and len(segs) <= 3 and bool(_YEAR.match(segs[0])) and all(_DIGITS.match(s) for s in segs[1:])
+
+
+def _archive_evidence(segs: list[str]) -> tuple[str, ...]:
+    if not _archive_path(segs):
+        return ()
+    return (f"url /{'/'.join(segs)}/: a {'date' if _YEAR.match(segs[0]) else 'tag, category or author'} archive",)
+
+
+def _legal(f: PageFacts, slug: str) -> tuple[str, ...]:
+    if "privacy-policy" in f.body_classes:
+        return ("body class privacy-policy",)
+    if slug and _LEGAL.match(slug):
+        return (f"url /{slug}/",)
+    for part in _title_parts(f.title):
+        if _LEGAL.match(part):
+            return (f"title {part!r}",)
+    return ()
+
+
+def _form(f: PageFacts, slug: str) -> tuple[str, ...]:
+    if not f.forms:
+        return ()
+    forms = f"{f.forms} form{'s' if f.forms > 1 else ''} in the main body"
+    contact = [f"url /{slug}/"] if slug in _CONTACT_SLUGS else []
+    contact += [f"body class {c}" for c in sorted(f.body_classes) if c.startswith("page-template-") and "contact" in c]
+    contact += ["json-ld ContactPage"] if "contactpage" in f.ld_types else []
+    if contact:
+        return (forms, *contact[:2])
+    if f.word_count < FORM_PAGE_WORDS:
+        return (forms, f"{f.word_count} words of prose")
+    return ()
