@@ -337,7 +337,8 @@ class _Walker:
 
     def walk(self, el, st: _State, depth: int = 0) -> None:
         tag = el.tag
-        st = _State(self.region.get(el, st.ctx), st.main or el is self.lay.main, st.hidden or _hidden(el),
+        st = _State(self.region.get(el, st.ctx), st.main or el is self.lay.main or el in self.lay.tail,
+                    st.hidden or _hidden(el),
                     st.form or tag == "form", st.heading or tag in _HEADINGS, st.link)
         ident = el.get("id")
         if ident:
@@ -717,7 +718,7 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
         actions=actions, text_urls=_text_urls(w.text.blocks),
         body_text=body_text, paragraphs=paragraphs, kind=kind, kind_evidence=evidence, is_article=is_article,
         word_count=word_count,
-        readability=measure(body_text, [p.text for p in paragraphs]) if is_article else None,
+        readability=measure(readable_text(paragraphs), [p.text for p in paragraphs]) if is_article else None,
         related_posts=_related_posts(w.links, url), source_path=source_path, parse_error=parse_error,
     )
 
@@ -749,6 +750,20 @@ def _paragraphs(in_body: list[_Block]) -> tuple[Paragraph, ...]:
     """The article's prose: not headings, form labels or lone links."""
     return tuple(Paragraph(text=b.text, links=tuple(dict.fromkeys(b.links)), line=b.line)
                  for b in in_body if not b.heading and not b.form and not _standalone_link(b))
+
+
+# A block that already ends a sentence: ".", "!", "?", "…" or a lead-in ":" (its list follows), then quotes.
+_CLOSED = re.compile(r"[.!?…:][\"'”’)\]]*$")
+
+
+def readable_text(paragraphs: Iterable[Paragraph]) -> str:
+    """The body as readability reads it: each block (paragraph, list item, table cell) ends a sentence.
+
+    A list of symptoms or a table's cells carry no full stops; joined as they stand they read as
+    one long sentence, which doubled a page's grade and quoted run-together items as its "hardest
+    sentence". ``body_text`` keeps the text as written.
+    """
+    return "\n\n".join(t if _CLOSED.search(t) else t + "." for t in (p.text for p in paragraphs))
 
 
 def _standalone_link(b: _Block) -> bool:

@@ -110,6 +110,9 @@ class Layout:
 
     region: dict = field(default_factory=dict)  # element -> context
     main: Optional[object] = None
+    # A short box with a link, button or form right after the main body (a booking box after
+    # </article>, a contact line after a "★" divider): the article's own call to action.
+    tail: tuple = ()
     listing: bool = False  # several <article>s side by side: an archive, the blog or a home page
     related_heads: list = field(default_factory=list)
 
@@ -172,7 +175,45 @@ def layout(root, body) -> Layout:
         lay.main = mains[0]
     else:
         lay.main = _densest(body, region)
+    if lay.main is not None and lay.main is not body:
+        lay.tail = _tail(lay.main, region)
     return lay
+
+
+TAIL_TEXT = 400  # characters: a booking or contact box, not another section of the page
+_ACTIONABLE = etree.XPath("boolean(descendant-or-self::a[@href] | descendant::button | descendant::form"
+                          " | descendant::iframe | descendant::input[@type='submit'])")
+_HOLDS_CONTENT = etree.XPath("boolean(descendant-or-self::article | descendant-or-self::main"
+                             " | descendant::h1 | descendant::img[ancestor::a])")
+_WORDY = re.compile(r"\w")
+
+
+def _decorative(el) -> bool:
+    """A divider: an <hr>, an empty spacer, a row of "★" or "* * *", with nothing to click."""
+    if el.tag in INVISIBLE:
+        return True
+    return not _WORDY.search(el.xpath("string()")) and not _ACTIONABLE(el)
+
+
+def _tail(main, region) -> tuple:
+    """The call-to-action box right after the main body, past any decorative dividers."""
+    node = main
+    for _ in range(3):  # </article></main><section class="booking">: climb while main ends its parent
+        sib = node.getnext()
+        skipped = 0
+        while sib is not None and (not isinstance(sib.tag, str) or _decorative(sib)) and skipped < 4:
+            skipped += isinstance(sib.tag, str)
+            sib = sib.getnext()
+        if sib is not None:
+            if (isinstance(sib.tag, str) and region.get(sib) == BODY and not _HOLDS_CONTENT(sib)
+                    and _ACTIONABLE(sib) and _text_len(sib) <= TAIL_TEXT):
+                return (sib,)
+            return ()
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html") or region.get(parent) != BODY:
+            return ()
+        node = parent
+    return ()
 
 
 def _own_region(el, tag: str, in_article: bool, inherited: str, page_text: int) -> Optional[str]:
@@ -243,16 +284,33 @@ def _link_dense(el) -> bool:
     return linked >= 0.5 * total
 
 
-_BLOCK_SCORE_TAGS = ("p", "pre", "blockquote", "li", "td", "dd")
+_BLOCK_SCORE_TAGS = ("p", "pre", "blockquote", "li", "td", "dd", "div")
+_INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "em", "font", "i", "mark", "q", "s",
+                     "small", "span", "strong", "sub", "sup", "time", "u", "wbr"})
+
+
+def _inline_len(div) -> int:
+    """Text written straight into a div, between <br>s and inline tags (not its block children's)."""
+    total = len((div.text or "").strip())
+    for c in div:
+        if c.tag in _INLINE:
+            total += len(_norm(c.xpath("string()")))
+        if c.tail:
+            total += len(c.tail.strip())
+    return total
 
 
 def _densest(body, region):
-    """The element holding the most paragraph text outside boilerplate, widened over its wrappers."""
+    """The element holding the most paragraph text outside boilerplate, widened over its wrappers.
+
+    Text counts in paragraphs, list items, cells, and as a div's own lines: page builders (Divi's
+    text module, ``et_pb_text_inner``) often write a post's text straight into a div with <br>s.
+    """
     scores: dict = {}
     for p in body.iter(_BLOCK_SCORE_TAGS):
         if region.get(p) != BODY:
             continue
-        n = _text_len(p)
+        n = _inline_len(p) if p.tag == "div" else _text_len(p)
         if n < 25:
             continue
         parent = p.getparent()

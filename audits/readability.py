@@ -18,7 +18,8 @@ from audits.model import Readability
 LONG_SENTENCE_WORDS = 20  # Yoast's long-sentence threshold
 LONG_PARAGRAPH_WORDS = 150  # Yoast's long-paragraph threshold
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+# A sentence ends at . ! ? before a capital, and at a blank line: extraction separates blocks with one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\s*\n\s*\n\s*")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
 
