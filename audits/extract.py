@@ -10,6 +10,7 @@ Decisions and measurements are in docs/extraction.md.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from lxml import etree
 from audits import kinds, mainbody
 from audits.mainbody import BODY, INVISIBLE
 from audits.model import Action, Heading, Image, Link, Page, Paragraph, PhoneSeen
+from audits.phonetext import OTHER_LINES
 from audits.readability import measure, words
 
 ASSET = "asset"
@@ -31,11 +33,13 @@ ASSET = "asset"
 @dataclass(frozen=True)
 class ExtractOptions:
     phone_region: str = "US"
+    other_lines: tuple[str, ...] = OTHER_LINES
 
 
 def extract_options(config) -> ExtractOptions:
-    """Options from ``[site] phone_region``."""
-    return ExtractOptions(phone_region=config.site.phone_region or "US")
+    """Options from ``[site] phone_region`` and ``[audits.phone] other_lines``."""
+    return ExtractOptions(phone_region=config.site.phone_region or "US",
+                          other_lines=tuple(config.audit_options("phone").other_lines))
 
 
 # ---------------------------------------------------------------- content type and decoding
@@ -564,19 +568,39 @@ def _e164(num) -> str:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
-def phones_in_text(text: str, region: str, bare: bool = False) -> list[tuple[str, str]]:
-    """(E.164, raw) for each valid number in visible text (``bare``: digit runs count too)."""
+def phones_in_text(text: str, region: str, bare: bool = False,
+                   labels: Optional[re.Pattern] = None) -> list[tuple[str, str]]:
+    """(E.164, raw) for each valid number in visible text (``bare``: digit runs count too).
+
+    A number right after one of ``labels`` ("Fax: (559) 425-1119", "After hours: …") is not
+    the clinic's line and is skipped.
+    """
     if not _PHONE_HINT.search(text):
         return []
-    # An unbroken run of digits ("Order 2024061233") is an id far more often than a phone number
-    # written for people, who group digits; such runs are skipped. A number labelled as a fax
-    # ("Fax: (559) 425-1119") is not one patients call, and is skipped too.
-    return [(_e164(m.number), m.raw_string)
-            for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
-            if (bare or not m.raw_string.isdigit()) and not _FAX_LABEL.search(text, max(0, m.start - 16), m.start)]
+    labels = labels or _label_pattern(OTHER_LINES)
+    found, after = [], 0
+    for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+        lead = text[max(after, m.start - 24):m.start]
+        after = m.end
+        # An unbroken run of digits ("Order 2024061233") is an id far more often than a phone number
+        # written for people, who group digits; unless a call or text invites the reader to dial it.
+        if m.raw_string.isdigit() and not bare and not _CALL_LEAD.search(lead):
+            continue
+        if labels.search(lead):
+            continue
+        found.append((_e164(m.number), m.raw_string))
+    return found
 
 
-_FAX_LABEL = re.compile(r"(?<![a-z])fax\W{0,4}$", re.I)  # "<br>" joins "…1118Fax:": no \b before fax
+# "Call or text us at 5550101118", "Phone 5594251118": a bare run the text asks people to dial.
+_CALL_LEAD = re.compile(r"\b(?:call|text|phone|tel|dial|reach us)\b[^\d]{0,16}$", re.I)
+
+
+@functools.lru_cache(maxsize=16)
+def _label_pattern(labels: tuple[str, ...]) -> re.Pattern:
+    # "<br>" joins "…1118Fax:": a label may follow a digit with no space, so no \b before it.
+    words = "|".join(re.escape(l).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]+") for l in labels if l.strip())
+    return re.compile(r"(?<![a-z])(?:" + (words or r"(?!)") + r")\b[^\d]{0,12}$", re.I)
 
 
 def phone_from_tel(href: str, region: str) -> Optional[tuple[str, str]]:
@@ -585,6 +609,8 @@ def phone_from_tel(href: str, region: str) -> Optional[tuple[str, str]]:
         num = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         return None
+    if not phonenumbers.is_possible_number(num):
+        return None  # "tel:(123) 456 789": the invalid-tel-link rule's business, not a number to compare
     return _e164(num), raw
 
 
@@ -714,7 +740,7 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
         title=w.title, meta_description=w.meta.get("description"), canonical=w.canonical,
         meta_robots=w.meta.get("robots"), lang=(root.get("lang") or "").strip() or None,
         headings=tuple(w.headings), anchors=tuple(a for a in w.anchors if a),
-        links=tuple(w.links), images=tuple(w.images), phones=_phones(w.text.blocks, w.links, opts.phone_region),
+        links=tuple(w.links), images=tuple(w.images), phones=_phones(w.text.blocks, w.links, opts),
         actions=actions, text_urls=_text_urls(w.text.blocks),
         body_text=body_text, paragraphs=paragraphs, kind=kind, kind_evidence=evidence, is_article=is_article,
         word_count=word_count,
@@ -776,10 +802,20 @@ def _actions(loose: list[Action], in_body: list[_Block]) -> tuple[Action, ...]:
     return tuple(sorted(loose + [a for b in in_body for a in b.actions], key=lambda a: a.line or 0))
 
 
-def _phones(blocks: list[_Block], links: list[Link], region: str) -> tuple[PhoneSeen, ...]:
+def _phones(blocks: list[_Block], links: list[Link], opts: ExtractOptions) -> tuple[PhoneSeen, ...]:
     """Numbers in visible text, then tel: links (with the number their text shows), in source order."""
-    phones = [PhoneSeen(number=number, raw=raw, via="text", context=b.ctx, line=b.line)
-              for b in blocks if not b.hidden for number, raw in phones_in_text(b.text, region)]
+    region, labels = opts.phone_region, _label_pattern(opts.other_lines)
+    phones = []
+    previous = ""
+    for b in blocks:
+        if b.hidden:
+            continue
+        # A label in its own element, "<h4>Fax</h4><p>(559) 425-1119</p>", names the number that opens the next block.
+        label = previous if len(previous) <= 30 and labels.search(previous + " ") else ""
+        phones.extend(PhoneSeen(number=number, raw=raw, via="text", context=b.ctx, line=b.line)
+                      for number, raw in phones_in_text(f"{label} {b.text}" if label else b.text, region,
+                                                        labels=labels))
+        previous = b.text
     for link in links:
         if link.tag in ("a", "area") and link.target[:4].lower() == "tel:":
             parsed = phone_from_tel(link.target, region)

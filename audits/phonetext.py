@@ -10,6 +10,10 @@ from typing import Optional
 
 import phonenumbers
 
+# Labels of numbers that are not the clinic's main line ([audits.phone] other_lines): a fax, an
+# emergency or after-hours service, the billing office, the pharmacy.
+OTHER_LINES = ("fax", "emergency", "after hours", "after-hours", "billing", "pharmacy")
+
 # "(555) 010-CARE (2273)": the letters, then the digits they stand for in parentheses.
 _SPELLED_OUT = re.compile(r"\s*\((\d[\d\s.-]*)\)\s*$")
 

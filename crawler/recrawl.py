@@ -35,7 +35,7 @@ from crawler.crawlstate import Checkpoint, CrawlState, Validators
 
 # The modules whose code decides what a page model holds: a stored model is
 # reused only by the same extraction code and options that made it.
-_EXTRACTION_SOURCES = ("extract.py", "mainbody.py", "readability.py", "model.py")
+_EXTRACTION_SOURCES = ("extract.py", "mainbody.py", "readability.py", "model.py", "kinds.py", "phonetext.py")
 
 
 def extraction_fingerprint(options: ExtractOptions) -> str:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 from audits.identity import page_key
+from audits.kinds import first_page, paginated
 from audits.model import Hit, Page
 from audits.registry import page_rule, site_rule
 
@@ -70,7 +71,13 @@ def _duplicates(site: "Site", field: Callable[[Page], Optional[str]], what: str)
             continue
         members = list(pages.values())
         group = group_id(name, folded)
+        copies = _page_one_copies(pages)
         for i, page in enumerate(members):
+            original = copies.get(page.url)
+            mine = [c for c, o in copies.items() if o is page]
+            if original is not None or (mine and len(mine) == len(members) - 1):
+                yield _copy_hit(page, original, mine, what, name, field, group, len(members))
+                continue
             # A few of the other pages, so the message alone says where to look.
             others = [p.url for p in members[:4] if p is not page][:3]
             rest = len(members) - 1 - len(others)
@@ -82,6 +89,36 @@ def _duplicates(site: "Site", field: Callable[[Page], Optional[str]], what: str)
                 url=page.url,
                 evidence={name: value, "group": group, "group_size": len(members)},
             )
+
+
+def _page_one_copies(pages: dict[str, Page]) -> dict[str, Page]:
+    """``/tag/x/page/1/`` -> the ``/tag/x/`` page it copies word for word (same group only)."""
+    copies = {}
+    for page in pages.values():
+        first = first_page(page.url)
+        original = pages.get(page_key(first)) if first != page.url and paginated(page.url) == 1 else None
+        if original is not None and original is not page and original.body_text == page.body_text:
+            copies[page.url] = original
+    return copies
+
+
+def _copy_hit(page: Page, original: Optional[Page], copies: list[str], what: str, name: str, field, group: str,
+              size: int) -> Hit:
+    # Two URLs of one list are one page to fix with a canonical link or a redirect; a new title on either
+    # would hide the duplicate URL rather than remove it.
+    value = _text(field(page))
+    if original is not None:
+        message = (f"{what} {_quote(value)} is shared with {original.url}, whose content this page repeats "
+                   f"(page 1 of the same list): add <link rel=\"canonical\" href=\"{original.url}\"> here "
+                   "or redirect this URL there; do not rewrite the title.")
+        copy_of = original.url
+    else:
+        message = (f"{what} {_quote(value)} is shared with {', '.join(copies)}, a /page/1/ copy of this page: give "
+                   "the copy a canonical link to this page or redirect it here; this page's title is fine.")
+        copy_of = None
+    return Hit(message, url=page.url,
+               evidence={name: value, "group": group, "group_size": size, "advice": "canonical-or-redirect",
+                         "copy_of": copy_of, "copies": copies})
 
 
 @page_rule("missing-title", "error")
@@ -120,6 +157,10 @@ def duplicate_title(site: "Site", opts: None) -> Iterator[Hit]:
     canonical URL, or `/a` and `/a/`), and pages marked `noindex`.
 
     **How to fix.** Give each page a title that says what is on that page.
+    When the pages are one list under two URLs (`/tag/x/` and `/tag/x/page/1/`
+    with the same content), the finding says so (evidence `advice:
+    canonical-or-redirect`): point the copy's canonical link at the first URL
+    or redirect it there, and keep the title.
     """
     yield from _duplicates(site, lambda p: p.title, "Title")
 

@@ -4,18 +4,20 @@ The canonical number is ``[site] phone`` parsed with ``phone_region``; without
 it, the number shown on the most pages. Extraction only sees visible text and
 tel: hrefs, so a number inside an image file name or a tracking id is never a
 candidate here. Numbers are compared as E.164, so ``tel:+15594251118`` and
-``tel:559-425-1118`` are the same number. A number labelled as a fax in the
-text ("Fax: (559) 425-1119") is not a number patients call and is not a
-candidate either.
+``tel:559-425-1118`` are the same number. A number labelled as another line
+("Fax: (559) 425-1119", "<h4>After hours</h4><p>…</p>"; ``[audits.phone]
+other_lines``) is not a number patients call for the clinic and is not a
+candidate either. A tel: href that is no phone number at all is invalid-tel-link's.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Optional
+from urllib.parse import unquote
 
 from audits.model import Hit, Page, PhoneSeen
-from audits.phonetext import to_e164, written_format
+from audits.phonetext import OTHER_LINES, to_e164, written_format
 from audits.registry import options, page_rule, site_rule
 
 if TYPE_CHECKING:
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class PhoneOptions:  # [audits.phone]
     allow: tuple[str, ...] = ()  # other numbers that may appear (call tracking), in any format
+    # Labels of numbers that are not the clinic's main line: a number right after one ("Fax: …",
+    # "<h4>After hours</h4><p>…</p>") is not compared with it. Read by extraction.
+    other_lines: tuple[str, ...] = OTHER_LINES
 
 
 def canonical_number(site: "Site") -> Optional[str]:
@@ -80,7 +85,10 @@ def phone_mismatch(site: "Site", opts: PhoneOptions) -> Iterator[Hit]:
     Numbers that are meant to differ (call-tracking lines) go in
     `[audits.phone] allow`, in any format. The same number written differently
     (`tel:+15594251118`, `tel:559-425-1118`) is not a mismatch, and neither is
-    a number labelled as a fax ("Fax: (559) 425-1119"), nor a national help
+    a number labelled as a fax, emergency, after-hours, billing or pharmacy line
+    ("Fax: (559) 425-1119", also with the label in its own element:
+    `<h4>Fax</h4><p>(559) 425-1119</p>`; the labels are `[audits.phone]
+    other_lines`), nor a national help
     line such as the Suicide & Crisis Lifeline's 1-800-273-8255 or SAMHSA's
     1-800-662-4357. Any other toll-free or call-tracking line is one, until it
     is added to `allow`.
@@ -195,3 +203,37 @@ def phone_not_clickable(page: Page, opts: None) -> Iterator[Hit]:
             target=seen.number, line=seen.line,
             evidence={"raw": seen.raw, "number": seen.number},
         )
+
+
+@site_rule("invalid-tel-link", "error")
+def invalid_tel_link(site: "Site", opts: None) -> Iterator[Hit]:
+    """A tel: link dials something that is not a phone number.
+
+    **Why it matters.** A patient who taps the phone icon gets an error or a
+    wrong number, while the number shown beside the icon looks right, so
+    nobody on the team notices.
+
+    **Example.** A header icon `<a href="tel:(123) 456 789"><i class="icon-phone"></i></a>`
+    next to "(559) 425-1118", a theme's demo number left in place, or `tel:`
+    with nothing after it.
+
+    **How to fix.** Put the clinic's number in the href, in E.164:
+    `href="tel:+15594251118"`. The finding's target is the tel: URL as
+    written; a valid number other than the clinic's is `phone-mismatch`.
+    """
+    region = site.config.site.phone_region
+    canonical = canonical_number(site)
+    for page in site.pages.values():
+        reported: set[str] = set()
+        for link in page.links:
+            if link.tag not in ("a", "area") or link.target[:4].lower() != "tel:" or link.target in reported:
+                continue
+            raw = unquote(link.target.split(":", 1)[1]).split(";", 1)[0].strip()
+            if to_e164(raw, region) is not None:
+                continue
+            reported.add(link.target)
+            also = f"; the clinic's number is {canonical}" if canonical else ""
+            yield Hit(f"tel: link dials {raw!r}, which is not a phone number{also}.",
+                      target=link.target, url=page.url, line=link.line,
+                      evidence={"href": link.target, "text": link.text, "context": link.context,
+                                "canonical": canonical})

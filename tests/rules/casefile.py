@@ -36,7 +36,7 @@ from urllib.parse import urljoin, urlsplit
 
 from audits.config import from_dict
 from audits.site import Site
-from audits.extract import extract_page
+from audits.extract import extract_options, extract_page
 from audits.model import Fetch, Hop, Page
 
 ORIGIN = "https://clinic.test"
@@ -83,7 +83,7 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
     return data["case"]
 
 
-def _pages(case: dict, where: str) -> list[Page]:
+def _pages(case: dict, where: str, options=None) -> list[Page]:
     raw = dict(case.get("pages", {}))
     if "html" in case:
         raw[case.get("url", "/")] = case["html"]
@@ -95,7 +95,8 @@ def _pages(case: dict, where: str) -> list[Page]:
             raise CaseError(f"{where}: page {url}: unknown key(s) {sorted(unknown)}")
         content_type = spec.get("content_type", "text/html; charset=utf-8")
         page = extract_page(absolute(url), spec.get("html", "").encode("utf-8"),
-                            status=spec.get("status", 200), headers={"Content-Type": content_type})
+                            status=spec.get("status", 200), headers={"Content-Type": content_type},
+                            options=options)
         pages.append(page)
     return pages
 
@@ -136,7 +137,7 @@ def build_site(case: dict, rule_id: str, all_rules: list[str], where: str) -> Si
     config = from_dict(config_data, source=where)
     others_off = {r: "off" for r in all_rules if r != rule_id}
     config = dataclasses.replace(config, rules={**others_off, **config.rules})
-    pages = _pages(case, where)
+    pages = _pages(case, where, extract_options(config))
     known = {p.url: p.status for p in pages}
     fetches = {p.url: Fetch(url=p.url, status=p.status, content_type=p.content_type) for p in pages}
     for url, spec in case.get("fetches", {}).items():
