@@ -164,11 +164,13 @@ def classify(f: PageFacts) -> tuple[str, tuple[str, ...]]:
     legal = _legal(f, slug)
     if legal:
         return LEGAL, legal
+    # /our-team/dr-lee/ is about the practice too, even with a "contact Dr. Lee" form on it.
+    section = next((s for s in (slug, base[0] if base else "") if s in _SITE_SLUGS), None)
+    if section or "aboutpage" in f.ld_types:
+        return OTHER, (f"url /{section}/: a page about the practice" if section else "json-ld AboutPage",)
     form = _form(f, slug)
     if form:
         return FORM, form
-    if slug in _SITE_SLUGS or "aboutpage" in f.ld_types:
-        return OTHER, (f"url /{slug}/: a page about the practice" if slug in _SITE_SLUGS else "json-ld AboutPage",)
     if f.og_type == "article":
         return ARTICLE, ("og:type article",)
     if f.og_type == "website" and not f.article_main:

@@ -37,6 +37,9 @@ def kind_of(path: str, html: str):
                   '<button>Send</button></form></main></body>', "form", "1 form in the main body"),
     ("/about-us/", f"<body><main><h1>About us</h1><p>{PROSE}</p></main></body>", "other",
      "a page about the practice"),
+    # A team profile with a contact form (the real newhorizonbehavioral export's our-team pages).
+    ("/our-team/dr-lee/", '<body><main><h1>Dr. Lee</h1><p>Dr. Lee treats anxiety.</p><form><input name="n">'
+                          '<button>Send</button></form></main></body>', "other", "url /our-team/"),
     ("/ketamine-and-depression/", f"<body><main><h1>Ketamine and depression</h1><p>{PROSE}</p></main></body>",
      "article", "long body (260 words), one h1"),
     ("/", f"<body><h1>Welcome</h1><p>{PROSE}</p></body>", "home", "url path /"),
