@@ -708,10 +708,12 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
     content_type = _header(headers, "content-type")
     ctype = media_type(content_type) or "text/html"
     if not is_html(content_type or "text/html", body or b""):
-        return Page(url=url, status=status, content_type=ctype, source_path=source_path)
+        return Page(url=url, status=status, content_type=ctype, source_path=source_path, kind=kinds.OTHER,
+                    kind_evidence=(f"{ctype}, not HTML",))
     root, parse_error = parse_checked(body, headers)
     if root is None:
-        return Page(url=url, status=status, content_type=ctype, source_path=source_path)
+        return Page(url=url, status=status, content_type=ctype, source_path=source_path, kind=kinds.OTHER,
+                    kind_evidence=("empty document",))
 
     body_el = root.find("body")
     if body_el is None:
