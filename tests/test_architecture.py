@@ -1,4 +1,5 @@
 """The dependency rules: audits/ never imports Scrapy or Twisted, rules and renderers never import the engine,
+the spider never imports the runner,
 test modules import shared helpers from tests/support/ only; generated docs stay current."""
 import ast
 import subprocess
@@ -57,3 +58,10 @@ def test_test_modules_import_neither_conftest_nor_each_other():
     for path in (REPO / "tests").rglob("*.py"):
         bad = {m for m in _imports(path) if m.split(".")[-1] == "conftest" or m.split(".")[-1].startswith("test_")}
         assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
+
+
+def test_the_spider_and_the_pipeline_never_import_the_runner():
+    # Results leave the spider as items and stats; the pipeline writes the record; crawler/run.py reads the stats.
+    for name in ("spiders/site.py", "pipelines.py"):
+        imported = _imports(REPO / "crawler" / name)
+        assert "crawler.run" not in imported and "crawler.items" in imported, name
