@@ -7,9 +7,10 @@ Request modes (``meta["sp_mode"]``):
   sitemap  GET a sitemap (robots.txt Sitemap: lines, /sitemap.xml, index children)
   robots   GET /robots.txt for its Sitemap: lines when robots.txt is not obeyed
 
-External URLs are collected while the site is crawled and checked when it is
-done, so one that is linked both with and without a #fragment is fetched once
-with GET instead of HEAD then GET. Sitemap URLs are recorded, not fetched:
+External URLs are checked while the site is crawled, in the slots the site's
+own host cannot use (``concurrency - concurrency_per_host``), so a slow
+external host never holds up the site and the crawl ends with its slowest
+request, not after a second phase. Sitemap URLs are recorded, not fetched:
 orphan detection needs to know which of them no page links to, and a status
 check of every listed URL would double the requests on large sites.
 """
@@ -25,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro
 
 from audits import store
 from audits.config import Config, load_config
@@ -62,7 +64,11 @@ class SiteSpider(scrapy.Spider):
         self.ledger = Ledger(MAX_REDIRECTS)
         self.options = extract_options(config)
         self.page_budget = config.crawl.max_pages
-        self.externals: dict[str, bool] = {}  # external URL -> a link to it has a #fragment
+        self.externals: dict[str, bool] = {}  # external URLs waiting to be checked -> a link has a #fragment
+        # External links are checked while the site is crawled, but never so many at once that a
+        # slow external host holds the slots the site's own pages need.
+        self.external_slots = max(1, config.crawl.concurrency - config.crawl.concurrency_per_host)
+        self.externals_in_flight = 0
         self.sitemap_urls: dict[str, None] = {}  # ordered set
         self.sitemap_found = False
         self.start_outcomes: dict[str, Optional[Fetch]] = {}
@@ -178,6 +184,7 @@ class SiteSpider(scrapy.Spider):
     async def on_response(self, response) -> AsyncIterator:
         meta = response.meta
         url, mode = meta["sp_url"], meta["sp_mode"]
+        self._slot_freed(meta)
         method = response.request.method
         headers = plain_headers(response.headers)
         elapsed = round(meta.get("download_latency", 0.0) * 1000, 1)
@@ -186,6 +193,8 @@ class SiteSpider(scrapy.Spider):
             target = urljoin(response.url, location.strip()).split("#", 1)[0]
             hop = PendingHop(response.status, target, method, meta["sp_external"], elapsed)
             for item in self._redirect(url, hop, meta):
+                yield item
+            for item in self._check_externals():
                 yield item
             return
         content_type = headers.get("content-type")
@@ -211,13 +220,17 @@ class SiteSpider(scrapy.Spider):
             yield item
         for item in self._emit(self.ledger.resolve(fetch)):
             yield item
+        for item in self._check_externals():
+            yield item
 
     def on_error(self, failure) -> Iterator:
         request = failure.request
         meta = request.meta
+        self._slot_freed(meta)
         fetch = Fetch(url=meta["sp_url"], error=error_name(failure.value), method=request.method,
                       external=meta["sp_external"])
         yield from self._emit(self.ledger.resolve(fetch))
+        yield from self._check_externals()
 
     async def _page(self, url: str, response, headers: dict, depth: int) -> Iterator:
         """The Page, then the requests for its links; extracted in a worker while the reactor keeps fetching."""
@@ -263,6 +276,27 @@ class SiteSpider(scrapy.Spider):
                     yield from self._emit(self.ledger.resolve(known))
                 else:
                     self.externals[url] = self.externals.get(url, False) or bool(link.fragment)
+        yield from self._check_externals()
+
+    def _check_externals(self) -> Iterator[scrapy.Request | Fetch]:
+        """Send waiting external checks while fewer than ``external_slots`` are in flight.
+
+        A URL first checked with HEAD and later linked with a #fragment is asked
+        again with GET for its ids (the ledger allows a GET after a HEAD).
+        """
+        while self.externals and self.externals_in_flight < self.external_slots:
+            url = next(iter(self.externals))
+            request = self._request(url, "body" if self.externals.pop(url) else "check", depth=0)
+            if isinstance(request, scrapy.Request):
+                request.meta["sp_slot"] = True
+                self.externals_in_flight += 1
+                yield request
+            elif isinstance(request, Fetch):
+                yield from self._emit([request])
+
+    def _slot_freed(self, meta: dict) -> None:
+        if meta.get("sp_slot"):
+            self.externals_in_flight -= 1
 
     def _redirect(self, url: str, hop: PendingHop, meta: dict) -> Iterator:
         fetches, next_url = self.ledger.redirect(url, hop, meta["sp_hops"])
@@ -278,6 +312,9 @@ class SiteSpider(scrapy.Spider):
         if mode == "page" and not internal:
             mode = "check"  # a link that redirects off-site is checked there, never crawled
         request = self._request(next_url, mode, meta["sp_depth"], meta["sp_hops"] + 1)
+        if isinstance(request, scrapy.Request) and meta.get("sp_slot"):
+            request.meta["sp_slot"] = True  # the chain keeps the external slot its first hop took
+            self.externals_in_flight += 1
         if request is not None:
             yield request
 
@@ -322,15 +359,16 @@ class SiteSpider(scrapy.Spider):
     # ------------------------------------------------------------ lifecycle
 
     def _on_idle(self):
-        """The site is crawled: now check the external URLs it links to."""
-        if not self.externals:
-            return
-        pending, self.externals = self.externals, {}
-        for url, needs_body in pending.items():
-            request = self._request(url, "body" if needs_body else "check", depth=0)
-            if isinstance(request, scrapy.Request):
-                self.crawler.engine.crawl(request)
-        raise DontCloseSpider
+        """Nothing in flight: send the external checks still waiting, if any."""
+        sent = False
+        for item in self._check_externals():
+            if isinstance(item, scrapy.Request):
+                self.crawler.engine.crawl(item)
+                sent = True
+            else:  # a URL that cannot be requested: its Fetch goes to the pipeline like any other
+                deferred_from_coro(self.crawler.engine.scraper.start_itemproc_async(item, response=None))
+        if sent or self.externals:
+            raise DontCloseSpider
 
     def partial_reason(self, finish_reason: str) -> Optional[str]:
         """Why this crawl did not see the whole site, or None when it did."""
