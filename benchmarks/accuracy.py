@@ -51,7 +51,18 @@ def score(site: dict, report: dict) -> dict[str, tuple[int, int, int]]:
     return {rule: tuple(v) for rule, v in out.items()}
 
 
+def related_posts(folder: str) -> None:
+    """irrelevant-related-post on real Contextual Related Posts blocks (docs/accuracy.md, "Related posts")."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import related_corpus
+
+    related_corpus.report(Path(folder))
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--related"] and len(argv) == 2:  # python benchmarks/accuracy.py --related DIR
+        related_posts(argv[1])
+        return 0
     labels = {s["name"]: s for s in tomllib.loads(LABELS.read_text(encoding="utf-8"))["site"]}
     if not argv:
         print(__doc__.strip().splitlines()[0])

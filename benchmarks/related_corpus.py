@@ -80,7 +80,53 @@ def sample_pairs(folder: Path, n: int = 60, seed: int = 10) -> list[tuple[str, s
     return [(s, t, titles.get(s, "?"), titles.get(t, "?")) for s, t in rng.sample(pairs, min(n, len(pairs)))]
 
 
+LABELS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "related" / "letmecompile_labels.toml"
+
+
+def score(folder: Path) -> dict:
+    """Recognition recall of the CRP blocks, and irrelevant-related-post against the labelled pairs."""
+    import dataclasses
+    import tomllib
+
+    from audits import registry
+    from audits.config import from_dict
+    from audits.engine import run_rules
+    from audits.site import Site
+
+    built = pages(folder)
+    truth = {p["url"]: set(block_links(p)) for p in posts(folder)}
+    recognised = sum(1 for page in built if set(page.related_posts) == truth[page.url])
+    config = from_dict({"site": {"start_urls": [ORIGIN + "/"]}})
+    config = dataclasses.replace(config, rules={r: "off" for r in registry.load() if r != "irrelevant-related-post"})
+    found = [f for f in run_rules(Site.build(built, (), config)) if f.rule == "irrelevant-related-post"]
+    flagged = {(f.url, f.target) for f in found}
+    labels = {(p["source"], p["target"]): p["label"]
+              for p in tomllib.loads(LABELS.read_text(encoding="utf-8"))["pair"]}
+    off = {k for k, v in labels.items() if v == "off"}
+    on = {k for k, v in labels.items() if v == "on"}
+    tp, fp = len(flagged & off), len(flagged & on)
+    return {"pages": len(built), "blocks": len(truth), "recognised": recognised, "findings": len(found),
+            "labelled": len(labels), "tp": tp, "fp": fp, "fn": len(off - flagged),
+            "unsure_flagged": len(flagged & {k for k, v in labels.items() if v == "unsure"}),
+            "flagged": sorted(flagged)}
+
+
+def report(folder: Path) -> None:
+    s = score(folder)
+    p = f"{s['tp'] / (s['tp'] + s['fp']):.2f}" if s["tp"] + s["fp"] else "-"
+    r = f"{s['tp'] / (s['tp'] + s['fn']):.2f}" if s["tp"] + s["fn"] else "-"
+    print(f"letmecompile: {s['pages']} posts, CRP blocks recognised with exactly their links "
+          f"{s['recognised']}/{s['blocks']}; {s['findings']} findings; on the {s['labelled']} labelled links "
+          f"tp={s['tp']} fp={s['fp']} fn={s['fn']} precision={p} recall={r} (unsure flagged: {s['unsure_flagged']})")
+
+
 if __name__ == "__main__":
-    folder = Path(sys.argv[1])
-    for s, t, ts, tt in sample_pairs(folder):
-        print(f"{ts}  ->  {tt}")
+    # python benchmarks/related_corpus.py DIR            score the site
+    # python benchmarks/related_corpus.py DIR --sample   print the sampled pairs to label (before scoring)
+    ROOT = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(ROOT))
+    if "--sample" in sys.argv:
+        for _s, _t, ts, tt in sample_pairs(Path(sys.argv[1])):
+            print(f"{ts}  ->  {tt}")
+    else:
+        report(Path(sys.argv[1]))
