@@ -1,10 +1,18 @@
 """Candidate facts per file for hand labelling (stdlib only; shares nothing with siteproof).
-python candidates.py SITE_DIR > SITE.tsv"""
+python candidates.py SITE_DIR [HOST ...] > SITE.jsonl
+
+HOSTs are the site's own host names: absolute links to them count as links into the folder.
+Corrected after the first scoring run (see labels.toml): <link> stylesheets/icons and absolute links to
+the site's own host were not looked at, so broken_link missed them."""
 import os, re, sys, json
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, unquote
 
 PHONE = re.compile(r'(?<![\d\w])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)|(?:\+\d{2,3}[\s.]?)?\d{3}[\s.]\d{3}[\s.]\d{3}(?!\d)')
+
+# <link>s every visit loads (feeds, oEmbed, EditURI and the like are metadata nobody opens)
+ASSET_RELS = {'stylesheet', 'icon', 'apple-touch-icon', 'manifest', 'preload'}
+
 
 class P(HTMLParser):
     def __init__(self):
@@ -24,6 +32,7 @@ class P(HTMLParser):
             rel = (a.get('rel') or '').lower()
             if rel == 'canonical': self.canon = a.get('href')
             self.heads.append((rel, a.get('href')))
+            if a.get('href') and set(rel.split()) & ASSET_RELS: self.links.append(a['href'])
         if tag == 'h1': self.inh1 = ''
         if tag == 'img' and not self.skip and 'alt' not in a: self.noalt.append(a.get('src') or a.get('data-src'))
         if tag == 'a' and a.get('href'):
@@ -39,7 +48,7 @@ class P(HTMLParser):
         if self.inh1 is not None: self.inh1 += d
         if not self.skip and not self.intitle: self.text.append(d)
 
-def main(root):
+def main(root, hosts=()):
     files = sorted(os.path.relpath(os.path.join(dp, f), root) for dp, _, fs in os.walk(root) for f in fs
                    if f.lower().endswith(('.html', '.htm')))
     have = set(files)
@@ -54,12 +63,13 @@ def main(root):
         broken = []
         for h in p.links:
             s = urlsplit(h)
-            if s.scheme or h.startswith(('#', 'mailto:', 'javascript:', '//', 'data:')): continue
+            own = s.scheme in ('http', 'https') and (s.hostname or '').removeprefix('www.') in hosts
+            if (s.scheme and not own) or h.startswith(('#', 'mailto:', 'javascript:', '//', 'data:')): continue
             path = unquote(s.path)
             base = '/' + rel
-            tgt = urljoin(base, path).lstrip('/')
+            tgt = (path if own else urljoin(base, path)).lstrip('/')
             cands = [tgt, tgt + 'index.html', tgt + '/index.html', tgt + 'index.htm', tgt.rstrip('/') + '/index.htm']
-            if path == '': continue
+            if path == '' and not own: continue
             if not any(c in allfiles for c in cands) and not tgt == '': broken.append(h)
         rec = dict(file=rel, start=head[:40].decode('latin1'), title=(p.title or '').strip() if p.title is not None else None,
                    desc=p.desc, h1=p.h1, noalt=p.noalt[:5], n_noalt=len(p.noalt), words=len(text.split()),
@@ -67,4 +77,4 @@ def main(root):
                    broken=sorted(set(broken))[:8], n_broken=len(set(broken)), canon=p.canon, refresh=p.refresh)
         print(json.dumps(rec, ensure_ascii=False))
 
-main(sys.argv[1])
+main(sys.argv[1], tuple(h.removeprefix('www.') for h in sys.argv[2:]))

@@ -80,7 +80,10 @@ def main(name):
     groups = {}
     for r in pages:
         if (r['title'] or '').strip(): groups.setdefault(norm(r['title']), {}).setdefault(identity(r), []).append(r['file'])
-    out['duplicate_title'] = sorted(f for g in groups.values() if len(g) > 1 for fs in g.values() for f in fs)
+    # one file per page: the file at the canonical address, else the first copy (corrected after the
+    # first scoring run: every copy was listed, though the labels call copies one page)
+    out['duplicate_title'] = sorted(next((f for f in fs if identity({'file': f}) == ident), fs[0])
+                                    for g in groups.values() if len(g) > 1 for ident, fs in g.items())
     out['broken_link'] = sorted(r['file'] for r in recs if r['n_broken'] and r['file'] not in set(out['not_pages']))
     return cfg, out, len(recs)
 
