@@ -113,11 +113,60 @@ def fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.2f}"
 
 
+def summary(per_site: dict[str, dict[str, dict]], rule: str, held_out: bool) -> dict:
+    rows = {n: s[rule] for n, s in per_site.items() if rule in s and s[rule]["labelled"]
+            and not (held_out and n in DEVELOPED_ON.get(rule, set()))}
+    out = {"sites": len(rows), "severity": next((r["severity"] for r in rows.values() if r["severity"]), "")}
+    for name, pick in (("precision", lambda r: ratio(r["tp"], r["tp"] + r["fp"])),
+                       ("recall", lambda r: ratio(r["tp"], r["tp"] + r["fn"]))):
+        defined = {n: v for n, v in ((n, pick(r)) for n, r in rows.items()) if v is not None}
+        out[name] = sum(defined.values()) / len(defined) if defined else None
+        out[name + "_worst"] = min(defined.items(), key=lambda kv: kv[1]) if defined else None
+    return out
+
+
+def print_markdown(per_site: dict[str, dict[str, dict]]) -> None:
+    rules = sorted({r for s in per_site.values() for r, row in s.items() if row["labelled"]})
+    print("\n| rule | severity | held-out sites | precision avg | worst site | recall avg | worst site | all sites P / R |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for rule in rules:
+        h, a = summary(per_site, rule, True), summary(per_site, rule, False)
+        worst = lambda w: f"{w[1]:.2f} ({w[0]})" if w else "-"  # noqa: E731
+        print(f"| {rule} | {h['severity'] or '-'} | {h['sites']} | {fmt(h['precision'])} | {worst(h['precision_worst'])} "
+              f"| {fmt(h['recall'])} | {worst(h['recall_worst'])} | {fmt(a['precision'])} / {fmt(a['recall'])} |")
+    names = list(per_site)
+    print("\nPer site, precision / recall (tp fp fn in pages); blank: not labelled there, - : undefined (nothing to find, nothing reported)")
+    print("\n| rule | " + " | ".join(names) + " |")
+    print("| --- |" + " --- |" * len(names))
+    for rule in rules:
+        cells = []
+        for n in names:
+            r = per_site[n].get(rule)
+            if not r or not r["labelled"]:
+                cells.append("")
+                continue
+            cells.append(f"{fmt(ratio(r['tp'], r['tp'] + r['fp']))} / {fmt(ratio(r['tp'], r['tp'] + r['fn']))} "
+                         f"({r['tp']} {r['fp']} {r['fn']})")
+        print(f"| {rule} | " + " | ".join(cells) + " |")
+    others = sorted({r for s in per_site.values() for r, row in s.items() if not row["labelled"]})
+    print("\nUnlabelled rules: pages reported that are wrong whatever the labels (non-pages, stubs, 404 pages, "
+          "content rules off articles) / pages reported in all")
+    print("\n| rule | " + " | ".join(names) + " |")
+    print("| --- |" + " --- |" * len(names))
+    for rule in others:
+        cells = []
+        for n in names:
+            r = per_site[n].get(rule)
+            cells.append(f"{r['fp']} / {r['fp'] + r['on_articles'] + r.get('unjudged', 0)}" if r else "")
+        print(f"| {rule} | " + " | ".join(cells) + " |")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--sites", required=True, metavar="DIR", help="folder holding one folder per labelled site")
     parser.add_argument("names", nargs="*", help="only these sites (default: every labelled site found in DIR)")
     parser.add_argument("--details", action="store_true", help="list the false positives and misses per site")
+    parser.add_argument("--markdown", action="store_true", help="end with the tables docs/accuracy.md shows")
     args = parser.parse_args(argv)
     labels = {s["name"]: s for s in tomllib.loads(LABELS.read_text(encoding="utf-8"))["site"]}
     names = args.names or [n for n in labels if (Path(args.sites) / n).is_dir()]
@@ -140,6 +189,9 @@ def main(argv: list[str]) -> int:
                 for p in r["fn_pages"][:8]:
                     print(f"      missed: {p}")
 
+    if args.markdown:
+        print_markdown(per_site)
+        return 0
     print("\nPer rule over held-out sites (pages; macro average over sites where the figure is defined)")
     print(f"{'rule':<27} {'sev':<8} {'sites':>5} {'precision avg':>13} {'worst (site)':>28} {'recall avg':>10} {'worst (site)':>28}  target")
     rules = sorted({r for s in per_site.values() for r, row in s.items() if row["labelled"]})
