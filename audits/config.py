@@ -7,6 +7,7 @@ Search order: ``--config FILE`` > ``siteproof.toml`` > ``[tool.siteproof]`` in
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 import typing
@@ -87,6 +88,20 @@ class NotifyConfig:  # [notify]
 @dataclass(frozen=True)
 class HistoryConfig:  # [history]
     path: str = ".siteproof/history.sqlite"  # relative to the working directory
+    url: str = ""  # a database server instead ("postgresql://user@host/db"), or "$NAME" of a variable holding it
+
+    @property
+    def location(self) -> str:
+        """Where the history lives: the server's URL when ``url`` is set, else the SQLite ``path``."""
+        if not self.url:
+            return self.path
+        if self.url.startswith("$") and "://" not in self.url:
+            # Read where the crawl runs, so the password is in no config file and no job's arguments.
+            value = os.environ.get(self.url[1:], "")
+            if not value:
+                raise ConfigError(f"config key 'history.url' names {self.url}, which is not set in the environment")
+            return value
+        return self.url
 
 
 @dataclass(frozen=True)
@@ -134,7 +149,7 @@ class Config:
             "site": dataclasses.asdict(self.site),
             "crawl": dataclasses.asdict(self.crawl),
             "links": dataclasses.asdict(self.links),
-            "history": dataclasses.asdict(self.history),
+            "history": {"path": self.history.path, "url": redact_password(self.history.url)},
             "notify": {"urls": [redact_url(u) for u in self.notify.urls], "on": self.notify.on},
             "audits": {name: dataclasses.asdict(self.audit_options(name)) for name in sorted(registry.OPTIONS)},
             "rules": dict(self.rules),
@@ -151,6 +166,15 @@ def redact_url(url: str) -> str:
         return url
     scheme, sep, _ = url.partition("://")
     return f"{scheme}://***" if sep else "***"
+
+
+def redact_password(url: str) -> str:
+    """A database URL with its password replaced by ***; a ``$NAME`` entry as it is."""
+    parts = urlsplit(url)
+    if "://" not in url or parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
 
 
 def _convert(cls, data: Any, where: str):

@@ -92,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def history_option(p) -> None:
     p.add_argument("--history", metavar="PATH",
-                   help="history store (default: [history] path, else .siteproof/history.sqlite)")
+                   help="history store: a SQLite file or a postgresql:// URL "
+                        "(default: [history] url or path, else .siteproof/history.sqlite)")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -205,14 +206,15 @@ def _finish(report, args, out: Optional[Path], formats: list[str], *, default_st
     return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK
 
 
-def _history(args, config: Config) -> Optional[Path]:
-    """The history store for this command (crawl state lives there too); None with --no-history."""
+def _history(args, config: Config) -> Optional[str]:
+    """The history store for this command (crawl state lives there too): a path or a database URL;
+    None with --no-history."""
     if getattr(args, "no_history", False):
         return None
-    return Path(history_cli.location(args, config))
+    return history_cli.location(args, config)
 
 
-def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, history: Optional[Path] = None):
+def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, history: Optional[str] = None):
     """Crawl and audit; the report and the crawl's summary (complete or partial, and why)."""
     from audits import report as reports
     from audits import store

@@ -21,7 +21,7 @@ def add_parsers(sub, history_option) -> None:
     p.add_argument("--site", metavar="URL", help="only this site's runs")
     p.add_argument("--format", choices=HISTORY_FORMATS, default="text", help="output format (default: text)")
     p.add_argument("--limit", type=int, metavar="N", help="at most N runs")
-    p.add_argument("--config", metavar="FILE", help="TOML config, for [history] path")
+    p.add_argument("--config", metavar="FILE", help="TOML config, for [history] path or url")
     history_option(p)
 
     p = sub.add_parser("diff", help="what changed between two runs (default: the site's two newest complete runs)")
@@ -29,21 +29,23 @@ def add_parsers(sub, history_option) -> None:
     p.add_argument("head", nargs="?", metavar="HEAD", help="run id or output folder (default: the newest complete run)")
     p.add_argument("--site", metavar="URL", help="the site whose runs to compare")
     p.add_argument("--format", choices=DIFF_FORMATS, default="text", help="output format (default: text)")
-    p.add_argument("--config", metavar="FILE", help="TOML config, for [history] path")
+    p.add_argument("--config", metavar="FILE", help="TOML config, for [history] path or url")
     history_option(p)
 
 
 def location(args, config: Optional[Config] = None) -> str:
     if args.history:
         return args.history
-    return (config or load_config(args.config)).history.path
+    return (config or load_config(args.config)).history.location
 
 
 def open_store(args, config: Optional[Config] = None, *, must_exist: bool = False):
     from audits.history.store import HistoryStore
 
+    from audits.history.store import is_url
+
     where = location(args, config)
-    if must_exist and "://" not in where and not Path(where).is_file():
+    if must_exist and not is_url(where) and not Path(where).is_file():
         raise ConfigError(f"no history store at {where} (a crawl records one; see --history)")
     return HistoryStore.open(where)
 

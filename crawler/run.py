@@ -211,7 +211,7 @@ def _recrawl(config: Config, out_dir: Path, state: Optional[CrawlState], full: b
 
 
 def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, verbose: bool = False,
-          history: Optional[Path] = None, full: bool = False, resume: bool = False) -> CrawlSummary:
+          history: Optional[str] = None, full: bool = False, resume: bool = False) -> CrawlSummary:
     """Crawl ``config.site.start_urls`` into ``out_dir`` (pages.jsonl, fetches.jsonl, sitemap.json).
 
     ``progress``: None shows the live line only when stderr is a terminal.
