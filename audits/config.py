@@ -105,12 +105,20 @@ class HistoryConfig:  # [history]
 
 
 @dataclass(frozen=True)
+class ReportConfig:  # [report]
+    # Where the report files go: "{site}" is the site's host (and port), "{run}" the run's start time and job.
+    # Unset: `siteproof crawl` writes siteproof-report/ (or --out); a Scrapyd job siteproof-reports/{site}/{run}.
+    dir: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     links: LinksConfig = field(default_factory=LinksConfig)
     history: HistoryConfig = field(default_factory=HistoryConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     audits: dict = field(default_factory=dict)  # section name -> options dataclass instance
     rules: dict = field(default_factory=dict)  # rule id -> "off" | severity
     ignore: dict = field(default_factory=dict)  # URL path glob -> [rule ids]
@@ -151,6 +159,7 @@ class Config:
             "links": dataclasses.asdict(self.links),
             "history": {"path": self.history.path, "url": redact_password(self.history.url)},
             "notify": {"urls": [redact_url(u) for u in self.notify.urls], "on": self.notify.on},
+            "report": dataclasses.asdict(self.report),
             "audits": {name: dataclasses.asdict(self.audit_options(name)) for name in sorted(registry.OPTIONS)},
             "rules": dict(self.rules),
             "ignore": {k: list(v) for k, v in self.ignore.items()},
@@ -238,7 +247,7 @@ _SEVERITIES = ("off", "error", "warning", "info")
 
 def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
     registry.load()
-    known = {"site", "crawl", "links", "history", "notify", "audits", "rules", "ignore"}
+    known = {"site", "crawl", "links", "history", "notify", "report", "audits", "rules", "ignore"}
     for key in data:
         if key not in known:
             raise ConfigError(f"unknown config key '{key}' in {source}")
@@ -272,6 +281,7 @@ def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
             links=_convert(LinksConfig, data.get("links", {}), "links"),
             history=_convert(HistoryConfig, data.get("history", {}), "history"),
             notify=_notify(data.get("notify", {})),
+            report=_convert(ReportConfig, data.get("report", {}), "report"),
             audits=audits,
             rules=rules,
             ignore=ignore,
@@ -313,6 +323,17 @@ def load_config(path: Optional[str] = None, cwd: Optional[Path] = None) -> Confi
         if section is not None:
             return from_dict(section, f"{pyproject} [tool.siteproof]")
     return from_dict({})
+
+
+def config_argument(value: str) -> Config:
+    """A config given as a spider argument (``-a config=...``): a file's path, or the TOML itself,
+    so a Scrapyd node needs no shared files."""
+    if "\n" not in value and "=" not in value:
+        return load_config(value)
+    try:
+        return from_dict(tomllib.loads(value), "the inline config")
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML in the inline config: {exc}") from None
 
 
 def _read_toml(file: Path) -> dict[str, Any]:

@@ -58,12 +58,19 @@ def start_history(args, config: Config, *, site: str, command: str, started_at: 
         if args.fail_on_new:
             raise ConfigError("--fail-on-new compares with the history; drop --no-history")
         return None
-    from audits.history.record import Recorder
-    from audits.history.store import RUNNING
+    return begin_run(location(args, config), config, site=site, command=command, started_at=started_at, out=out,
+                     resume=getattr(args, "resume", False))
 
-    store = open_store(args, config)
+
+def begin_run(where: str, config: Config, *, site: str, command: str, started_at: str, out: Optional[Path],
+              resume: bool = False):
+    """Open the store at ``where`` and insert the run as running (a Scrapyd job's too)."""
+    from audits.history.record import Recorder
+    from audits.history.store import RUNNING, HistoryStore
+
+    store = HistoryStore.open(where)
     folder = str(out.resolve()) if out is not None else None
-    if getattr(args, "resume", False) and folder:
+    if resume and folder:
         # --resume continues the interrupted crawl's run, the newest one left running in this folder
         previous = store.find(folder)
         if previous is not None and previous.status == RUNNING:

@@ -59,6 +59,8 @@ EXTENSIONS = {
     "scrapy.extensions.spiderstate.SpiderState": None,
     "crawler.middlewares.BodyGate": 500,
     "crawler.progress.Progress": 500,
+    # `scrapy crawl site` (as Scrapyd runs it) does siteproof's whole job; siteproof's CLI turns it off.
+    "crawler.job.SiteJob": 900,
 }
 TELNETCONSOLE_ENABLED = False
 COOKIES_ENABLED = False
