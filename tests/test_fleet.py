@@ -21,14 +21,14 @@ import pytest
 
 from crawler.siteserver import SiteServer
 from support.postgres import free_port
-from support.scrapyd import SCRIPTS, ScrapydNode, build_egg
+from support.scrapyd import REPO, SCRIPTS, ScrapydNode, build_egg
 
 SITES = 4
 
 
 def siteproof(*args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(SCRIPTS / "siteproof"), *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, env={**os.environ, **(env or {})})
+    return subprocess.run([sys.executable, "-m", "crawler", *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})})
 
 
 def write_site(root: Path, n: int) -> None:

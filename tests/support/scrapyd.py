@@ -38,7 +38,7 @@ def build_egg(out: Path) -> Path:
 
 
 class ScrapydNode:
-    def __init__(self, root: Path, name: str):
+    def __init__(self, root: Path, name: str, max_proc: int = 4):
         self.dir = root / name
         self.dir.mkdir(parents=True)
         self.port = free_port()
@@ -48,7 +48,7 @@ class ScrapydNode:
             "bind_address = 127.0.0.1\n"
             f"http_port = {self.port}\n"
             "eggs_dir = eggs\nlogs_dir = logs\ndbs_dir = dbs\nitems_dir =\n"
-            "poll_interval = 0.2\nmax_proc = 4\n", encoding="utf-8")
+            f"poll_interval = 0.2\nmax_proc = {max_proc}\n", encoding="utf-8")
         self.proc: subprocess.Popen | None = None
 
     def start(self, env: dict | None = None) -> "ScrapydNode":
