@@ -40,9 +40,7 @@ def location(args, config: Optional[Config] = None) -> str:
 
 
 def open_store(args, config: Optional[Config] = None, *, must_exist: bool = False):
-    from audits.history.store import HistoryStore
-
-    from audits.history.store import is_url
+    from audits.history.store import HistoryStore, is_url
 
     where = location(args, config)
     if must_exist and not is_url(where) and not Path(where).is_file():

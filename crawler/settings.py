@@ -1,10 +1,11 @@
 """Scrapy settings that never change with the user's configuration.
 
 Everything that follows from ``[crawl]`` is derived in one place,
-``crawler.run.scrapy_settings(config)``. ``scrapy.cfg`` points here so that
-``scrapy crawl site -a url=http://127.0.0.1:8000/`` works from the repo root
-while debugging; the spider then applies ``scrapy_settings`` of the
-``siteproof.toml`` it finds (see ``SiteSpider.update_settings``).
+``crawler.run.scrapy_settings(config)``. ``scrapy.cfg`` and the egg's
+``scrapy`` entry point point here, so that ``scrapy crawl site -a
+url=http://127.0.0.1:8000/`` works from the repo root and on a Scrapyd node;
+such a crawl applies ``scrapy_settings`` of its ``-a config=`` (or of the
+``siteproof.toml`` it finds) and does the whole job (crawler/job.py).
 """
 
 BOT_NAME = "siteproof"
