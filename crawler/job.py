@@ -109,7 +109,7 @@ class SiteJob:
         spider = crawler.spider
         if crawler.settings.getbool("SITEPROOF_CONFIGURED") or spider is None or spider.check:
             raise NotConfigured
-        from crawler.run import scrapy_settings
+        from crawler.settings import scrapy_settings
 
         # The job's own config decides the crawl (its settings are not frozen yet), and a
         # Scrapyd log says what the job did; `-s LOG_LEVEL=...` still wins.
@@ -121,8 +121,11 @@ class SiteJob:
 
     def finish(self, spider, reason: str) -> None:
         from crawler import run
+        from crawler.signals import crawl_over
 
-        spider.close_record(reason)  # the record is complete before it is read (a no-op when already closed)
+        # The record is finished and the extraction workers stopped before the record is read
+        # (their receivers do it once, whichever of this and spider_closed comes first).
+        self.crawler.signals.send_catch_log(crawl_over, reason=reason)
         if self.state is not None:
             if reason == "finished":
                 self.state.drop_checkpoint(str(self.out.resolve()))
