@@ -161,7 +161,18 @@ def print_markdown(per_site: dict[str, dict[str, dict]]) -> None:
         print(f"| {rule} | " + " | ".join(cells) + " |")
 
 
+def related_posts(folder: str) -> None:
+    """irrelevant-related-post on real Contextual Related Posts blocks (docs/accuracy.md, "Related posts")."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import related_corpus
+
+    related_corpus.report(Path(folder))
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--related"] and len(argv) == 2:  # python benchmarks/accuracy.py --related DIR
+        related_posts(argv[1])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--sites", required=True, metavar="DIR", help="folder holding one folder per labelled site")
     parser.add_argument("names", nargs="*", help="only these sites (default: every labelled site found in DIR)")
