@@ -41,6 +41,7 @@ class CrawlSummary:
     retries: int = 0  # requests made again after a transient failure
     recovered: int = 0  # URLs that failed, were asked again and then answered
     unreached: tuple[str, ...] = ()  # pages asked for and never answered (a partial crawl)
+    unaudited: Optional[dict] = None  # page URL -> why it could not be fetched (after its retries)
 
     @property
     def partial(self) -> bool:
@@ -268,6 +269,7 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         retries=stats.get_value("siteproof/retries", 0),
         recovered=stats.get_value("siteproof/recovered", 0),
         unreached=tuple(record.get("unreached", ())),
+        unaudited=record.get("unaudited") or {},
         unchanged=recrawl.counts["unchanged"],
         reused=recrawl.counts["reused"],
         fetched=recrawl.counts["fetched"],

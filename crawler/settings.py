@@ -31,10 +31,16 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 
 # Scrapy's own, but with the per-host limit kept (see crawler/downloader.py).
 DOWNLOADER = "crawler.downloader.PoliteDownloader"
+# Scrapy's HTTP handler, but only the retry middleware retries (exact budgets).
+DOWNLOAD_HANDLERS = {"http": "crawler.downloader.ExactRetriesHandler",
+                     "https": "crawler.downloader.ExactRetriesHandler"}
 
 DOWNLOADER_MIDDLEWARES = {
-    # Ours: 429/503 with Retry-After and transient connection errors.
+    # Ours: 429/5xx, timeouts and lost connections with exact budgets; Retry-After never stalls.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # Ours: a robots.txt answering 5xx disallows the whole host (RFC 9309).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsMiddleware": 100,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     # HEAD refused -> GET; sits outside the retry middleware so a retried HEAD is judged first.
     "crawler.middlewares.HeadFallbackMiddleware": 540,

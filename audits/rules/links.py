@@ -277,7 +277,7 @@ def broken_head_link(site: "Site", opts: None) -> Iterator[Hit]:
 
 @site_rule("unverifiable-link", "warning")
 def unverifiable_link(site: "Site", opts: None) -> Iterator[Hit]:
-    """An external link answers like a bot wall (401/403/429/999 or a challenge page), so it could not be judged.
+    """A link could not be judged: an external bot wall (401/403/429/999, a challenge page) or a Retry-After beyond the crawl's wait.
 
     **Why it matters.** Many large sites (LinkedIn, Yelp, sites behind
     Cloudflare) refuse crawlers while serving people normally. Such a link may
@@ -285,7 +285,10 @@ def unverifiable_link(site: "Site", opts: None) -> Iterator[Hit]:
     would hide a dead link. It is never counted as `broken-link`.
 
     **Example.** `<a href="https://www.linkedin.com/in/dr-smith">` answers 999,
-    or a review site answers 403 with a "Just a moment..." challenge page.
+    or a review site answers 403 with a "Just a moment..." challenge page. Or
+    a server answers 503 with `Retry-After: 120` while `[crawl] max_retry_after_s`
+    is 30: the crawl does not stall for it and reports "busy, asks to retry
+    after 120 s" at once.
 
     **How to fix.** Open the link in a browser once. If it works, add it to
     `[links] ignore` (or switch the rule off with `[rules] unverifiable-link = "off"`);
@@ -293,7 +296,17 @@ def unverifiable_link(site: "Site", opts: None) -> Iterator[Hit]:
     """
     for target, occ in occurrences(site, lambda link: link.fetch_url):
         fetch = site.fetch(target)
-        if fetch is None or fetch.error in NOT_FETCHED_BY_RULE or not is_bot_wall(site, fetch):
+        if fetch is None or fetch.error in NOT_FETCHED_BY_RULE:
+            continue
+        if fetch.busy_s is not None:
+            yield Hit(
+                f"{occ.describe()} points to {target}, which answered {fetch.status}: busy, asks to retry "
+                f"after {fetch.busy_s:g} s{occ.times()}; it was not checked.",
+                target=target, url=occ.page.url, line=occ.link.line,
+                evidence={"status": fetch.status, "retry_after_s": fetch.busy_s, **occ.evidence()},
+            )
+            continue
+        if not is_bot_wall(site, fetch):
             continue
         via = (f"redirects to {fetch.final_url}, which "
                if fetch.final_url and fetch.final_url != target else "")

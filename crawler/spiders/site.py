@@ -70,6 +70,7 @@ class SiteSpider(scrapy.Spider):
         self.interrupted: Optional[str] = None  # the signal that stopped the crawl (crawler/run.py sets it)
         self.budget_hit = False  # max_pages left a linked page uncrawled
         self.unreached: dict[str, None] = {}  # page requests made and not recorded yet (the pipeline drops them)
+        self.unaudited: dict[str, str] = {}  # page URL -> why it was asked for and never came back as a page
         self.record_closed = False
         self.recrawl = recrawl or Recrawl()  # what earlier runs may stand for (crawler/recrawl.py)
         # A lone check parses no page: no worker processes for it.
@@ -191,7 +192,8 @@ class SiteSpider(scrapy.Spider):
         content_type = headers.get("content-type")
         fetch = Fetch(url=url, status=response.status, final_url=url, content_type=content_type, method=method,
                       external=meta["sp_external"], elapsed_ms=elapsed,
-                      challenge=looks_like_challenge(response.status, headers, response.body))
+                      challenge=looks_like_challenge(response.status, headers, response.body),
+                      busy_s=meta.get("sp_busy_s"))
         ok = 200 <= response.status < 300
         follow: Iterable = ()
         unchanged = self.recrawl.unchanged(url) if response.status == 304 and mode == "page" else None
@@ -209,6 +211,7 @@ class SiteSpider(scrapy.Spider):
             follow = self._robots_sitemaps(response.text if hasattr(response, "text") else "")
         for item in follow:
             yield item
+        self._note_unaudited(mode, fetch)
         for item in self._emit(self.ledger.resolve(fetch)):
             yield item
 
@@ -217,7 +220,19 @@ class SiteSpider(scrapy.Spider):
         meta = request.meta
         fetch = Fetch(url=meta["sp_url"], error=error_name(failure.value), method=request.method,
                       external=meta["sp_external"])
+        self._note_unaudited(meta["sp_mode"], fetch)
         yield from self._emit(self.ledger.resolve(fetch))
+
+    def _note_unaudited(self, mode: str, fetch: Fetch) -> None:
+        """A page the crawl meant to audit and could not fetch is listed, never silently missing."""
+        if mode != "page":
+            return
+        if fetch.busy_s is not None:
+            self.unaudited[fetch.url] = f"busy, asks to retry after {fetch.busy_s:g} s"
+        elif fetch.error and fetch.error != "robots-disallowed":
+            self.unaudited[fetch.url] = fetch.error
+        elif fetch.status is not None and fetch.status >= 500:
+            self.unaudited[fetch.url] = f"answered {fetch.status}"
 
     async def _page(self, url: str, response, headers: dict, depth: int) -> Iterator:
         """The Page, then the requests for its links; extracted in a worker while the reactor keeps fetching."""
@@ -371,6 +386,7 @@ class SiteSpider(scrapy.Spider):
         store.write_crawl_state(self.out_dir, {
             "complete": reason is None, "finish_reason": finish_reason, "partial_reason": reason,
             "unreached": list(self.unreached) if reason else [],
+            "unaudited": self.unaudited,
             "retries": stats.get_value("siteproof/retries", 0),
             "recovered": stats.get_value("siteproof/recovered", 0),
         })
