@@ -88,9 +88,11 @@ class RetryAfterMiddleware:
 
     async def process_exception(self, request, exception):
         attempt = request.meta.get("sp_retries", 0)
-        if attempt >= self.retries or error_name(exception) not in TRANSIENT:
+        error = error_name(exception)
+        if attempt >= self.retries or error not in TRANSIENT:
             return None
-        await sleep(self.BACKOFF_S * (2 ** attempt))
+        if error != "timeout":  # a timeout has waited long enough already
+            await sleep(self.BACKOFF_S * (2 ** attempt))
         return self._again(request, attempt)
 
 

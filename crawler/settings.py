@@ -79,6 +79,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 REACTOR_THREADPOOL_MAXSIZE = 20  # DNS lookups for many external hosts run in threads
 DNSCACHE_ENABLED = True
+DNS_RESOLVER = "crawler.downloader.Resolver"  # Scrapy's, plus http://[::1]:8000/ (IPv6 literal hosts)
 
 # Quiet by default: users see our progress line and summary, not Scrapy's log.
 LOG_LEVEL = "ERROR"

@@ -248,6 +248,31 @@ def broken_link(site: "Site", opts: None) -> Iterator[Hit]:
         )
 
 
+@site_rule("page-too-large", "error")
+def page_too_large(site: "Site", opts: None) -> Iterator[Hit]:
+    """A page of the site is larger than `[crawl] max_response_mb`, so its download was stopped and it was not audited.
+
+    **Why it matters.** An HTML page of tens of megabytes is almost always a
+    fault: a runaway template loop, a data dump, a page that inlines its images.
+    Visitors on a phone wait for it or give up, and search engines stop reading
+    it part of the way through. The crawler stops too, so nothing on the page
+    was checked.
+
+    **Example.** `/events/calendar/` streams 50 MB of HTML while
+    `max_response_mb = 10`.
+
+    **How to fix.** Find out why the page is so large and make it smaller. If
+    it really must be that large, raise `[crawl] max_response_mb` to audit it.
+    Links to files that are not HTML (a large PDF or video) are checked without
+    downloading them and are never reported here.
+    """
+    limit = site.config.crawl.max_response_mb
+    for url, fetch in site.fetches.items():
+        if fetch.error == "too-large" and not is_external(site, fetch):
+            yield Hit(f"{url} is larger than [crawl] max_response_mb = {limit:g}: its download was stopped "
+                      "and the page was not audited.", url=url, evidence={"max_response_mb": limit})
+
+
 @site_rule("broken-head-link", "info")
 def broken_head_link(site: "Site", opts: None) -> Iterator[Hit]:
     """A `<link>` in the page's head that no visitor sees (feed, oEmbed, EditURI, wp-json) answers with an error.

@@ -253,12 +253,14 @@ class SiteSpider(scrapy.Spider):
 
     def _follow(self, page: Page, depth: int) -> Iterator[scrapy.Request]:
         crawl_deeper = depth + 1 <= self.config.crawl.max_depth
-        for link in page.links:
+        # Page links first: a URL both linked and embedded (<a> and <img>) is then one GET, not HEAD + GET.
+        for link in sorted(page.links, key=lambda link: link.tag not in CRAWLED_TAGS):
             url = link.fetch_url
             if not url or not self.scope.fetchable(url) or self.scope.ignored(link.target):
                 continue
             if self.scope.internal(url):
-                crawl = crawl_deeper and link.tag in CRAWLED_TAGS and self.page_budget > 0
+                crawl = (crawl_deeper and link.tag in CRAWLED_TAGS and self.page_budget > 0
+                         and not self._checked_not_html(url))
                 if crawl_deeper and link.tag in CRAWLED_TAGS and not crawl and not self.ledger.claimed(url):
                     self.budget_hit = True
                 request = self._request(url, "page" if crawl else "check", depth + 1)
@@ -278,6 +280,12 @@ class SiteSpider(scrapy.Spider):
                     yield from self._emit(self.ledger.resolve(known))
                 else:
                     self.externals[url] = self.externals.get(url, False) or bool(link.fragment)
+
+    def _checked_not_html(self, url: str) -> bool:
+        """Already checked with HEAD and typed as something other than HTML: a GET would read nothing more."""
+        done = self.ledger.done(url)
+        content_type = (done.content_type or "").lower() if done is not None else ""
+        return bool(content_type) and "html" not in content_type
 
     def _redirect(self, url: str, hop: PendingHop, meta: dict) -> Iterator:
         fetches, next_url = self.ledger.redirect(url, hop, meta["sp_hops"])
