@@ -1,8 +1,7 @@
-"""Scrapy's downloader, HTTP handler and resolver, each with one thing set right (see each class)."""
+"""Scrapy's downloader and resolver, each with one thing set right (see each class)."""
 from __future__ import annotations
 
 from scrapy.core.downloader import Downloader
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet._resolver import HostResolution
 from twisted.internet.abstract import isIPv6Address
@@ -26,21 +25,6 @@ class PoliteDownloader(Downloader):
     def _wait_for_download(self, slot, request, queue_dfd):
         slot.transferring.add(request)
         return super()._wait_for_download(slot, request, queue_dfd)
-
-
-class ExactRetriesHandler(HTTP11DownloadHandler):
-    """Scrapy's HTTP/1.1 handler without Twisted's silent second attempt.
-
-    Twisted's connection pool sends a request again, once, when a reused
-    connection fails before the answer: each attempt the retry middleware
-    counts could be two at the server (a connection-reset URL was asked 5
-    times with ``retries = 2``). Retries are the middleware's alone, so a
-    budget of two means three requests at most.
-    """
-
-    def __init__(self, crawler):
-        super().__init__(crawler)
-        self._pool.retryAutomatically = False
 
 
 @implementer(IHostnameResolver)

@@ -31,9 +31,12 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 
 # Scrapy's own, but with the per-host limit kept (see crawler/downloader.py).
 DOWNLOADER = "crawler.downloader.PoliteDownloader"
-# Scrapy's HTTP handler, but only the retry middleware retries (exact budgets).
-DOWNLOAD_HANDLERS = {"http": "crawler.downloader.ExactRetriesHandler",
-                     "https": "crawler.downloader.ExactRetriesHandler"}
+# Scrapy's HTTP/1.1 handler, keeping idle connections instead of opening one per request
+# (see crawler/handlers.py).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.handlers.KeepAliveDownloadHandler",
+    "https": "crawler.handlers.KeepAliveDownloadHandler",
+}
 
 DOWNLOADER_MIDDLEWARES = {
     # Ours: 429/5xx, timeouts and lost connections with exact budgets; Retry-After never stalls.
