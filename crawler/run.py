@@ -17,11 +17,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional, Sequence
 
+from scrapy.crawler import CrawlerProcess
+from scrapy.exceptions import ScrapyDeprecationWarning
+from scrapy.settings import Settings
+from scrapy.utils.ossignal import signal_names
+
+from audits import store
 from audits.config import Config, ConfigError
 from audits.extract import extract_options
 from audits.model import Fetch
 from crawler.crawlstate import CrawlState
 from crawler.recrawl import Recrawl
+from crawler.settings import scrapy_settings
+from crawler.signals import crawl_over
+from crawler.spiders.site import SiteSpider
 
 
 @dataclass(frozen=True)
@@ -64,31 +73,6 @@ class CrawlSummary:
         return line + f"; {self.external_reused} external links re-used"
 
 
-def scrapy_settings(config: Config) -> dict:
-    """Everything ``[crawl]`` decides, as Scrapy settings; the one place they are derived.
-
-    ``max_pages`` is not CLOSESPIDER_PAGECOUNT: that counts every response,
-    asset checks included, and stops mid-flight. The spider counts the pages it
-    crawls instead, and still checks the links on every page it did crawl.
-    """
-    crawl = config.crawl
-    max_bytes = int(crawl.max_response_mb * 1024 * 1024)
-    return {
-        "CONCURRENT_REQUESTS": crawl.concurrency,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,
-        "DOWNLOAD_DELAY": crawl.delay_s,
-        "ROBOTSTXT_OBEY": crawl.obey_robots,
-        "DOWNLOAD_TIMEOUT": crawl.timeout_s,
-        "DNS_TIMEOUT": crawl.timeout_s,
-        "DOWNLOAD_MAXSIZE": max_bytes,
-        "DOWNLOAD_WARNSIZE": max_bytes,  # one limit: no warning below it
-        "USER_AGENT": crawl.user_agent,
-        "SITEPROOF_RETRIES": crawl.retries,
-        "SITEPROOF_MAX_RETRY_AFTER_S": crawl.max_retry_after_s,
-        "SITEPROOF_UNRECORDED": crawl.concurrency_per_host,
-    }
-
-
 class CrawlFailed(ConfigError):
     """The crawl had to stop (a page extraction process died).
 
@@ -103,37 +87,31 @@ class CrawlFailed(ConfigError):
 GRACE_S = 2.0
 
 
-def _process_class():
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.ossignal import signal_names
+class _Process(CrawlerProcess):
+    """Scrapy's signal handling, plus: the stats say the crawl was interrupted, and the wait is bounded."""
 
-    class Process(CrawlerProcess):
-        """Scrapy's signal handling, plus: the spider learns it was interrupted, and the wait is bounded."""
+    killed = False  # a second signal: stop at once, write no report
+    interrupted: Optional[str] = None
 
-        killed = False  # a second signal: stop at once, write no report
-        interrupted: Optional[str] = None
+    def start(self, *args, **kwargs):
+        # Until the reactor runs Scrapy has no handlers: Ctrl-C while starting up counts too.
+        signal.signal(signal.SIGINT, self._signal_shutdown)
+        signal.signal(signal.SIGTERM, self._signal_shutdown)
+        super().start(*args, **kwargs)
 
-        def start(self, *args, **kwargs):
-            # Until the reactor runs Scrapy has no handlers: Ctrl-C while starting up counts too.
-            signal.signal(signal.SIGINT, self._signal_shutdown)
-            signal.signal(signal.SIGTERM, self._signal_shutdown)
-            super().start(*args, **kwargs)
+    def _signal_shutdown(self, signum, frame):
+        from twisted.internet import reactor  # the one Scrapy installed; importing it first would install another
 
-        def _signal_shutdown(self, signum, frame):
-            from twisted.internet import reactor
+        self.interrupted = signal_names.get(signum, str(signum))
+        for crawler in self.crawlers:
+            if crawler.spider is not None:  # so its stats exist
+                crawler.stats.set_value("siteproof/interrupted", self.interrupted)
+        super()._signal_shutdown(signum, frame)
+        reactor.callFromThread(reactor.callLater, GRACE_S, self._stop_reactor)
 
-            self.interrupted = signal_names.get(signum, str(signum))
-            for crawler in self.crawlers:
-                if crawler.spider is not None:
-                    crawler.spider.interrupted = self.interrupted
-            super()._signal_shutdown(signum, frame)
-            reactor.callFromThread(reactor.callLater, GRACE_S, self._stop_reactor)
-
-        def _signal_kill(self, signum, frame):
-            self.killed = True
-            super()._signal_kill(signum, frame)
-
-    return Process
+    def _signal_kill(self, signum, frame):
+        self.killed = True
+        super()._signal_kill(signum, frame)
 
 
 class _QuietRobotsErrors(logging.Filter):
@@ -143,9 +121,7 @@ class _QuietRobotsErrors(logging.Filter):
         return not record.getMessage().startswith("Error downloading")
 
 
-def _settings(config: Config, progress: Optional[bool], verbose: bool):
-    from scrapy.settings import Settings
-
+def _settings(config: Config, progress: Optional[bool], verbose: bool) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.setdict(scrapy_settings(config), priority="project")
@@ -156,26 +132,24 @@ def _settings(config: Config, progress: Optional[bool], verbose: bool):
 
 
 def _run(config: Config, out_dir: Path, progress: Optional[bool], verbose: bool, **spider_args):
-    """One CrawlerProcess, run to the end; returns its crawler (stats, spider)."""
-    from scrapy.exceptions import ScrapyDeprecationWarning
-
-    from crawler.spiders.site import SiteSpider
-
+    """One CrawlerProcess, run to the end; returns its crawler, whose stats hold the results."""
     with warnings.catch_warnings():
         if not verbose:
             warnings.simplefilter("ignore", ScrapyDeprecationWarning)
             logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_QuietRobotsErrors())
-        process = _process_class()(_settings(config, progress, verbose))
+        process = _Process(_settings(config, progress, verbose))
         crawler = process.create_crawler(SiteSpider)
         try:
             process.crawl(crawler, config=config, out_dir=out_dir, **spider_args)
             process.start()
         finally:
-            # The spider closes its record (and stops its extraction workers) when it
+            # The record is finished (and the extraction workers stop) when the spider
             # closes; a signal's hard stop or an error can stop the reactor before that.
             if crawler.spider is not None:
-                crawler.spider.interrupted = crawler.spider.interrupted or process.interrupted
-                crawler.spider.close_record(crawler.stats.get_value("finish_reason") or "shutdown")
+                if process.interrupted:  # a signal may come before the stats existed
+                    crawler.stats.set_value("siteproof/interrupted", process.interrupted)
+                crawler.signals.send_catch_log(crawl_over, reason=crawler.stats.get_value("finish_reason")
+                                               or "shutdown")
             # Scrapy's handlers outlive the reactor: Ctrl-C during the audit must stop it.
             signal.signal(signal.SIGINT, signal.default_int_handler)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -229,8 +203,6 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         raise ConfigError("no start URL given")
     if config.crawl.workers < 0:
         raise ConfigError("config key 'crawl.workers' must be 0 or more")
-    from audits import store
-
     out_dir = Path(out_dir)
     started = time.monotonic()
     state = CrawlState.open(history) if history is not None else None
@@ -246,28 +218,28 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
     finally:
         if state is not None:
             state.close()
-    spider = crawler.spider
-    if spider.failure and spider.failure.startswith("cannot write"):
-        raise CrawlFailed(spider.failure)  # nothing sound to audit: the record itself is incomplete
-    for url, fetch in spider.start_outcomes.items():
-        if fetch is None or not fetch.error:
-            continue
-        raise ConfigError(_unreachable(url, fetch.error, config))
     stats = crawler.stats
+    failure = stats.get_value("siteproof/failure")
+    if failure and failure.startswith("cannot write"):
+        raise CrawlFailed(failure)  # nothing sound to audit: the record itself is incomplete
+    start_errors = stats.get_value("siteproof/start_errors") or {}
+    for url in dict.fromkeys(u.split("#", 1)[0] for u in config.site.start_urls):
+        if start_errors.get(url):
+            raise ConfigError(_unreachable(url, start_errors[url], config))
     record = store.read_crawl_state(out_dir) or {}
     return CrawlSummary(
         pages=stats.get_value("siteproof/pages", 0),
         fetches=stats.get_value("siteproof/fetches", 0),
         errors=stats.get_value("siteproof/errors", 0),
         elapsed_s=round(time.monotonic() - started, 3),
-        sitemap_found=spider.sitemap_found,
-        sitemap_urls=len(spider.sitemap_urls),
+        sitemap_found=stats.get_value("siteproof/sitemap_found", False),
+        sitemap_urls=stats.get_value("siteproof/sitemap_urls", 0),
         finish_reason=stats.get_value("finish_reason", ""),
         out_dir=out_dir,
         pages_in_workers=stats.get_value("siteproof/pages_in_workers", 0),
         partial_reason=record.get("partial_reason"),
-        interrupted=spider.interrupted,
-        failure=spider.failure,
+        interrupted=stats.get_value("siteproof/interrupted"),
+        failure=failure,
         retries=stats.get_value("siteproof/retries", 0),
         recovered=stats.get_value("siteproof/recovered", 0),
         requests=stats.get_value("downloader/request_count", 0),
@@ -304,8 +276,6 @@ def check_urls(urls: Sequence[str], config: Config, *, progress: Optional[bool] 
     """
     if not urls:
         return []
-    from audits.store import read_fetches
-
     with tempfile.TemporaryDirectory(prefix="siteproof-check-") as tmp:
         _run(config, Path(tmp), progress, verbose, check=list(urls))
-        return list(read_fetches(tmp))
+        return list(store.read_fetches(tmp))

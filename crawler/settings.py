@@ -1,11 +1,15 @@
 """Scrapy settings that never change with the user's configuration.
 
 Everything that follows from ``[crawl]`` is derived in one place,
-``crawler.run.scrapy_settings(config)``. ``scrapy.cfg`` points here so that
+``scrapy_settings(config)`` at the end (Scrapy reads only the upper-case
+names). ``scrapy.cfg`` points here so that
 ``scrapy crawl site -a url=http://127.0.0.1:8000/`` works from the repo root
 while debugging; the spider then applies ``scrapy_settings`` of the
 ``siteproof.toml`` it finds (see ``SiteSpider.update_settings``).
 """
+from __future__ import annotations
+
+from audits.config import Config
 
 BOT_NAME = "siteproof"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -86,3 +90,28 @@ DNS_RESOLVER = "crawler.downloader.Resolver"  # Scrapy's, plus http://[::1]:8000
 
 # Quiet by default: users see our progress line and summary, not Scrapy's log.
 LOG_LEVEL = "ERROR"
+
+
+def scrapy_settings(config: Config) -> dict:
+    """Everything ``[crawl]`` decides, as Scrapy settings; the one place they are derived.
+
+    ``max_pages`` is not CLOSESPIDER_PAGECOUNT: that counts every response,
+    asset checks included, and stops mid-flight. The spider counts the pages it
+    crawls instead, and still checks the links on every page it did crawl.
+    """
+    crawl = config.crawl
+    max_bytes = int(crawl.max_response_mb * 1024 * 1024)
+    return {
+        "CONCURRENT_REQUESTS": crawl.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,
+        "DOWNLOAD_DELAY": crawl.delay_s,
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "DOWNLOAD_TIMEOUT": crawl.timeout_s,
+        "DNS_TIMEOUT": crawl.timeout_s,
+        "DOWNLOAD_MAXSIZE": max_bytes,
+        "DOWNLOAD_WARNSIZE": max_bytes,  # one limit: no warning below it
+        "USER_AGENT": crawl.user_agent,
+        "SITEPROOF_RETRIES": crawl.retries,
+        "SITEPROOF_MAX_RETRY_AFTER_S": crawl.max_retry_after_s,
+        "SITEPROOF_UNRECORDED": crawl.concurrency_per_host,
+    }

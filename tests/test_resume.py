@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from e2e_cli import REPO, read_report, siteproof
+from support.e2e import REPO, read_report, siteproof
 
 from crawler.siteserver import SiteServer
 
