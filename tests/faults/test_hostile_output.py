@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from e2e_cli import siteproof
+from support.e2e import siteproof
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 RLO = "\u202e"
