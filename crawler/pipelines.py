@@ -1,18 +1,12 @@
 """The only pipeline: every result of a crawl passes here as an item, and the record is written here.
 
-The record is the output folder: pages.jsonl and fetches.jsonl, streamed as
-Pages and Fetches arrive; sitemap.json, gathered from ``SitemapUrls`` items;
-crawl.json, rewritten when the crawl is over (complete, or why not and which
-pages were never answered; which pages could not be fetched, and why). Through the spider's Recrawl the history store sees
-the same records (validators, external outcomes, the checkpoint a killed crawl
-resumes from); a resumed crawl's folder is written afresh from the checkpoint's
-records, then the crawl goes on appending.
-
-What crawler/run.py reports comes from stats (``siteproof/...``), never from
-the spider object: the spider sets ``failure`` (an extraction process died),
-``budget_hit``, ``pages_in_workers``; run.py sets ``interrupted``; this
-pipeline sets the counts, ``failure`` (a write failed), the sitemap's and
-the start URLs' outcomes.
+Pages and Fetches stream to pages.jsonl and fetches.jsonl, ``SitemapUrls`` gather
+into sitemap.json, and crawl.json says, once the crawl is over, whether it saw the
+whole site (and which pages could not be fetched, and why). Through the spider's Recrawl the history store sees the same records
+(validators, external outcomes, the checkpoint a killed crawl resumes from); a
+resumed crawl's folder is written afresh from the checkpoint's records first.
+crawler/run.py reads the outcome from the stats (``siteproof/...``) set here and
+by the spider, never from the spider object.
 """
 from __future__ import annotations
 
