@@ -188,12 +188,12 @@ def _recrawl(config: Config, out_dir: Path, state: Optional[CrawlState], full: b
 
 
 def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, verbose: bool = False,
-          history: Optional[Path] = None, full: bool = False, resume: bool = False) -> CrawlSummary:
+          history: Optional[str] = None, full: bool = False, resume: bool = False) -> CrawlSummary:
     """Crawl ``config.site.start_urls`` into ``out_dir`` (pages.jsonl, fetches.jsonl, sitemap.json).
 
     ``progress``: None shows the live line only when stderr is a terminal.
-    ``history``: the history store, where validators, external outcomes and the
-    checkpoint live (crawler/recrawl.py); None crawls without any of them.
+    ``history``: the history store (a path or a database URL), where validators, external outcomes
+    and the checkpoint live (crawler/recrawl.py); None crawls without any of them.
     ``full``: take nothing from earlier runs. ``resume``: continue the crawl
     interrupted in ``out_dir``.
     Raises ConfigError when a start URL cannot be fetched at all, CrawlFailed when the crawl
@@ -205,13 +205,8 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         raise ConfigError("config key 'crawl.workers' must be 0 or more")
     out_dir = Path(out_dir)
     started = time.monotonic()
-    state = CrawlState.open(history) if history is not None else None
+    state, recrawl = prepare(config, out_dir, history, full=full, resume=resume)
     try:
-        recrawl = _recrawl(config, out_dir, state, full, resume)
-        try:
-            store.start_record(out_dir, datetime.now(timezone.utc).replace(microsecond=0).isoformat())
-        except OSError as exc:
-            raise ConfigError(store.write_failure(out_dir, exc)) from None
         crawler = _run(config, out_dir, progress, verbose, recrawl=recrawl)
         if state is not None and crawler.stats.get_value("finish_reason") == "finished":
             state.drop_checkpoint(str(out_dir.resolve()))  # complete: nothing left to resume
@@ -222,24 +217,50 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
     failure = stats.get_value("siteproof/failure")
     if failure and failure.startswith("cannot write"):
         raise CrawlFailed(failure)  # nothing sound to audit: the record itself is incomplete
-    start_errors = stats.get_value("siteproof/start_errors") or {}
-    for url in dict.fromkeys(u.split("#", 1)[0] for u in config.site.start_urls):
-        if start_errors.get(url):
-            raise ConfigError(_unreachable(url, start_errors[url], config))
+    problem = unreachable(crawler, config)
+    if problem:
+        raise ConfigError(problem)
+    return summarize(crawler, recrawl, out_dir, time.monotonic() - started)
+
+
+def prepare(config: Config, out_dir: Path, history: Optional[str], *, full: bool = False,
+            resume: bool = False) -> tuple[Optional[CrawlState], Recrawl]:
+    """Before a crawl: what earlier runs in ``history`` stand for, and a fresh record in ``out_dir``.
+
+    The state stays open for the crawl; the caller closes it.
+    """
+    state = CrawlState.open(history) if history is not None else None
+    try:
+        recrawl = _recrawl(config, out_dir, state, full, resume)
+        try:
+            store.start_record(out_dir, datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+        except OSError as exc:
+            raise ConfigError(store.write_failure(out_dir, exc)) from None
+    except BaseException:
+        if state is not None:
+            state.close()
+        raise
+    return state, recrawl
+
+
+def summarize(crawler, recrawl: Recrawl, out_dir: Path, elapsed_s: float,
+              finish_reason: Optional[str] = None) -> CrawlSummary:
+    """What a finished crawl did, from its crawler's stats and record."""
+    stats = crawler.stats
     record = store.read_crawl_state(out_dir) or {}
     return CrawlSummary(
         pages=stats.get_value("siteproof/pages", 0),
         fetches=stats.get_value("siteproof/fetches", 0),
         errors=stats.get_value("siteproof/errors", 0),
-        elapsed_s=round(time.monotonic() - started, 3),
+        elapsed_s=round(elapsed_s, 3),
         sitemap_found=stats.get_value("siteproof/sitemap_found", False),
         sitemap_urls=stats.get_value("siteproof/sitemap_urls", 0),
-        finish_reason=stats.get_value("finish_reason", ""),
+        finish_reason=finish_reason or stats.get_value("finish_reason", ""),
         out_dir=out_dir,
         pages_in_workers=stats.get_value("siteproof/pages_in_workers", 0),
         partial_reason=record.get("partial_reason"),
         interrupted=stats.get_value("siteproof/interrupted"),
-        failure=failure,
+        failure=stats.get_value("siteproof/failure"),
         retries=stats.get_value("siteproof/retries", 0),
         recovered=stats.get_value("siteproof/recovered", 0),
         requests=stats.get_value("downloader/request_count", 0),
@@ -252,6 +273,15 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         resumed=recrawl.counts["resumed"],
         external_reused=recrawl.counts["external_reused"],
     )
+
+
+def unreachable(crawler, config: Config) -> Optional[str]:
+    """The one line for a start URL that could not be crawled at all; None when every one answered."""
+    start_errors = crawler.stats.get_value("siteproof/start_errors") or {}
+    for url in dict.fromkeys(u.split("#", 1)[0] for u in config.site.start_urls):
+        if start_errors.get(url):
+            return _unreachable(url, start_errors[url], config)
+    return None
 
 
 def _unreachable(url: str, error: str, config: Config) -> str:

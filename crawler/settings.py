@@ -2,10 +2,11 @@
 
 Everything that follows from ``[crawl]`` is derived in one place,
 ``scrapy_settings(config)`` at the end (Scrapy reads only the upper-case
-names). ``scrapy.cfg`` points here so that
+names). ``scrapy.cfg`` and the egg's ``scrapy`` entry point point here, so that
 ``scrapy crawl site -a url=http://127.0.0.1:8000/`` works from the repo root
-while debugging; the spider then applies ``scrapy_settings`` of the
-``siteproof.toml`` it finds (see ``SiteSpider.update_settings``).
+and on a Scrapyd node; such a crawl applies ``scrapy_settings`` of its
+``-a config=`` (or of the ``siteproof.toml`` it finds) and does the whole job
+(crawler/job.py).
 """
 from __future__ import annotations
 
@@ -72,6 +73,8 @@ EXTENSIONS = {
     "scrapy.extensions.spiderstate.SpiderState": None,
     "crawler.middlewares.BodyGate": 500,
     "crawler.progress.Progress": 500,
+    # `scrapy crawl site` (as Scrapyd runs it) does siteproof's whole job; siteproof's CLI turns it off.
+    "crawler.job.SiteJob": 900,
 }
 TELNETCONSOLE_ENABLED = False
 COOKIES_ENABLED = False

@@ -29,7 +29,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider
 
-from audits.config import Config, load_config
+from audits.config import Config, config_argument, load_config
 from audits.extract import anchors_of, extract_options, is_html
 from audits.model import Fetch, Page
 from audits.sitemap import parse_sitemap
@@ -50,19 +50,21 @@ _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTIL
 class SiteSpider(scrapy.Spider):
     name = "site"
 
-    def __init__(self, config: Optional[Config] = None, out_dir: Optional[Path] = None,
+    def __init__(self, config: Config | str | None = None, out_dir: Optional[Path] = None,
                  url: Optional[str] = None, out: Optional[str] = None, check: Sequence[str] = (),
                  recrawl: Optional[Recrawl] = None, **kwargs):
         super().__init__(**kwargs)
-        if config is None:  # `scrapy crawl site -a url=... [-a out=DIR]`
-            config = load_config()
+        if not isinstance(config, Config):
+            # `scrapy crawl site -a url=... [-a config=FILE_OR_TOML] [-a out=DIR]`, as Scrapyd runs it;
+            # crawler/job.py does the rest of the job around the crawl.
+            config = config_argument(config) if config else load_config()
             if url:
                 config = config.with_start_urls([url])
         if not config.site.start_urls and not check:
             raise ValueError("no start URL: scrapy crawl site -a url=https://example.test/")
         self.check = tuple(check)  # only check these URLs (siteproof check --external); crawl nothing
         self.config = config
-        self.out_dir = Path(out_dir or out or "siteproof-report")
+        self.out_dir = Path(out_dir or out) if (out_dir or out) else None  # None: the job picks (crawler/job.py)
         self.scope = Scope(config)
         self.ledger = Ledger(MAX_REDIRECTS)
         self.options = extract_options(config)
