@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true",
                    help="take nothing from earlier crawls: download every page, check every external link")
     p.add_argument("--resume", action="store_true",
-                   help="continue the crawl that was interrupted in --out, fetching only what it had not")
+                   help="continue the crawl that was interrupted in --out, fetching only what it had not "
+                        "(with none to continue: a fresh crawl)")
     common(p, out_default="siteproof-report")
 
     p = sub.add_parser("demo", help="crawl the bundled sample clinic site (works offline)")
@@ -267,9 +268,18 @@ def cmd_crawl(args) -> int:
         config = dataclasses.replace(config, crawl=dataclasses.replace(config.crawl, max_pages=args.max_pages))
     formats = _formats(args, CRAWL_FORMATS)
     out = _out_dir(args.out)
+    history = _history(args, config)
+    if args.resume:
+        from crawler.run import resumable
+
+        # Decided before the run is recorded: a refused --resume leaves no run behind in the history.
+        if not resumable(config, out, history):
+            print(f"siteproof: note: nothing to resume in {out} (no interrupted crawl was recorded there); "
+                  "starting a fresh crawl", file=sys.stderr)
+            args.resume = False
     started = now()
     recorder = history_cli.start_history(args, config, site=url, command="crawl", started_at=started, out=out)
-    report, summary = _crawl_and_audit(config, out, args, started, history=_history(args, config))
+    report, summary = _crawl_and_audit(config, out, args, started, history=history)
     return _crawl_exit(_finish(report, args, out, formats, default_stream=True, recorder=recorder), summary, out)
 
 
