@@ -233,7 +233,7 @@ def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, histor
     report = audit(site, baseline=baseline, started_at=started_at)
     report = dataclasses.replace(report, partial_reason=summary.partial_reason, crawl={
         "finish_reason": summary.finish_reason, "retries": summary.retries, "recovered": summary.recovered,
-        "unreached": list(summary.unreached)})
+        "requests": summary.requests, "connections": summary.connections, "unreached": list(summary.unreached)})
     return report, summary
 
 

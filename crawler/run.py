@@ -40,6 +40,8 @@ class CrawlSummary:
     failure: Optional[str] = None  # the error that stopped it (a page extraction process died)
     retries: int = 0  # requests made again after a transient failure
     recovered: int = 0  # URLs that failed, were asked again and then answered
+    requests: int = 0  # HTTP requests sent, retries and robots.txt included
+    connections: int = 0  # TCP connections opened for them (keep-alive reuses the rest)
     unreached: tuple[str, ...] = ()  # pages asked for and never answered (a partial crawl)
 
     @property
@@ -284,6 +286,8 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         failure=spider.failure,
         retries=stats.get_value("siteproof/retries", 0),
         recovered=stats.get_value("siteproof/recovered", 0),
+        requests=stats.get_value("downloader/request_count", 0),
+        connections=stats.get_value("siteproof/connections_opened", 0),
         unreached=tuple(record.get("unreached", ())),
         unchanged=recrawl.counts["unchanged"],
         reused=recrawl.counts["reused"],

@@ -32,6 +32,13 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 # Scrapy's own, but with the per-host limit kept (see crawler/downloader.py).
 DOWNLOADER = "crawler.downloader.PoliteDownloader"
 
+# Scrapy's HTTP/1.1 handler, keeping idle connections instead of opening one per request
+# (see crawler/handlers.py).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.handlers.KeepAliveDownloadHandler",
+    "https": "crawler.handlers.KeepAliveDownloadHandler",
+}
+
 DOWNLOADER_MIDDLEWARES = {
     # Ours: 429/503 with Retry-After and transient connection errors.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

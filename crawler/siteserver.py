@@ -144,6 +144,7 @@ class SiteServer:
         self.origin = ""
         self.in_flight = 0  # requests being answered now
         self.peak_in_flight = 0  # the most answered at once: politeness as the server saw it
+        self.connections_opened = 0  # TCP connections accepted: keep-alive as the server saw it
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -223,6 +224,7 @@ class SiteServer:
     def _track(self, conn: socket.socket, open_: bool) -> None:
         with self._lock:
             (self._connections.add if open_ else self._connections.discard)(conn)
+            self.connections_opened += open_
 
     def _sleep(self, seconds: float) -> bool:
         """Sleep unless the server stops first; False when it is stopping."""

@@ -1,6 +1,8 @@
-"""Politeness as the server sees it: never more requests at once than [crawl] concurrency_per_host."""
+"""Politeness as the server sees it: never more requests at once than [crawl] concurrency_per_host,
+over connections that are kept alive."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -38,3 +40,8 @@ def test_a_crawl_keeps_to_the_per_host_limit(tmp_path: Path):
         assert server.requested("/p29/") == 1  # the whole site was crawled...
         assert len(server.requests) > 2 * PAGES
         assert server.peak_in_flight == 2  # ...two at a time, never more
+        # Connections are kept alive and reused, not opened per request, and the report counts both.
+        assert server.connections_opened <= 2
+        crawl = json.loads((work / "out" / "report.json").read_text(encoding="utf-8"))["crawl"]
+        assert crawl["requests"] == len(server.requests)
+        assert crawl["connections"] == server.connections_opened

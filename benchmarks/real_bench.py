@@ -1,0 +1,206 @@
+"""A real site against a peer: siteproof, then LinkChecker, on the same static export.
+
+    .venv/bin/python benchmarks/real_bench.py DIR [--linkchecker PATH] [--threads 10]
+
+DIR is a real site's static export (a WordPress mirror, a built site) that you
+fetched yourself; nothing of it is committed. The script serves DIR with
+Python's standard-library HTTP server on 127.0.0.1, crawls it with
+`siteproof crawl` (external links off: nothing leaves the machine), then,
+right after, with LinkChecker (PyPI: `pip install linkchecker` into a venv of
+its own; it checks only internal links by default), and prints for each the
+wall time, CPU time, peak RSS, requests and connections as the server saw
+them, the time split (start-up, crawl, audit and reports), and the ratio.
+It also compares what each reports broken. Targets (issue 12): siteproof at
+most 0.5x LinkChecker's wall time, peak RSS at most 250 MB.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from crawl_bench import siteproof_command  # noqa: E402
+from measure import load_note, run_measured  # noqa: E402
+
+RATIO_TARGET = 0.5
+RSS_TARGET_MB = 250
+
+
+class _Log:
+    """What the server saw: request times and paths, and connections accepted."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.requests: list[tuple[float, str]] = []
+        self.connections = 0
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.connections = 0
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    log_book: _Log
+
+    def setup(self) -> None:
+        super().setup()
+        with self.log_book.lock:
+            self.log_book.connections += 1
+
+    def log_request(self, code="-", size="-") -> None:
+        with self.log_book.lock:
+            self.log_book.requests.append((time.perf_counter(), self.path))
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+
+def serve(folder: Path, log: _Log) -> tuple[_Server, str]:
+    handler = type("Handler", (_Handler,), {"log_book": log})
+    server = _Server(("127.0.0.1", 0), partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def start_url(folder: Path, origin: str) -> str:
+    """The export's front page: index.html at the top, else the only folder holding one."""
+    if (folder / "index.html").is_file():
+        return origin + "/"
+    tops = [p.parent for p in sorted(folder.glob("*/index.html"))]
+    if len(tops) == 1:
+        return f"{origin}/{tops[0].name}/"
+    raise SystemExit(f"real_bench: no index.html at the top of {folder} (pass the export's root)")
+
+
+def linkchecker_broken(stdout: str) -> set[str]:
+    """URLs LinkChecker's CSV output calls invalid (its `valid` column is False)."""
+    lines = [line for line in stdout.splitlines() if line and not line.startswith("#")]
+    broken = set()
+    for row in csv.DictReader(io.StringIO("\n".join(lines)), delimiter=";"):
+        if row.get("valid", "").strip().lower() == "false" and row.get("urlname"):
+            broken.add(unquote(row.get("url") or row["urlname"]))
+    return broken
+
+
+def siteproof_broken(report: dict) -> set[str]:
+    return {unquote(f.get("target") or "") for f in report.get("findings", ())
+            if f["rule"] == "broken-link" and f.get("target")}
+
+
+def phases(log: _Log, started: float, wall_s: float) -> str:
+    if not log.requests:
+        return "no requests seen"
+    first, last = log.requests[0][0] - started, log.requests[-1][0] - started
+    return (f"start-up {first:.1f} s, crawl {last - first:.1f} s, "
+            f"after the last request (audit, reports) {wall_s - last:.1f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="siteproof vs LinkChecker on a real static export.")
+    parser.add_argument("folder", type=Path, help="the export's root folder")
+    parser.add_argument("--linkchecker", default=shutil.which("linkchecker"),
+                        help="the linkchecker command (default: the one on PATH)")
+    parser.add_argument("--threads", type=int, default=10, help="LinkChecker threads (its default, 10)")
+    args = parser.parse_args(argv)
+    folder = args.folder.resolve()
+    if not folder.is_dir():
+        parser.error(f"not a folder: {folder}")
+    cli = siteproof_command()
+    if cli is None:
+        parser.error("siteproof is not installed in this Python")
+
+    log = _Log()
+    server, origin = serve(folder, log)
+    url = start_url(folder, origin)
+    html_files = sum(1 for _ in folder.rglob("*.htm*"))
+    print(f"Site: {folder} ({html_files} HTML files), served by Python's http.server at {url}")
+    print(f"Load average before: {load_note()}")
+    with tempfile.TemporaryDirectory(prefix="siteproof-real-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        config = tmp / "siteproof.toml"
+        config.write_text("[crawl]\nmax_pages = 100000\ncheck_external = false\n", encoding="utf-8")
+        cmd = [*cli, "crawl", url, "--out", str(tmp / "out"), "--quiet", "--no-history",
+               "--config", str(config)]
+        print("Running:", " ".join(cmd))
+        sys.stdout.flush()
+        t0 = time.perf_counter()
+        ours = run_measured(cmd, tmp)
+        our_split = phases(log, t0, ours.wall_s)
+        our_requests, our_connections = len(log.requests), log.connections
+        report_file = tmp / "out" / "report.json"
+        report = json.loads(report_file.read_text()) if report_file.exists() else {}
+
+        peer = None
+        if args.linkchecker:
+            log.reset()
+            peer_cmd = [args.linkchecker, "--no-status", "-o", "csv", "-t", str(args.threads), url]
+            print("Running:", " ".join(peer_cmd))
+            sys.stdout.flush()
+            t0 = time.perf_counter()
+            peer = run_measured(peer_cmd, tmp)
+            peer_split = phases(log, t0, peer.wall_s)
+            peer_requests, peer_connections = len(log.requests), log.connections
+    server.shutdown()
+    server.server_close()
+
+    if ours.returncode not in (0, 1):
+        print(f"siteproof failed (exit {ours.returncode}): {ours.stderr.strip()[-1500:]}", file=sys.stderr)
+        return 2
+    stats, crawl = report.get("stats", {}), report.get("crawl", {})
+    print()
+    print("siteproof (crawl and the full audit)")
+    print(f"  wall time      {ours.wall_s:.2f} s   CPU {ours.cpu_s:.2f} s ({ours.cpu_s / ours.wall_s:.0%})   "
+          f"peak RSS {ours.peak_rss_mb:.0f} MB (tree {ours.peak_tree_mb:.0f} MB)")
+    print(f"  pages          {stats.get('pages', '?')}; findings {len(report.get('findings', ()))}")
+    print(f"  requests       {our_requests} seen by the server ({crawl.get('requests', '?')} sent by Scrapy); "
+          f"connections {our_connections} ({crawl.get('connections', '?')} opened by Scrapy)")
+    print(f"  time split     {our_split}")
+    if peer is None:
+        print("\nLinkChecker not found (pip install linkchecker, or --linkchecker PATH): no ratio.")
+        return 0
+    print("LinkChecker (links only)")
+    print(f"  wall time      {peer.wall_s:.2f} s   CPU {peer.cpu_s:.2f} s ({peer.cpu_s / peer.wall_s:.0%})   "
+          f"peak RSS {peer.peak_rss_mb:.0f} MB   exit {peer.returncode}")
+    print(f"  requests       {peer_requests}; connections {peer_connections}")
+    print(f"  time split     {peer_split}")
+    ours_broken = {urlsplit(u).path for u in siteproof_broken(report)}
+    theirs_broken = {urlsplit(u).path for u in linkchecker_broken(peer.stdout)
+                     if urlsplit(u).netloc == urlsplit(origin).netloc}
+    print()
+    print("Broken links on the site (paths)")
+    print(f"  siteproof {len(ours_broken)}, LinkChecker {len(theirs_broken)}, both {len(ours_broken & theirs_broken)}")
+    for label, only in (("only siteproof", ours_broken - theirs_broken), ("only LinkChecker", theirs_broken - ours_broken)):
+        if only:
+            print(f"  {label}: " + ", ".join(sorted(only)[:8]) + (" …" if len(only) > 8 else ""))
+    ratio = ours.wall_s / peer.wall_s
+    print()
+    print(f"Ratio siteproof / LinkChecker wall time   {ratio:.2f}x   "
+          f"(target at most {RATIO_TARGET}x: {'met' if ratio <= RATIO_TARGET else 'NOT met'})")
+    print(f"Peak RSS                                  {ours.peak_rss_mb:.0f} MB   "
+          f"(target at most {RSS_TARGET_MB} MB: {'met' if ours.peak_rss_mb <= RSS_TARGET_MB else 'NOT met'})")
+    print(f"Load average after: {load_note()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
