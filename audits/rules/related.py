@@ -195,20 +195,29 @@ def synonym_map(extra: Iterable[str] = ()) -> dict[str, str]:
 _DEFAULT_SYNONYMS = synonym_map()
 
 
-def tokens(text: str, synonyms: Optional[dict[str, str]] = None) -> list[str]:
+def tokens(text: str, synonyms: Optional[dict[str, str]] = None,
+           known: Optional[dict[str, tuple[str, ...]]] = None) -> list[str]:
+    """The text's terms, stemmed, a synonym's concept before it. ``known`` remembers each word's
+    terms across calls with the same ``synonyms`` (a site's articles share most of their words)."""
     synonyms = _DEFAULT_SYNONYMS if synonyms is None else synonyms
+    known = {} if known is None else known
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
-    out = []
+    out: list[str] = []
     for raw in _TOKEN.findall(text.lower()):
-        raw = raw.strip("'’-")
-        if len(raw) < 2 or raw in STOP_WORDS or raw in GENERIC_WORDS or raw.isdigit():
-            continue
-        concept = synonyms.get(raw)
-        if concept is not None:
-            out.append(_stem(concept))
-        out.append(_stem(raw))
+        terms = known.get(raw)
+        if terms is None:
+            terms = known[raw] = _terms(raw, synonyms)
+        out.extend(terms)
     return out
+
+
+def _terms(raw: str, synonyms: dict[str, str]) -> tuple[str, ...]:
+    raw = raw.strip("'’-")
+    if len(raw) < 2 or raw in STOP_WORDS or raw in GENERIC_WORDS or raw.isdigit():
+        return ()
+    concept = synonyms.get(raw)
+    return (_stem(raw),) if concept is None else (_stem(concept), _stem(raw))
 
 
 Vector = dict[str, float]
@@ -275,12 +284,13 @@ def _signatures(pages: Iterable[Page], opts: RelatedOptions) -> tuple[dict[str, 
     for p in articles:
         heading_df.update({h.text.strip().lower() for h in p.headings if h.level > 1})
     docs = {}
+    known: dict[str, tuple[str, ...]] = {}
     for p in articles:
         own_headings = [h.text for h in p.headings if h.level > 1 and heading_df[h.text.strip().lower()] == 1
                         and h.text.strip().lower() not in other_titles]
-        docs[p.url] = (tokens(titles[p.url], synonyms) * max(opts.title_weight, 0)
-                       + tokens(" ".join(own_headings), synonyms) * max(opts.heading_weight, 0)
-                       + tokens(p.body_text, synonyms))
+        docs[p.url] = (tokens(titles[p.url], synonyms, known) * max(opts.title_weight, 0)
+                       + tokens(" ".join(own_headings), synonyms, known) * max(opts.heading_weight, 0)
+                       + tokens(p.body_text, synonyms, known))
     return tfidf(docs, opts.top_terms), titles
 
 
