@@ -1,4 +1,13 @@
-"""The items are the model: a crawl yields audits.model.Page and audits.model.Fetch as they are."""
+"""What a crawl yields: audits.model.Page and Fetch as they are, and SitemapUrls."""
+from dataclasses import dataclass
+
 from audits.model import Fetch, Page
 
-__all__ = ["Fetch", "Page"]
+__all__ = ["Fetch", "Page", "SitemapUrls"]
+
+
+@dataclass(frozen=True)
+class SitemapUrls:
+    """A sitemap was found: the page URLs it lists (none for an index that only names other sitemaps)."""
+
+    urls: tuple[str, ...] = ()

@@ -1,22 +1,42 @@
-"""The only pipeline: stream every Page and Fetch to the crawl record as it arrives.
+"""The only pipeline: every result of a crawl passes here as an item, and the record is written here.
 
-The record is pages.jsonl and fetches.jsonl in the output folder, and, through
-the spider's Recrawl, the history store (validators, external outcomes, the
-checkpoint a killed crawl resumes from). A resumed crawl's folder is written
-afresh from the checkpoint's records, then the crawl goes on appending.
+Pages and Fetches stream to pages.jsonl and fetches.jsonl, ``SitemapUrls`` gather
+into sitemap.json, and crawl.json says, once the crawl is over, whether it saw the
+whole site. Through the spider's Recrawl the history store sees the same records
+(validators, external outcomes, the checkpoint a killed crawl resumes from); a
+resumed crawl's folder is written afresh from the checkpoint's records first.
+crawler/run.py reads the outcome from the stats (``siteproof/...``) set here and
+by the spider, never from the spider object.
 """
 from __future__ import annotations
 
+from typing import Optional
+
+from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
+
+from audits import store
 from audits.model import Fetch, Page
 from audits.store import RecordWriter, WRITE_ERRORS, write_failure
+from crawler.items import SitemapUrls
+from crawler.signals import crawl_over
 
 
 class RecordPipeline:
-    """Writes pages.jsonl and fetches.jsonl through RecordWriter; nothing is kept in memory."""
+    """Writes the record; only the sitemap's URLs and the pages still awaited are kept in memory."""
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self.stats = crawler.stats
         self.writer: RecordWriter | None = None
+        self.closed = False
+        self.sitemap_found = False
+        self.sitemap_urls: dict[str, None] = {}  # ordered set
+        self.start_errors: dict[str, str] = {}  # start URL -> why it could not be fetched (the last word stands)
+        self.unreached: dict[str, None] = {}  # pages requested and not recorded yet
+        crawler.signals.connect(self._scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(self.close_record, signal=signals.spider_closed)
+        crawler.signals.connect(self.close_record, signal=crawl_over, weak=False)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -24,40 +44,98 @@ class RecordPipeline:
 
     def open_spider(self):
         spider = self.crawler.spider
-        self.writer = RecordWriter(spider.out_dir)
-        for record in spider.recrawl.resumed:
+        self.out_dir, self.recrawl, self.max_pages = spider.out_dir, spider.recrawl, spider.config.crawl.max_pages
+        self.start_urls = {url.split("#", 1)[0] for url in spider.config.site.start_urls}
+        self.writer = RecordWriter(self.out_dir)
+        checkpoint = self.recrawl.checkpoint
+        if checkpoint is not None and checkpoint.sitemap:
+            self.sitemap_found = checkpoint.sitemap["found"]
+            self.sitemap_urls = dict.fromkeys(checkpoint.sitemap["urls"])
+        for record in self.recrawl.resumed:
             self._write(record)
 
-    def close_spider(self):
-        if self.writer is not None:
-            try:
-                self.writer.close()
-            except WRITE_ERRORS as exc:
-                spider = self.crawler.spider
-                spider.failure = spider.failure or write_failure(spider.out_dir, exc)
+    def _scheduled(self, request):
+        if request.meta.get("sp_mode") == "page":
+            self.unreached[request.meta["sp_url"]] = None
 
     def process_item(self, item):
-        spider = self.crawler.spider
-        if spider.failure:
+        if self.stats.get_value("siteproof/failure"):
             return item  # the crawl is stopping: one line says why, not a traceback per item
+        if isinstance(item, SitemapUrls):
+            self.sitemap_found = True
+            self.sitemap_urls.update(dict.fromkeys(item.urls))
+            self.recrawl.sitemap(True, list(self.sitemap_urls))
+            return item
         try:
             self._write(item)
-            spider.recrawl.recorded(item)
+            self.recrawl.recorded(item)
         except WRITE_ERRORS as exc:
             # A full disk fails every later write too: stop the crawl, and crawl() raises it once.
-            spider.failure = write_failure(spider.out_dir, exc)
-            from scrapy.utils.defer import deferred_from_coro
-
+            self._failed(exc)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="write-failed"))
         return item
 
-    def _write(self, item):
+    def _write(self, item: Page | Fetch):
         self.writer.write(item)
-        self.crawler.spider.unreached.pop(item.url, None)
-        stats = self.crawler.stats
+        self.unreached.pop(item.url, None)
+        stats = self.stats
         if isinstance(item, Page):
             stats.inc_value("siteproof/pages")
         elif isinstance(item, Fetch):
             stats.inc_value("siteproof/fetches")
             if item.is_broken:
                 stats.inc_value("siteproof/errors")
+            if item.url in self.start_urls:
+                if item.error:
+                    self.start_errors[item.url] = item.error
+                else:
+                    self.start_errors.pop(item.url, None)
+
+    def _failed(self, exc: BaseException) -> None:
+        if not self.stats.get_value("siteproof/failure"):  # the first failure is the one to name
+            self.stats.set_value("siteproof/failure", write_failure(self.out_dir, exc))
+
+    def close_record(self, reason: str) -> None:
+        """Finish the record, however the crawl ended.
+
+        Runs when the spider closes and again when run.py says the crawl is over
+        (a hard stop skips the first); crawl.json is rewritten with what is known last.
+        """
+        if self.writer is None:
+            return  # the spider never opened
+        if not self.closed:
+            self.closed = True
+            for finish in (self.writer.close, self._write_sitemap):
+                try:
+                    finish()
+                except WRITE_ERRORS as exc:
+                    self._failed(exc)
+            self.stats.set_value("siteproof/sitemap_found", self.sitemap_found)
+            self.stats.set_value("siteproof/sitemap_urls", len(self.sitemap_urls))
+            self.stats.set_value("siteproof/start_errors", dict(self.start_errors))
+        partial = self._partial_reason(reason)
+        try:
+            store.write_crawl_state(self.out_dir, {
+                "complete": partial is None, "finish_reason": reason, "partial_reason": partial,
+                "unreached": list(self.unreached) if partial else [],
+                "retries": self.stats.get_value("siteproof/retries", 0),
+                "recovered": self.stats.get_value("siteproof/recovered", 0),
+            })
+        except OSError as exc:
+            self._failed(exc)
+
+    def _write_sitemap(self) -> None:
+        store.write_sitemap(self.out_dir, list(self.sitemap_urls), self.sitemap_found)
+
+    def _partial_reason(self, finish_reason: str) -> Optional[str]:
+        """Why this crawl did not see the whole site, or None when it did."""
+        stats = self.stats
+        if stats.get_value("siteproof/failure"):
+            return f"stopped by an error: {stats.get_value('siteproof/failure')}"
+        if stats.get_value("siteproof/interrupted"):
+            return f"interrupted by {stats.get_value('siteproof/interrupted')}"
+        if finish_reason not in ("finished", ""):
+            return f"stopped early ({finish_reason})"
+        if stats.get_value("siteproof/budget_hit"):
+            return f"max_pages ({self.max_pages}) reached: linked pages were left uncrawled"
+        return None

@@ -17,11 +17,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional, Sequence
 
+from scrapy.crawler import CrawlerProcess
+from scrapy.exceptions import ScrapyDeprecationWarning
+from scrapy.settings import Settings
+from scrapy.utils.ossignal import signal_names
+
+from audits import store
 from audits.config import Config, ConfigError
 from audits.extract import extract_options
 from audits.model import Fetch
 from crawler.crawlstate import Checkpoint, CrawlState
 from crawler.recrawl import Recrawl
+from crawler.settings import scrapy_settings
+from crawler.signals import crawl_over
+from crawler.spiders.site import SiteSpider
 
 
 @dataclass(frozen=True)
@@ -63,31 +72,6 @@ class CrawlSummary:
         return line + f"; {self.external_reused} external links re-used"
 
 
-def scrapy_settings(config: Config) -> dict:
-    """Everything ``[crawl]`` decides, as Scrapy settings; the one place they are derived.
-
-    ``max_pages`` is not CLOSESPIDER_PAGECOUNT: that counts every response,
-    asset checks included, and stops mid-flight. The spider counts the pages it
-    crawls instead, and still checks the links on every page it did crawl.
-    """
-    crawl = config.crawl
-    max_bytes = int(crawl.max_response_mb * 1024 * 1024)
-    return {
-        "CONCURRENT_REQUESTS": crawl.concurrency,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,
-        "DOWNLOAD_DELAY": crawl.delay_s,
-        "ROBOTSTXT_OBEY": crawl.obey_robots,
-        "DOWNLOAD_TIMEOUT": crawl.timeout_s,
-        "DNS_TIMEOUT": crawl.timeout_s,
-        "DOWNLOAD_MAXSIZE": max_bytes,
-        "DOWNLOAD_WARNSIZE": max_bytes,  # one limit: no warning below it
-        "USER_AGENT": crawl.user_agent,
-        "SITEPROOF_RETRIES": crawl.retries,
-        "SITEPROOF_MAX_RETRY_AFTER_S": crawl.max_retry_after_s,
-        "SITEPROOF_UNRECORDED": crawl.concurrency_per_host,
-    }
-
-
 class CrawlFailed(ConfigError):
     """The crawl had to stop (a page extraction process died).
 
@@ -102,37 +86,31 @@ class CrawlFailed(ConfigError):
 GRACE_S = 2.0
 
 
-def _process_class():
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.ossignal import signal_names
+class _Process(CrawlerProcess):
+    """Scrapy's signal handling, plus: the stats say the crawl was interrupted, and the wait is bounded."""
 
-    class Process(CrawlerProcess):
-        """Scrapy's signal handling, plus: the spider learns it was interrupted, and the wait is bounded."""
+    killed = False  # a second signal: stop at once, write no report
+    interrupted: Optional[str] = None
 
-        killed = False  # a second signal: stop at once, write no report
-        interrupted: Optional[str] = None
+    def start(self, *args, **kwargs):
+        # Until the reactor runs Scrapy has no handlers: Ctrl-C while starting up counts too.
+        signal.signal(signal.SIGINT, self._signal_shutdown)
+        signal.signal(signal.SIGTERM, self._signal_shutdown)
+        super().start(*args, **kwargs)
 
-        def start(self, *args, **kwargs):
-            # Until the reactor runs Scrapy has no handlers: Ctrl-C while starting up counts too.
-            signal.signal(signal.SIGINT, self._signal_shutdown)
-            signal.signal(signal.SIGTERM, self._signal_shutdown)
-            super().start(*args, **kwargs)
+    def _signal_shutdown(self, signum, frame):
+        from twisted.internet import reactor  # the one Scrapy installed; importing it first would install another
 
-        def _signal_shutdown(self, signum, frame):
-            from twisted.internet import reactor
+        self.interrupted = signal_names.get(signum, str(signum))
+        for crawler in self.crawlers:
+            if crawler.spider is not None:  # so its stats exist
+                crawler.stats.set_value("siteproof/interrupted", self.interrupted)
+        super()._signal_shutdown(signum, frame)
+        reactor.callFromThread(reactor.callLater, GRACE_S, self._stop_reactor)
 
-            self.interrupted = signal_names.get(signum, str(signum))
-            for crawler in self.crawlers:
-                if crawler.spider is not None:
-                    crawler.spider.interrupted = self.interrupted
-            super()._signal_shutdown(signum, frame)
-            reactor.callFromThread(reactor.callLater, GRACE_S, self._stop_reactor)
-
-        def _signal_kill(self, signum, frame):
-            self.killed = True
-            super()._signal_kill(signum, frame)
-
-    return Process
+    def _signal_kill(self, signum, frame):
+        self.killed = True
+        super()._signal_kill(signum, frame)
 
 
 class _QuietRobotsErrors(logging.Filter):
@@ -142,9 +120,7 @@ class _QuietRobotsErrors(logging.Filter):
         return not record.getMessage().startswith("Error downloading")
 
 
-def _settings(config: Config, progress: Optional[bool], verbose: bool):
-    from scrapy.settings import Settings
-
+def _settings(config: Config, progress: Optional[bool], verbose: bool) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.setdict(scrapy_settings(config), priority="project")
@@ -155,26 +131,24 @@ def _settings(config: Config, progress: Optional[bool], verbose: bool):
 
 
 def _run(config: Config, out_dir: Path, progress: Optional[bool], verbose: bool, **spider_args):
-    """One CrawlerProcess, run to the end; returns its crawler (stats, spider)."""
-    from scrapy.exceptions import ScrapyDeprecationWarning
-
-    from crawler.spiders.site import SiteSpider
-
+    """One CrawlerProcess, run to the end; returns its crawler, whose stats hold the results."""
     with warnings.catch_warnings():
         if not verbose:
             warnings.simplefilter("ignore", ScrapyDeprecationWarning)
             logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_QuietRobotsErrors())
-        process = _process_class()(_settings(config, progress, verbose))
+        process = _Process(_settings(config, progress, verbose))
         crawler = process.create_crawler(SiteSpider)
         try:
             process.crawl(crawler, config=config, out_dir=out_dir, **spider_args)
             process.start()
         finally:
-            # The spider closes its record (and stops its extraction workers) when it
+            # The record is finished (and the extraction workers stop) when the spider
             # closes; a signal's hard stop or an error can stop the reactor before that.
             if crawler.spider is not None:
-                crawler.spider.interrupted = crawler.spider.interrupted or process.interrupted
-                crawler.spider.close_record(crawler.stats.get_value("finish_reason") or "shutdown")
+                if process.interrupted:  # a signal may come before the stats existed
+                    crawler.stats.set_value("siteproof/interrupted", process.interrupted)
+                crawler.signals.send_catch_log(crawl_over, reason=crawler.stats.get_value("finish_reason")
+                                               or "shutdown")
             # Scrapy's handlers outlive the reactor: Ctrl-C during the audit must stop it.
             signal.signal(signal.SIGINT, signal.default_int_handler)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -230,12 +204,12 @@ def _recrawl(config: Config, out_dir: Path, state: Optional[CrawlState], full: b
 
 
 def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, verbose: bool = False,
-          history: Optional[Path] = None, full: bool = False, resume: bool = False) -> CrawlSummary:
+          history: Optional[str] = None, full: bool = False, resume: bool = False) -> CrawlSummary:
     """Crawl ``config.site.start_urls`` into ``out_dir`` (pages.jsonl, fetches.jsonl, sitemap.json).
 
     ``progress``: None shows the live line only when stderr is a terminal.
-    ``history``: the history store, where validators, external outcomes and the
-    checkpoint live (crawler/recrawl.py); None crawls without any of them.
+    ``history``: the history store (a path or a database URL), where validators, external outcomes
+    and the checkpoint live (crawler/recrawl.py); None crawls without any of them.
     ``full``: take nothing from earlier runs. ``resume``: continue the crawl
     interrupted in ``out_dir``.
     Raises ConfigError when a start URL cannot be fetched at all, CrawlFailed when the crawl
@@ -245,10 +219,32 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         raise ConfigError("no start URL given")
     if config.crawl.workers < 0:
         raise ConfigError("config key 'crawl.workers' must be 0 or more")
-    from audits import store
-
     out_dir = Path(out_dir)
     started = time.monotonic()
+    state, recrawl = prepare(config, out_dir, history, full=full, resume=resume)
+    try:
+        crawler = _run(config, out_dir, progress, verbose, recrawl=recrawl)
+        if state is not None and crawler.stats.get_value("finish_reason") == "finished":
+            state.drop_checkpoint(str(out_dir.resolve()))  # complete: nothing left to resume
+    finally:
+        if state is not None:
+            state.close()
+    stats = crawler.stats
+    failure = stats.get_value("siteproof/failure")
+    if failure and failure.startswith("cannot write"):
+        raise CrawlFailed(failure)  # nothing sound to audit: the record itself is incomplete
+    problem = unreachable(crawler, config)
+    if problem:
+        raise ConfigError(problem)
+    return summarize(crawler, recrawl, out_dir, time.monotonic() - started)
+
+
+def prepare(config: Config, out_dir: Path, history: Optional[str], *, full: bool = False,
+            resume: bool = False) -> tuple[Optional[CrawlState], Recrawl]:
+    """Before a crawl: what earlier runs in ``history`` stand for, and a fresh record in ``out_dir``.
+
+    The state stays open for the crawl; the caller closes it.
+    """
     state = CrawlState.open(history) if history is not None else None
     try:
         recrawl = _recrawl(config, out_dir, state, full, resume)
@@ -256,34 +252,31 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
             store.start_record(out_dir, datetime.now(timezone.utc).replace(microsecond=0).isoformat())
         except OSError as exc:
             raise ConfigError(store.write_failure(out_dir, exc)) from None
-        crawler = _run(config, out_dir, progress, verbose, recrawl=recrawl)
-        if state is not None and crawler.stats.get_value("finish_reason") == "finished":
-            state.drop_checkpoint(str(out_dir.resolve()))  # complete: nothing left to resume
-    finally:
+    except BaseException:
         if state is not None:
             state.close()
-    spider = crawler.spider
-    if spider.failure and spider.failure.startswith("cannot write"):
-        raise CrawlFailed(spider.failure)  # nothing sound to audit: the record itself is incomplete
-    for url, fetch in spider.start_outcomes.items():
-        if fetch is None or not fetch.error:
-            continue
-        raise ConfigError(_unreachable(url, fetch.error, config))
+        raise
+    return state, recrawl
+
+
+def summarize(crawler, recrawl: Recrawl, out_dir: Path, elapsed_s: float,
+              finish_reason: Optional[str] = None) -> CrawlSummary:
+    """What a finished crawl did, from its crawler's stats and record."""
     stats = crawler.stats
     record = store.read_crawl_state(out_dir) or {}
     return CrawlSummary(
         pages=stats.get_value("siteproof/pages", 0),
         fetches=stats.get_value("siteproof/fetches", 0),
         errors=stats.get_value("siteproof/errors", 0),
-        elapsed_s=round(time.monotonic() - started, 3),
-        sitemap_found=spider.sitemap_found,
-        sitemap_urls=len(spider.sitemap_urls),
-        finish_reason=stats.get_value("finish_reason", ""),
+        elapsed_s=round(elapsed_s, 3),
+        sitemap_found=stats.get_value("siteproof/sitemap_found", False),
+        sitemap_urls=stats.get_value("siteproof/sitemap_urls", 0),
+        finish_reason=finish_reason or stats.get_value("finish_reason", ""),
         out_dir=out_dir,
         pages_in_workers=stats.get_value("siteproof/pages_in_workers", 0),
         partial_reason=record.get("partial_reason"),
-        interrupted=spider.interrupted,
-        failure=spider.failure,
+        interrupted=stats.get_value("siteproof/interrupted"),
+        failure=stats.get_value("siteproof/failure"),
         retries=stats.get_value("siteproof/retries", 0),
         recovered=stats.get_value("siteproof/recovered", 0),
         requests=stats.get_value("downloader/request_count", 0),
@@ -295,6 +288,15 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         resumed=recrawl.counts["resumed"],
         external_reused=recrawl.counts["external_reused"],
     )
+
+
+def unreachable(crawler, config: Config) -> Optional[str]:
+    """The one line for a start URL that could not be crawled at all; None when every one answered."""
+    start_errors = crawler.stats.get_value("siteproof/start_errors") or {}
+    for url in dict.fromkeys(u.split("#", 1)[0] for u in config.site.start_urls):
+        if start_errors.get(url):
+            return _unreachable(url, start_errors[url], config)
+    return None
 
 
 def _unreachable(url: str, error: str, config: Config) -> str:
@@ -319,8 +321,6 @@ def check_urls(urls: Sequence[str], config: Config, *, progress: Optional[bool] 
     """
     if not urls:
         return []
-    from audits.store import read_fetches
-
     with tempfile.TemporaryDirectory(prefix="siteproof-check-") as tmp:
         _run(config, Path(tmp), progress, verbose, check=list(urls))
-        return list(read_fetches(tmp))
+        return list(store.read_fetches(tmp))

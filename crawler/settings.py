@@ -1,11 +1,16 @@
 """Scrapy settings that never change with the user's configuration.
 
 Everything that follows from ``[crawl]`` is derived in one place,
-``crawler.run.scrapy_settings(config)``. ``scrapy.cfg`` points here so that
+``scrapy_settings(config)`` at the end (Scrapy reads only the upper-case
+names). ``scrapy.cfg`` and the egg's ``scrapy`` entry point point here, so that
 ``scrapy crawl site -a url=http://127.0.0.1:8000/`` works from the repo root
-while debugging; the spider then applies ``scrapy_settings`` of the
-``siteproof.toml`` it finds (see ``SiteSpider.update_settings``).
+and on a Scrapyd node; such a crawl applies ``scrapy_settings`` of its
+``-a config=`` (or of the ``siteproof.toml`` it finds) and does the whole job
+(crawler/job.py).
 """
+from __future__ import annotations
+
+from audits.config import Config
 
 BOT_NAME = "siteproof"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -66,6 +71,8 @@ EXTENSIONS = {
     "scrapy.extensions.spiderstate.SpiderState": None,
     "crawler.middlewares.BodyGate": 500,
     "crawler.progress.Progress": 500,
+    # `scrapy crawl site` (as Scrapyd runs it) does siteproof's whole job; siteproof's CLI turns it off.
+    "crawler.job.SiteJob": 900,
 }
 TELNETCONSOLE_ENABLED = False
 COOKIES_ENABLED = False
@@ -83,3 +90,28 @@ DNSCACHE_ENABLED = True
 
 # Quiet by default: users see our progress line and summary, not Scrapy's log.
 LOG_LEVEL = "ERROR"
+
+
+def scrapy_settings(config: Config) -> dict:
+    """Everything ``[crawl]`` decides, as Scrapy settings; the one place they are derived.
+
+    ``max_pages`` is not CLOSESPIDER_PAGECOUNT: that counts every response,
+    asset checks included, and stops mid-flight. The spider counts the pages it
+    crawls instead, and still checks the links on every page it did crawl.
+    """
+    crawl = config.crawl
+    max_bytes = int(crawl.max_response_mb * 1024 * 1024)
+    return {
+        "CONCURRENT_REQUESTS": crawl.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,
+        "DOWNLOAD_DELAY": crawl.delay_s,
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "DOWNLOAD_TIMEOUT": crawl.timeout_s,
+        "DNS_TIMEOUT": crawl.timeout_s,
+        "DOWNLOAD_MAXSIZE": max_bytes,
+        "DOWNLOAD_WARNSIZE": max_bytes,  # one limit: no warning below it
+        "USER_AGENT": crawl.user_agent,
+        "SITEPROOF_RETRIES": crawl.retries,
+        "SITEPROOF_MAX_RETRY_AFTER_S": crawl.max_retry_after_s,
+        "SITEPROOF_UNRECORDED": crawl.concurrency_per_host,
+    }

@@ -1,38 +1,30 @@
-"""Session-wide loopback servers for the fixture sites, and the clinic's expected findings.
+"""Session fixtures: loopback servers for the fixture sites, the shared CLI runs, --update-goldens.
 
-The clinic site (127.0.0.1) links to a second host (127.0.0.2) so that "external" links
-are really on another host. Both servers live for the whole session. The clinic's
-`times = 1` route (/new-patient-forms/ answers 503 once) is consumed by the first request
+Helpers that test modules import live in tests/support/; this file only holds
+fixtures. Both servers live for the whole session. The clinic's `times = 1`
+route (/new-patient-forms/ answers 503 once) is consumed by the first request
 of the session; a test that must see that first 503 starts its own server with
-`new_clinic_server(external_server)` (starting one takes milliseconds).
+`support.sites.new_clinic_server(external_server)` (starting one takes milliseconds).
 """
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 
 from crawler.siteserver import SiteServer
-
-SITES = Path(__file__).parent / "sites"
-CLINIC = SITES / "clinic"
-EXTERNAL = SITES / "external"
-EXTERNAL_HOST = "127.0.0.2"
+from support.e2e import Run, check_build, crawl_clinic
+from support.sites import new_clinic_server, start_external
 
 
-def start_external() -> SiteServer:
-    """A fresh external host on 127.0.0.2 (its request log holds one test's requests); skips where it cannot bind."""
-    try:
-        return SiteServer(EXTERNAL, host=EXTERNAL_HOST).start()
-    except OSError as exc:  # macOS only routes 127.0.0.1 unless an alias is added
-        pytest.skip(f"cannot bind {EXTERNAL_HOST} for the external test host ({exc}); "
-                    f"on macOS: sudo ifconfig lo0 alias {EXTERNAL_HOST}")
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true",
+                     help="rewrite tests/goldens/ from the renderers' current output (then review the diff)")
 
 
-def clinic_substitutions(external: SiteServer) -> dict[str, str]:
-    return {"external": external.origin, "external_host": f"{external.host}:{external.port}"}
+@pytest.fixture
+def update_goldens(request) -> bool:
+    return request.config.getoption("--update-goldens")
 
 
 @pytest.fixture(scope="session")
@@ -44,43 +36,40 @@ def external_server() -> Iterator[SiteServer]:
         server.stop()
 
 
-def new_clinic_server(external: SiteServer, **kwargs: Any) -> SiteServer:
-    """An unstarted clinic server linked to ``external`` (use it as a context manager)."""
-    return SiteServer(CLINIC, substitutions=clinic_substitutions(external), **kwargs)
-
-
 @pytest.fixture(scope="session")
 def clinic_server(external_server: SiteServer) -> Iterator[SiteServer]:
     with new_clinic_server(external_server) as server:
         yield server
 
 
-def _absolute(value: str, clinic_origin: str, external_origin: str) -> str:
-    value = value.replace("{{external}}", external_origin)
-    return clinic_origin + value if value.startswith("/") else value
+@pytest.fixture(scope="session")
+def clinic_crawl(tmp_path_factory) -> Run:
+    """`siteproof crawl` of fresh clinic and external servers, once per session."""
+    return crawl_clinic(tmp_path_factory.mktemp("e2e-crawl"))
 
 
-def load_expected(clinic_origin: str, external_origin: str) -> dict[str, Any]:
-    """EXPECTED.toml with every path made absolute (findings, content pages, never_requested)."""
-    data = tomllib.loads((CLINIC / "EXPECTED.toml").read_text(encoding="utf-8"))
-    data["finding"] = expected_findings(clinic_origin, external_origin, data)
-    data["content"] = {rule: [_absolute(p, clinic_origin, external_origin) for p in pages]
-                       for rule, pages in data["content"].items()}
-    data["pages"] = {kind: [_absolute(p, clinic_origin, external_origin) for p in pages]
-                     for kind, pages in data["pages"].items()}
-    return data
+@pytest.fixture(scope="session")
+def build_check(tmp_path_factory) -> Run:
+    """`siteproof check build` of the clinic rendered as a production build folder, once per session."""
+    return check_build(tmp_path_factory.mktemp("e2e-build"))
 
 
-def expected_findings(clinic_origin: str, external_origin: str,
-                      data: dict[str, Any] | None = None) -> list[dict]:
-    """The clinic's expected findings as report-shaped dicts: {"rule", "url", "target"} (target may be None)."""
-    if data is None:
-        data = tomllib.loads((CLINIC / "EXPECTED.toml").read_text(encoding="utf-8"))
-    clinic_origin = clinic_origin.rstrip("/")
-    external_origin = external_origin.rstrip("/")
-    return [
-        {"rule": f["rule"],
-         "url": _absolute(f["page"], clinic_origin, external_origin),
-         "target": _absolute(f["target"], clinic_origin, external_origin) if "target" in f else None}
-        for f in data["finding"]
-    ]
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the session (per xdist worker); skips only where PostgreSQL is not installed."""
+    from support.postgres import PostgresServer, binaries
+
+    bin_dir = binaries()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (no initdb on PATH or under /usr/lib/postgresql/*/bin; "
+                    ".ci/run installs it with apt-get install postgresql)")
+    with PostgresServer(bin_dir) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def history_location(request, tmp_path) -> str:
+    """Where a history store goes: a SQLite file, or a fresh database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "history.sqlite")
+    return request.getfixturevalue("postgres_server").new_database()

@@ -1,4 +1,6 @@
-"""The dependency rule: audits/ never imports Scrapy or Twisted; generated docs stay current."""
+"""The dependency rules: audits/ never imports Scrapy or Twisted, rules and renderers never import the engine,
+the spider never imports the runner,
+test modules import shared helpers from tests/support/ only; generated docs stay current."""
 import ast
 import subprocess
 import sys
@@ -38,11 +40,28 @@ def test_rule_docs_are_generated_from_the_registry_and_current():
         "docs/rules.md is stale: run `python -m audits.docs`"
 
 
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    return imported | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+
+
 def test_rules_renderers_and_sources_never_import_the_engine():
     # They read a Site and show a Report (audits.site); only the CLI runs audit().
     for path in [*(REPO / "audits" / "rules").glob("*.py"), *(REPO / "audits" / "report").glob("*.py"),
                  REPO / "audits" / "sources.py", REPO / "audits" / "site.py"]:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        assert "audits.engine" not in imported, path
+        assert "audits.engine" not in _imports(path), path
+
+
+def test_test_modules_import_neither_conftest_nor_each_other():
+    # Fixtures come from conftest.py by name; importable helpers live in tests/support/.
+    for path in (REPO / "tests").rglob("*.py"):
+        bad = {m for m in _imports(path) if m.split(".")[-1] == "conftest" or m.split(".")[-1].startswith("test_")}
+        assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
+
+
+def test_the_spider_and_the_pipeline_never_import_the_runner():
+    # Results leave the spider as items and stats; the pipeline writes the record; crawler/run.py reads the stats.
+    for name in ("spiders/site.py", "pipelines.py"):
+        imported = _imports(REPO / "crawler" / name)
+        assert "crawler.run" not in imported and "crawler.items" in imported, name

@@ -8,47 +8,17 @@ hanging URL.
 """
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import textwrap
 import tomllib
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import CLINIC, EXTERNAL, EXTERNAL_HOST, load_expected, new_clinic_server
 
 from audits.model import Fetch, Page
 from audits.store import read_fetches, read_pages, read_sitemap
 from crawler.siteserver import SiteServer
-
-REPO = Path(__file__).resolve().parent.parent
-
-CRAWL = textwrap.dedent("""
-    import json, sys
-    from dataclasses import asdict
-    from pathlib import Path
-    from audits.config import ConfigError, from_dict
-    from crawler.run import crawl
-    progress = {"on": True, "off": False}[sys.argv[3]]
-    try:
-        summary = crawl(from_dict(json.loads(sys.argv[1])), Path(sys.argv[2]), progress=progress)
-    except ConfigError as exc:
-        print(json.dumps({"config_error": str(exc)}))
-        sys.exit(2)
-    print(json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in asdict(summary).items()}))
-""")
-
-
-def run_crawl(config: dict, out: Path, progress: bool = False) -> tuple[int, dict, str]:
-    """Crawl in a child process; (exit code, the summary or {"config_error": ...}, stderr)."""
-    proc = subprocess.run([sys.executable, "-c", CRAWL, json.dumps(config), str(out), "on" if progress else "off"],
-                          cwd=REPO, capture_output=True, text=True, timeout=90)
-    lines = proc.stdout.strip().splitlines()
-    assert lines, f"the crawl printed nothing; stderr:\n{proc.stderr}"
-    return proc.returncode, json.loads(lines[-1]), proc.stderr
-
+from support.crawl import run_crawl
+from support.sites import CLINIC, EXTERNAL, EXTERNAL_HOST, load_expected, new_clinic_server
 
 class Crawl:
     """What one crawl left behind: its record, and what each server was asked."""

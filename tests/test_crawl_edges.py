@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_crawl import REPO, run_crawl
+from support.crawl import REPO, run_crawl
 
 from audits.store import read_fetches, read_pages
 from crawler.siteserver import SiteServer

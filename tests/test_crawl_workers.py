@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import CLINIC, EXTERNAL, EXTERNAL_HOST, new_clinic_server
+from support.sites import CLINIC, EXTERNAL, EXTERNAL_HOST, new_clinic_server
 
 from audits.extract import ExtractOptions, extract_page
 from audits.store import read_pages

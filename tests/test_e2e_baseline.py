@@ -12,7 +12,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from e2e_cli import BUILD_ORIGIN, read_report, render_build, siteproof, write_config
+from support.e2e import BUILD_ORIGIN, read_report, render_build, siteproof, write_config
 
 SHIFTED = "build/blog/first-ketamine-infusion/index.html"  # has findings with line numbers
 UNTITLED = "build/privacy-policy/index.html"  # missing-title

@@ -1,6 +1,6 @@
 """`siteproof check` of a build folder finds what a crawl of the same site finds, through the real CLI.
 
-The clinic fixture is rendered as a production build (e2e_cli.render_build)
+The clinic fixture is rendered as a production build (support.e2e.render_build)
 and compared, by rule + page path + target path, with the HTTP crawl of the
 same fixture. A folder has no server behaviours (statuses, redirects,
 timeouts) and does not check external links by default: those differences
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from e2e_cli import EXTERNAL_KEY, build_check, clinic_crawl, read_report, siteproof
+from support.e2e import EXTERNAL_KEY, read_report, siteproof
 
 # Rules that judge the HTML alone: the folder must find exactly what the crawl found.
 CONTENT_RULES = {
@@ -25,13 +25,13 @@ SERVER_FAILURES = {(500, None), (503, None), (None, "timeout"), (None, "redirect
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
-    return clinic_crawl(tmp_path_factory)
+def crawl(clinic_crawl):
+    return clinic_crawl
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    run = build_check(tmp_path_factory)
+def build(build_check):
+    run = build_check
     assert (run.out / "report.json").is_file(), run.proc.stderr
     return run
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from conftest import start_external
-from e2e_cli import BUILD_ORIGIN, EXTERNAL_KEY, Run, clinic_crawl, render_build, siteproof, write_config
+from support.e2e import BUILD_ORIGIN, EXTERNAL_KEY, Run, render_build, siteproof, write_config
+from support.sites import start_external
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +26,10 @@ def external_keys(run):
     return Counter(k for k in run.keys() if k[2].startswith(EXTERNAL_KEY))
 
 
-def test_external_findings_match_the_crawl(external_check, tmp_path_factory):
+def test_external_findings_match_the_crawl(external_check, clinic_crawl):
     run, _ = external_check
     assert run.proc.returncode == 1, run.proc.stderr
-    crawl = clinic_crawl(tmp_path_factory)
+    crawl = clinic_crawl
     assert external_keys(run) == external_keys(crawl)
     assert {rule for rule, _, _ in external_keys(run)} == {"broken-link", "broken-fragment", "unverifiable-link"}
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import new_clinic_server, start_external
-from e2e_cli import read_report, siteproof, write_config
+from support.e2e import read_report, siteproof, write_config
+from support.sites import new_clinic_server, start_external
 
 
 DRAFT = "/blog/ketamine-therapy-for-depression/"

@@ -1,8 +1,8 @@
 """`siteproof crawl` of the clinic fixture, end to end through the real CLI and loopback servers.
 
-One crawl for the whole session (e2e_cli.clinic_crawl). Its findings must be
+One crawl for the whole session (the clinic_crawl fixture). Its findings must be
 exactly what tests/sites/clinic/EXPECTED.toml lists, in the contract's shape
-(/work/shared/REPORT.md), in every file the contract names. Exit-code
+(REPORT.md), in every file the contract names. Exit-code
 thresholds are proven with `siteproof check` on the stored crawl, which
 re-audits the crawl record without crawling again.
 """
@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import load_expected
-from e2e_cli import clinic_crawl, foreign_markup, parse_html, read_report, siteproof, write_config
+from support.e2e import foreign_markup, parse_html, read_report, siteproof, write_config
+from support.sites import load_expected
 
 from audits.model import CONTEXTS
 
@@ -34,8 +34,8 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
-    run = clinic_crawl(tmp_path_factory)
+def crawl(clinic_crawl):
+    run = clinic_crawl
     assert (run.out / "report.json").is_file(), run.proc.stderr
     return run
 

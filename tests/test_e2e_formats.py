@@ -1,6 +1,6 @@
 """Every report format through `siteproof check` of a build folder: CI formats point at the local files.
 
-The build is the clinic fixture (e2e_cli.render_build) plus one draft page
+The build is the clinic fixture (support.e2e.render_build) plus one draft page
 whose title, heading, link and image carry markup-like text, to prove that
 nothing a page writes becomes markup in report.html.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from e2e_cli import BUILD_ORIGIN, build_check, foreign_markup, parse_html, read_report, render_build, siteproof, write_config
+from support.e2e import BUILD_ORIGIN, foreign_markup, parse_html, read_report, render_build, siteproof, write_config
 
 SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
 ANNOTATION = re.compile(r"^::(error|warning|notice) file=[^,]+,line=\d+(,title=[^:]+)?::.+$")
@@ -104,8 +104,8 @@ def test_csv_has_a_row_per_finding(runs):
            Counter((f["rule"], f["url"], f["message"]) for f in runs.findings)
 
 
-def test_default_text_output_groups_findings_by_page_with_rule_ids(tmp_path_factory):
-    plain = build_check(tmp_path_factory)  # `check build --out DIR` with no --format: text on stdout
+def test_default_text_output_groups_findings_by_page_with_rule_ids(build_check):
+    plain = build_check  # `check build --out DIR` with no --format: text on stdout
     findings = plain.report["findings"]
     pages_of = defaultdict(set)
     for f in findings:

@@ -16,8 +16,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import CLINIC, clinic_substitutions
-from e2e_cli import read_report, siteproof, url_key, write_config
+from support.e2e import read_report, siteproof, url_key, write_config
+from support.sites import CLINIC, clinic_substitutions
 
 from crawler.cli import main
 from crawler.siteserver import SiteServer

@@ -1,6 +1,6 @@
 """`[ignore]` and `[links] ignore` in the config file, through `siteproof check` of the build folder.
 
-Compared with the same folder checked without them (e2e_cli.build_check):
+Compared with the same folder checked without them (the build_check fixture):
 exactly the ignored findings disappear, nothing else changes.
 """
 from __future__ import annotations
@@ -8,15 +8,15 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from e2e_cli import BUILD_ORIGIN, Run, build_check, siteproof, write_config
+from support.e2e import BUILD_ORIGIN, Run, siteproof, write_config
 
 IGNORED_RULE, PAGES = "broken-link", "/blog/*"  # broken links also occur outside /blog/, and must stay
 IGNORED_TARGET = BUILD_ORIGIN + "/insurance-verification/"
 
 
 @pytest.fixture(scope="module")
-def plain(tmp_path_factory) -> Run:
-    return build_check(tmp_path_factory)
+def plain(build_check) -> Run:
+    return build_check
 
 
 @pytest.fixture(scope="module")

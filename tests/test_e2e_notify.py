@@ -2,8 +2,8 @@
 and the alert URLs' secrets never in report.json, stdout or stderr."""
 import json
 
-from e2e_cli import siteproof
-from receivers import MAIL_PASSWORD, Webhook, mailbox, webhook  # noqa: F401 (fixtures)
+from support.e2e import siteproof
+from support.receivers import MAIL_PASSWORD, Webhook, mailbox, webhook  # noqa: F401 (fixtures)
 
 TOKEN = "tok-Cli-5ecret"
 

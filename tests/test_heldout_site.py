@@ -12,7 +12,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from conftest import EXTERNAL_HOST
+from support.sites import EXTERNAL_HOST
 
 SCORE = Path(__file__).parent / "sites" / "heldout" / "score.py"
 _spec = importlib.util.spec_from_file_location("heldout_score", SCORE)

@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import EXTERNAL
-from e2e_cli import REPO
+from support.e2e import REPO
+from support.sites import EXTERNAL
 
 from audits.history.store import HistoryStore
 from crawler.siteserver import SiteServer

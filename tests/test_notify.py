@@ -4,7 +4,7 @@ import pytest
 from audits.alert import Alert
 from audits.config import ConfigError
 from crawler.notify import check_urls, send
-from receivers import MAIL_PASSWORD as PASSWORD, Webhook, mailbox, webhook  # noqa: F401 (fixtures)
+from support.receivers import MAIL_PASSWORD as PASSWORD, Webhook, mailbox, webhook  # noqa: F401 (fixtures)
 
 TOKEN = "tok-Hook-5ecret"
 ALERT = Alert(title="siteproof: 1 new error on https://clinic.test/",

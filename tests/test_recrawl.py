@@ -12,8 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import EXTERNAL_HOST
-from e2e_cli import read_report, siteproof
+from support.e2e import read_report, siteproof
+from support.sites import EXTERNAL_HOST
 
 from crawler.siteserver import Route, SiteServer
 

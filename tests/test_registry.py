@@ -14,7 +14,7 @@ from audits import registry
 
 CASES = Path(__file__).parent / "rules" / "cases"
 
-# /work/shared/REPORT.md, "Rule ids (minimum set)": id -> (severity, module that declares it).
+# The report contract (REPORT.md), "Rule ids (minimum set)": id -> (severity, module that declares it).
 CONTRACT = {
     "broken-link": ("error", "audits.rules.links"),
     "unverifiable-link": ("warning", "audits.rules.links"),

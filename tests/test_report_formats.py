@@ -16,7 +16,7 @@ from audits import registry
 from audits.model import Severity
 from audits.report import render
 from audits.report.fingerprint import fingerprint
-from test_report_sample import build_report
+from support.sample import build_report
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 

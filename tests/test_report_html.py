@@ -11,7 +11,7 @@ from audits import registry
 from audits.model import Finding, Link, Page, PhoneSeen, Readability, Severity
 from audits.report import render
 from audits.report.html import LIMITS
-from test_report_sample import EVIL_TARGET, EVIL_TITLE, SITE, build_report
+from support.sample import EVIL_TARGET, EVIL_TITLE, SITE, build_report
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from audits.config import ConfigError
 from audits import baseline
 from audits.report import FORMATS, render, summary_text, write_reports
 from audits.report.fingerprint import fingerprint
-from test_report_sample import build_report
+from support.sample import build_report
 
 
 def test_writes_contract_files_plus_requested(tmp_path):

@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from e2e_cli import REPO, read_report, siteproof
+from support.e2e import REPO, read_report, siteproof
 
 from crawler.crawlstate import CrawlState
 from crawler.siteserver import SiteServer

@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import CLINIC, expected_findings, load_expected, new_clinic_server
+from support.sites import CLINIC, expected_findings, load_expected, new_clinic_server
 from crawler.siteserver import RoutesError, SiteServer
 
 PNG_WITH_PLACEHOLDER = b"\x89PNG\r\n\x1a\n{{origin}}\x00\xff"

@@ -406,14 +406,25 @@ def _meta_refresh(site: "Site", fetch: Fetch) -> Fetch:
     page = site.pages.get(fetch.url)
     if page is None or fetch.status is None or not 200 <= fetch.status < 300:
         return fetch
+    target = refresh_target(page)
+    if target is None:
+        return fetch
+    landed = site.fetch(target)
+    if landed is not None and (landed.is_broken or landed.is_redirected):
+        return fetch  # a refresh into an error or further redirects: judged on the refresh page
+    return replace(fetch, redirect_chain=(Hop(fetch.url, fetch.status),), final_url=target)
+
+
+def refresh_target(page: Page) -> Optional[str]:
+    """Where ``page`` sends every visitor at once (`<meta http-equiv="refresh" content="0; url=X">`), if elsewhere.
+
+    Such a page is a redirect stub a static export leaves at an old address: nobody reads it.
+    """
     for link in page.links:
         m = _REFRESH_DELAY.match(link.text) if link.tag == "meta-refresh" else None
-        if m and float(m.group(1)) == 0 and link.fetch_url != fetch.url:
-            landed = site.fetch(link.fetch_url)
-            if landed is not None and (landed.is_broken or landed.is_redirected):
-                return fetch  # a refresh into an error or further redirects: judged on the refresh page
-            return replace(fetch, redirect_chain=(Hop(fetch.url, fetch.status),), final_url=link.fetch_url)
-    return fetch
+        if m and float(m.group(1)) == 0 and page_key(link.fetch_url) != page_key(page.url):
+            return link.fetch_url
+    return None
 
 
 def _fragment_moot(fragment: str) -> bool:

@@ -1,5 +1,8 @@
 """The one spider: request, extract_page, yield Page and Fetch, follow internal links.
 
+What it finds leaves it only as items (Page, Fetch, SitemapUrls) and stats;
+crawler/pipelines.py writes the record from them and crawler/run.py reads the stats.
+
 Request modes (``meta["sp_mode"]``):
   page     GET an internal <a>/<area>/meta-refresh target; parse it when it is HTML
   check    HEAD an asset or an external URL (GET only when the server refuses HEAD)
@@ -26,16 +29,18 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider
 
-from audits import store
-from audits.config import Config, load_config
+from audits.config import Config, config_argument, load_config
 from audits.extract import anchors_of, extract_options, is_html
 from audits.model import Fetch, Page
 from audits.sitemap import parse_sitemap
 from crawler.extraction import ExtractionError, Extractor, worker_count
+from crawler.items import SitemapUrls
 from crawler.ledger import Ledger, PendingHop
 from crawler.outcomes import error_name, looks_like_challenge, plain_headers
 from crawler.recrawl import Recrawl
 from crawler.scope import Scope
+from crawler.settings import scrapy_settings
+from crawler.signals import crawl_over
 
 CRAWLED_TAGS = ("a", "area", "meta-refresh")  # navigable links; everything else is only checked
 MAX_REDIRECTS = 10
@@ -45,32 +50,26 @@ _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTIL
 class SiteSpider(scrapy.Spider):
     name = "site"
 
-    def __init__(self, config: Optional[Config] = None, out_dir: Optional[Path] = None,
+    def __init__(self, config: Config | str | None = None, out_dir: Optional[Path] = None,
                  url: Optional[str] = None, out: Optional[str] = None, check: Sequence[str] = (),
                  recrawl: Optional[Recrawl] = None, **kwargs):
         super().__init__(**kwargs)
-        if config is None:  # `scrapy crawl site -a url=... [-a out=DIR]`
-            config = load_config()
+        if not isinstance(config, Config):
+            # `scrapy crawl site -a url=... [-a config=FILE_OR_TOML] [-a out=DIR]`, as Scrapyd runs it;
+            # crawler/job.py does the rest of the job around the crawl.
+            config = config_argument(config) if config else load_config()
             if url:
                 config = config.with_start_urls([url])
         if not config.site.start_urls and not check:
             raise ValueError("no start URL: scrapy crawl site -a url=https://example.test/")
         self.check = tuple(check)  # only check these URLs (siteproof check --external); crawl nothing
         self.config = config
-        self.out_dir = Path(out_dir or out or "siteproof-report")
+        self.out_dir = Path(out_dir or out) if (out_dir or out) else None  # None: the job picks (crawler/job.py)
         self.scope = Scope(config)
         self.ledger = Ledger(MAX_REDIRECTS)
         self.options = extract_options(config)
         self.page_budget = config.crawl.max_pages
         self.externals: dict[str, bool] = {}  # external URL -> a link to it has a #fragment
-        self.sitemap_urls: dict[str, None] = {}  # ordered set
-        self.sitemap_found = False
-        self.start_outcomes: dict[str, Optional[Fetch]] = {}
-        self.failure: Optional[str] = None  # why the crawl had to stop early, for crawl() to raise
-        self.interrupted: Optional[str] = None  # the signal that stopped the crawl (crawler/run.py sets it)
-        self.budget_hit = False  # max_pages left a linked page uncrawled
-        self.unreached: dict[str, None] = {}  # page requests made and not recorded yet (the pipeline drops them)
-        self.record_closed = False
         self.recrawl = recrawl or Recrawl()  # what earlier runs may stand for (crawler/recrawl.py)
         # A lone check parses no page: no worker processes for it.
         self.extractor = Extractor(self.options, 0 if self.check else worker_count(config.crawl.workers))
@@ -80,8 +79,6 @@ class SiteSpider(scrapy.Spider):
         super().update_settings(settings)
         if not settings.getbool("SITEPROOF_CONFIGURED"):
             # Run by `scrapy crawl site`: apply siteproof.toml as crawl() would.
-            from crawler.run import scrapy_settings
-
             settings.setdict(scrapy_settings(load_config()), priority="spider")
 
     @classmethod
@@ -89,6 +86,7 @@ class SiteSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._on_robots, signal=signals.robots_parsed)
+        crawler.signals.connect(spider._release, signal=crawl_over, weak=False)
         return spider
 
     # ------------------------------------------------------------ requests
@@ -99,18 +97,14 @@ class SiteSpider(scrapy.Spider):
                 for request in self._checks(url):
                     yield request
             return
-        for url in self.config.site.start_urls:
-            self.start_outcomes[url.split("#", 1)[0]] = None
         for request in self._resume():
             yield request
         for url in self.config.site.start_urls:
             url = url.split("#", 1)[0]
             request = self._request(url, "page", depth=0)
-            if isinstance(request, Fetch):  # a start URL that cannot even be requested
-                for fetch in self._emit([request]):
-                    yield fetch
-            elif request:
+            if isinstance(request, scrapy.Request):
                 self.page_budget -= 1
+            if request:  # a Fetch when the start URL cannot even be requested
                 yield request
         parts = urlsplit(self.config.site.start_urls[0])
         origin = f"{parts.scheme}://{parts.netloc}"
@@ -132,11 +126,6 @@ class SiteSpider(scrapy.Spider):
             else:
                 self.ledger.claim(record.url, record.method)
                 self.ledger.resolve(record)
-                if record.url in self.start_outcomes:
-                    self.start_outcomes[record.url] = record
-        if self.recrawl.checkpoint is not None and self.recrawl.checkpoint.sitemap:
-            self.sitemap_found = self.recrawl.checkpoint.sitemap["found"]
-            self.sitemap_urls = dict.fromkeys(self.recrawl.checkpoint.sitemap["urls"])
         for page in sorted(pages, key=lambda p: p.depth):  # breadth first, as the crawl went
             yield from self._follow(page, page.depth)
 
@@ -165,11 +154,8 @@ class SiteSpider(scrapy.Spider):
             meta["dont_obey_robotstxt"] = True
         headers = self.recrawl.conditional_headers(url) if mode == "page" else None
         try:
-            request = scrapy.Request(url, method=method, headers=headers, callback=self.on_response,
-                                     errback=self.on_error, meta=meta, dont_filter=True, priority=-depth)
-            if mode == "page":
-                self.unreached[url] = None
-            return request
+            return scrapy.Request(url, method=method, headers=headers, callback=self.on_response,
+                                  errback=self.on_error, meta=meta, dont_filter=True, priority=-depth)
         except ValueError:
             return self.ledger.resolve(Fetch(url=url, error="invalid-url", method=method, external=external))[0]
 
@@ -209,7 +195,7 @@ class SiteSpider(scrapy.Spider):
             follow = self._robots_sitemaps(response.text if hasattr(response, "text") else "")
         for item in follow:
             yield item
-        for item in self._emit(self.ledger.resolve(fetch)):
+        for item in self.ledger.resolve(fetch):
             yield item
 
     def on_error(self, failure) -> Iterator:
@@ -217,7 +203,7 @@ class SiteSpider(scrapy.Spider):
         meta = request.meta
         fetch = Fetch(url=meta["sp_url"], error=error_name(failure.value), method=request.method,
                       external=meta["sp_external"])
-        yield from self._emit(self.ledger.resolve(fetch))
+        yield from self.ledger.resolve(fetch)
 
     async def _page(self, url: str, response, headers: dict, depth: int) -> Iterator:
         """The Page, then the requests for its links; extracted in a worker while the reactor keeps fetching."""
@@ -227,7 +213,7 @@ class SiteSpider(scrapy.Spider):
             try:
                 page = await self.extractor.extract(url, response.body, status=response.status, headers=headers)
             except ExtractionError as exc:
-                self.failure = str(exc)
+                self.crawler.stats.set_value("siteproof/failure", str(exc))  # for crawl() to raise
                 raise CloseSpider("extraction-failed") from None
         return self._crawled(page, depth)
 
@@ -245,7 +231,7 @@ class SiteSpider(scrapy.Spider):
             if self.scope.internal(url):
                 crawl = crawl_deeper and link.tag in CRAWLED_TAGS and self.page_budget > 0
                 if crawl_deeper and link.tag in CRAWLED_TAGS and not crawl and not self.ledger.claimed(url):
-                    self.budget_hit = True
+                    self.crawler.stats.set_value("siteproof/budget_hit", True)
                 request = self._request(url, "page" if crawl else "check", depth + 1)
                 if request is not None:
                     if crawl and isinstance(request, scrapy.Request):
@@ -253,25 +239,24 @@ class SiteSpider(scrapy.Spider):
                     yield request
             elif not self.scope.well_formed(url):
                 if self.ledger.claim(url, "GET"):
-                    yield from self._emit(self.ledger.resolve(Fetch(url=url, error="invalid-url", external=True)))
+                    yield from self.ledger.resolve(Fetch(url=url, error="invalid-url", external=True))
             elif self.scope.never_resolves(url):
                 if self.config.crawl.check_external and self.ledger.claim(url, "GET"):
-                    yield from self._emit(self.ledger.resolve(Fetch(url=url, error="dns-error", external=True)))
+                    yield from self.ledger.resolve(Fetch(url=url, error="dns-error", external=True))
             elif self.config.crawl.check_external:
                 known = self.recrawl.external(url, bool(link.fragment)) if not self.ledger.claimed(url) else None
                 if known is not None and self.ledger.claim(url, known.method):
-                    yield from self._emit(self.ledger.resolve(known))
+                    yield from self.ledger.resolve(known)
                 else:
                     self.externals[url] = self.externals.get(url, False) or bool(link.fragment)
 
     def _redirect(self, url: str, hop: PendingHop, meta: dict) -> Iterator:
         fetches, next_url = self.ledger.redirect(url, hop, meta["sp_hops"])
-        yield from self._emit(fetches)
+        yield from fetches
         if next_url is None:
             return
         if not self.scope.fetchable(next_url):
-            yield from self._emit(self.ledger.resolve(Fetch(url=next_url, error="unsupported-scheme",
-                                                            external=True)))
+            yield from self.ledger.resolve(Fetch(url=next_url, error="unsupported-scheme", external=True))
             return
         mode = meta["sp_mode"]
         internal = self.scope.internal(next_url)
@@ -281,21 +266,12 @@ class SiteSpider(scrapy.Spider):
         if request is not None:
             yield request
 
-    def _emit(self, fetches: list[Fetch]) -> Iterator[Fetch]:
-        for fetch in fetches:
-            if fetch.url in self.start_outcomes:
-                self.start_outcomes[fetch.url] = fetch
-            yield fetch
-
     # ------------------------------------------------------------ sitemaps
 
-    def _sitemap(self, body: bytes) -> Iterator[scrapy.Request]:
+    def _sitemap(self, body: bytes) -> Iterator[SitemapUrls | scrapy.Request]:
         pages, children = parse_sitemap(body)
         if pages or children:
-            self.sitemap_found = True
-        for url in pages:
-            self.sitemap_urls[url] = None
-        self.recrawl.sitemap(self.sitemap_found, list(self.sitemap_urls))
+            yield SitemapUrls(tuple(pages))
         for child in children:
             request = self._request(child.split("#", 1)[0], "sitemap", depth=0)
             if request is not None:
@@ -332,48 +308,11 @@ class SiteSpider(scrapy.Spider):
                 self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
-    def partial_reason(self, finish_reason: str) -> Optional[str]:
-        """Why this crawl did not see the whole site, or None when it did."""
-        if self.failure:
-            return f"stopped by an error: {self.failure}"
-        if self.interrupted:
-            return f"interrupted by {self.interrupted}"
-        if finish_reason not in ("finished", ""):
-            return f"stopped early ({finish_reason})"
-        if self.budget_hit:
-            return f"max_pages ({self.config.crawl.max_pages}) reached: linked pages were left uncrawled"
-        return None
-
-    def close_record(self, finish_reason: str) -> None:
-        """Write what the record needs besides pages and fetches, however the crawl ended.
-
-        Called when the spider closes and again after the reactor stops (a hard
-        stop skips the first); the state is rewritten with what is known last.
-        """
-        stats = self.crawler.stats
-        if not self.record_closed:
-            self.record_closed = True
-            self.extractor.close()
-            stats.set_value("siteproof/pages_in_workers", self.extractor.in_workers)
-            stats.set_value("siteproof/unresolved_redirects", self.ledger.unresolved)
-            try:
-                store.write_sitemap(self.out_dir, list(self.sitemap_urls), self.sitemap_found)
-            except OSError as exc:
-                self.failure = self.failure or store.write_failure(self.out_dir, exc)
-        reason = self.partial_reason(finish_reason)
-        try:
-            self._write_state(finish_reason, reason)
-        except OSError as exc:
-            self.failure = self.failure or store.write_failure(self.out_dir, exc)
-
-    def _write_state(self, finish_reason: str, reason: Optional[str]) -> None:
-        stats = self.crawler.stats
-        store.write_crawl_state(self.out_dir, {
-            "complete": reason is None, "finish_reason": finish_reason, "partial_reason": reason,
-            "unreached": list(self.unreached) if reason else [],
-            "retries": stats.get_value("siteproof/retries", 0),
-            "recovered": stats.get_value("siteproof/recovered", 0),
-        })
+    def _release(self) -> None:
+        """Stop the extraction workers and say what they and the ledger did; again after a hard stop."""
+        self.extractor.close()
+        self.crawler.stats.set_value("siteproof/pages_in_workers", self.extractor.in_workers)
+        self.crawler.stats.set_value("siteproof/unresolved_redirects", self.ledger.unresolved)
 
     def closed(self, reason):
-        self.close_record(reason)
+        self._release()

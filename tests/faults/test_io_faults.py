@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from e2e_cli import REPO, siteproof
+from support.e2e import REPO, siteproof
 
 from crawler.siteserver import SiteServer
 

@@ -2,7 +2,7 @@
 import pytest
 
 from audits.model import Finding, Severity
-from casefile import ORIGIN, CaseError, build_site, load_cases, matches
+from support.casefile import ORIGIN, CaseError, build_site, load_cases, matches
 
 
 def _write(tmp_path, text):

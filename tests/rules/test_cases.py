@@ -1,11 +1,11 @@
-"""Every case in tests/rules/cases/<rule-id>.toml, run through the engine (see casefile.py)."""
+"""Every case in tests/rules/cases/<rule-id>.toml, run through the engine (see tests/support/casefile.py)."""
 from __future__ import annotations
 
 import pytest
 
 from audits import registry
 from audits.engine import run_rules
-from casefile import CaseError, build_site, case_files, load_cases, matches
+from support.casefile import CaseError, build_site, case_files, load_cases, matches
 
 
 def _params():

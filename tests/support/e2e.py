@@ -2,10 +2,11 @@
 
 Everything goes through the real command, ``python -m crawler ...`` in a child
 process, against real loopback servers or real folders. The two expensive
-inputs are made once per test session and shared by the modules:
-``clinic_crawl`` (a `siteproof crawl` of fresh clinic/external servers, so the
-answer-503-once route is still unused) and ``build_check`` (a `siteproof check`
-of the clinic fixture rendered as a production build folder).
+inputs are made once per test session by conftest.py's session fixtures and
+shared by the modules: ``clinic_crawl`` (``crawl_clinic``: a `siteproof crawl`
+of fresh clinic/external servers, so the answer-503-once route is still unused)
+and ``build_check`` (``check_build``: a `siteproof check` of the clinic fixture
+rendered as a production build folder).
 """
 from __future__ import annotations
 
@@ -22,11 +23,11 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 from urllib.parse import urlsplit
 
-from conftest import CLINIC, new_clinic_server, start_external
-
 from crawler.siteserver import TEXT_SUFFIXES
 
-REPO = Path(__file__).resolve().parent.parent
+from support.sites import CLINIC, new_clinic_server, start_external
+
+REPO = Path(__file__).resolve().parents[2]
 # The production-like origins the build folder is rendered for (never resolved: a folder check is offline).
 BUILD_ORIGIN = "https://omgwellnessmd.test"
 BUILD_EXTERNAL = "https://external.test"
@@ -121,25 +122,8 @@ class Run:
         return finding_keys(self.report["findings"] if findings is None else findings, self.origin, self.external)
 
 
-_RUNS: dict[str, Run] = {}
-
-
-def _once(make):
-    """Run ``make(tmp_path_factory)`` once per test session (pytest's factory is session-wide)."""
-
-    @functools.wraps(make)
-    def wrapper(tmp_path_factory) -> Run:
-        if make.__name__ not in _RUNS:
-            _RUNS[make.__name__] = make(tmp_path_factory)
-        return _RUNS[make.__name__]
-
-    return wrapper
-
-
-@_once
-def clinic_crawl(tmp_path_factory) -> Run:
-    """`siteproof crawl ORIGIN/ --config F --out DIR` of fresh clinic and external servers (once per session)."""
-    root = tmp_path_factory.mktemp("e2e-crawl")
+def crawl_clinic(root: Path) -> Run:
+    """`siteproof crawl ORIGIN/ --config F --out DIR` of fresh clinic and external servers, in ``root``."""
     config = write_config(root / "crawl.toml")
     out = root / "report"
     external_server = start_external()
@@ -151,10 +135,8 @@ def clinic_crawl(tmp_path_factory) -> Run:
     return Run(proc, root, out, config, site.origin, external_server.origin)
 
 
-@_once
-def build_check(tmp_path_factory) -> Run:
-    """`siteproof check build --config F --out DIR` of the rendered build folder (once per session)."""
-    root = tmp_path_factory.mktemp("e2e-build")
+def check_build(root: Path) -> Run:
+    """`siteproof check build --config F --out DIR` of the rendered build folder, in ``root``."""
     render_build(root / "build")
     config = write_config(root / "check.toml", canonical_url=BUILD_ORIGIN)
     out = root / "report"

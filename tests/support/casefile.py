@@ -40,7 +40,7 @@ from audits.extract import extract_page
 from audits.model import Fetch, Hop, Page
 
 ORIGIN = "https://clinic.test"
-CASES_DIR = Path(__file__).parent / "cases"
+CASES_DIR = Path(__file__).resolve().parent.parent / "rules" / "cases"
 
 CASE_KEYS = {"name", "html", "url", "pages", "fetches", "sitemap", "partial", "config", "expect"}
 FETCH_KEYS = {"status", "error", "redirect", "chain", "final", "external", "challenge", "anchors",
