@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from dataclasses import replace
@@ -105,31 +105,56 @@ def unseen(link: Link) -> bool:
     return link.tag == "link" and not set(link.rel.lower().split()) & _VISIBLE_RELS
 
 
-def occurrences(site: "Site", key: Callable[[Link], str], *,
-                metadata: bool = False) -> Iterator[tuple[str, _Occurrence]]:
+def occurrences(site: "Site", by: str = "fetch_url", *,
+                metadata: bool = False) -> list[tuple[str, _Occurrence]]:
     """(key, first occurrence with count) for each distinct key on each page.
 
+    The key is the link's ``fetch_url`` (``by="fetch_url"``) or its whole ``target``.
     ``metadata`` picks the ``<link>`` elements a visitor never sees (see ``unseen``)
     instead of every other link.
 
     Only pages that were served (status below 400) are read: the links of an
     error page are the site template's, and already reported where they work.
     A page crawled again under another URL (see ``duplicate_pages``) is read once.
+    Worked out once per site: four rules read the same occurrences.
     """
-    duplicates = duplicate_pages(site)
+    return site.derive(("link-occurrences", by, metadata), lambda: _occurrences(site, by, metadata))
+
+
+def _occurrences(site: "Site", by: str, metadata: bool) -> list[tuple[str, _Occurrence]]:
+    duplicates = site.derive("duplicate-pages", lambda: duplicate_pages(site))
+    # A theme's header, sidebar and footer repeat the same links on every page: judge each once.
+    judged: dict[tuple[str, str, str], tuple[bool, bool]] = site.derive("link-verdicts", dict)
+    out: list[tuple[str, _Occurrence]] = []
     for page in site.pages.values():
         if page.status >= 400 or page.url in duplicates:
             continue
         seen: dict[str, _Occurrence] = {}
         for link in page.links:
-            if unseen(link) != metadata or not checkable(site, link):
+            verdict = judged.get((link.target, link.rel, link.tag))
+            if verdict is None:
+                verdict = judged[(link.target, link.rel, link.tag)] = (unseen(link), checkable(site, link))
+            if verdict[0] != metadata or not verdict[1]:
                 continue
-            k = key(link)
+            k = link.fetch_url if by == "fetch_url" else link.target
             if k in seen:
                 seen[k].count += 1
             else:
                 seen[k] = _Occurrence(page, link)
-        yield from seen.items()
+        out.extend(seen.items())
+    return out
+
+
+def _per_target(judge: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``judge`` remembered per target: a target linked from every page is judged once."""
+    known: dict[str, Any] = {}
+
+    def judged(target: str) -> Any:
+        if target not in known:
+            known[target] = judge(target)
+        return known[target]
+
+    return judged
 
 
 def _tracking_only(url: str) -> bool:
@@ -214,10 +239,16 @@ def _outcome(fetch: Fetch) -> str:
 
 
 def _broken_links(site: "Site", metadata: bool) -> Iterator[tuple[str, _Occurrence, Fetch]]:
-    for target, occ in occurrences(site, lambda link: link.fetch_url, metadata=metadata):
-        fetch = site.fetch(target)
-        if fetch is not None and _broken(site, fetch):
+    broken = site.derive("broken-targets", lambda: _per_target(lambda target: _broken_fetch(site, target)))
+    for target, occ in occurrences(site, metadata=metadata):
+        fetch = broken(target)
+        if fetch is not None:
             yield target, occ, fetch
+
+
+def _broken_fetch(site: "Site", target: str) -> Optional[Fetch]:
+    fetch = site.fetch(target)
+    return fetch if fetch is not None and _broken(site, fetch) else None
 
 
 @site_rule("broken-link", "error")
@@ -319,9 +350,10 @@ def unverifiable_link(site: "Site", opts: None) -> Iterator[Hit]:
     `[links] ignore` (or switch the rule off with `[rules] unverifiable-link = "off"`);
     if it is dead, fix or remove it.
     """
-    for target, occ in occurrences(site, lambda link: link.fetch_url):
-        fetch = site.fetch(target)
-        if fetch is None or fetch.error in NOT_FETCHED_BY_RULE:
+    walled = _per_target(lambda target: _bot_walled(site, target))
+    for target, occ in occurrences(site):
+        fetch = walled(target)
+        if fetch is None:
             continue
         if fetch.busy_s is not None:
             yield Hit(
@@ -330,8 +362,6 @@ def unverifiable_link(site: "Site", opts: None) -> Iterator[Hit]:
                 target=target, url=occ.page.url, line=occ.link.line,
                 evidence={"status": fetch.status, "retry_after_s": fetch.busy_s, **occ.evidence()},
             )
-            continue
-        if not is_bot_wall(site, fetch):
             continue
         via = (f"redirects to {fetch.final_url}, which "
                if fetch.final_url and fetch.final_url != target else "")
@@ -346,6 +376,14 @@ def unverifiable_link(site: "Site", opts: None) -> Iterator[Hit]:
             evidence={"status": fetch.status, "challenge": fetch.challenge,
                       "final_url": fetch.final_url, **occ.evidence()},
         )
+
+
+def _bot_walled(site: "Site", target: str) -> Optional[Fetch]:
+    """The fetch when ``target`` could not be judged: a bot wall, or busy beyond the crawl's wait."""
+    fetch = site.fetch(target)
+    if fetch is None or fetch.error in NOT_FETCHED_BY_RULE:
+        return None
+    return fetch if fetch.busy_s is not None or is_bot_wall(site, fetch) else None
 
 
 @site_rule("redirected-link", "warning")
@@ -363,13 +401,10 @@ def redirected_link(site: "Site", opts: None) -> Iterator[Hit]:
 
     **How to fix.** Link straight to the final URL named in the message.
     """
-    for target, occ in occurrences(site, lambda link: link.fetch_url):
-        fetch = site.fetch(target)
-        if fetch is not None and not fetch.is_redirected and not fetch.error:
-            fetch = _meta_refresh(site, fetch)
-        if fetch is None or not fetch.is_redirected or fetch.error:
-            continue
-        if _broken(site, fetch) or is_bot_wall(site, fetch):
+    redirected = _per_target(lambda target: _redirected(site, target))
+    for target, occ in occurrences(site):
+        fetch = redirected(target)
+        if fetch is None:
             continue
         final = fetch.final_url or ""
         fragment = occ.link.fragment
@@ -384,6 +419,18 @@ def redirected_link(site: "Site", opts: None) -> Iterator[Hit]:
             evidence={"redirect_chain": _chain(fetch), "final_url": fetch.final_url, "hops": hops,
                       "status": fetch.status, **occ.evidence()},
         )
+
+
+def _redirected(site: "Site", target: str) -> Optional[Fetch]:
+    """The fetch of a target that redirects and ends on a working page (a meta refresh counts), else None."""
+    fetch = site.fetch(target)
+    if fetch is not None and not fetch.is_redirected and not fetch.error:
+        fetch = _meta_refresh(site, fetch)
+    if fetch is None or not fetch.is_redirected or fetch.error:
+        return None
+    if _broken(site, fetch) or is_bot_wall(site, fetch):
+        return None
+    return fetch
 
 
 def _meta_refresh(site: "Site", fetch: Fetch) -> Fetch:
@@ -462,11 +509,12 @@ def broken_fragment(site: "Site", opts: None) -> Iterator[Hit]:
     or a PDF's `#page=3`), and targets whose page was not read
     (not crawled, not HTML, or broken: see `broken-link`).
     """
-    for target, occ in occurrences(site, lambda link: link.target):
+    anchors_at = _per_target(lambda target: _anchors_of(site, target))
+    for target, occ in occurrences(site, "target"):
         fragment = occ.link.fragment
         if _fragment_moot(fragment):
             continue
-        anchors = _anchors_of(site, target)
+        anchors = anchors_at(target)
         if anchors is None:
             continue
         if fragment in anchors or unquote(fragment) in anchors:
