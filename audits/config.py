@@ -57,8 +57,8 @@ class CrawlConfig:  # [crawl]
     check_external: bool = True
     timeout_s: float = 20.0
     max_response_mb: float = 10.0
-    retries: int = 2  # for 429/503 and connection errors, with backoff
-    max_retry_after_s: float = 30.0  # longest Retry-After we are willing to wait
+    retries: int = 2  # for 429/5xx, timeouts and lost connections, with backoff (crawler/middlewares.py)
+    max_retry_after_s: float = 30.0  # longest Retry-After we wait; also the most all waits may add to a crawl
     user_agent: str = "siteproof (+https://github.com/siteproof/siteproof)"
     workers: int = 0  # processes for page extraction; 0 = one per CPU beyond the first, at least 1
     recheck_external_after: str = "24h"  # an external link's success is reused this long: "0", "90m", "24h", "7d"

@@ -317,9 +317,12 @@ class Fetch(_Data):
     anchors: Optional[tuple[str, ...]] = None  # ids/names, when the body was read for #fragments
     elapsed_ms: Optional[float] = None
     challenge: bool = False  # the body looked like a bot wall (Cloudflare etc.)
+    busy_s: Optional[float] = None  # answered 429/5xx asking to retry later than the crawl waits (Retry-After)
 
     @property
     def is_broken(self) -> bool:
+        if self.busy_s is not None:
+            return False  # not judged: the server asked us to come back later
         if self.error:
             return self.error not in NOT_FETCHED_BY_RULE
         return self.status is not None and self.status >= 400

@@ -64,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true",
                    help="take nothing from earlier crawls: download every page, check every external link")
     p.add_argument("--resume", action="store_true",
-                   help="continue the crawl that was interrupted in --out, fetching only what it had not")
+                   help="continue the crawl that was interrupted in --out, fetching only what it had not "
+                        "(with none to continue: a fresh crawl)")
     common(p, out_default=None, out_help="[report] dir, else siteproof-report")
 
     p = sub.add_parser("demo", help="crawl the bundled sample clinic site (works offline)")
@@ -262,8 +263,17 @@ def cmd_crawl(args) -> int:
     formats = _formats(args, CRAWL_FORMATS)
     started = now()
     out = _out_dir(args.out or _report_dir(config, url, started))
+    history = _history(args, config)
+    if args.resume:
+        from crawler.run import resumable
+
+        # Decided before the run is recorded: a refused --resume leaves no run behind in the history.
+        if not resumable(config, out, history):
+            print(f"siteproof: note: nothing to resume in {out} (no interrupted crawl was recorded there); "
+                  "starting a fresh crawl", file=sys.stderr)
+            args.resume = False
     recorder = history_cli.start_history(args, config, site=url, command="crawl", started_at=started, out=out)
-    report, summary = _crawl_and_audit(config, out, args, started, history=_history(args, config))
+    report, summary = _crawl_and_audit(config, out, args, started, history=history)
     return _crawl_exit(_finish(report, args, out, formats, default_stream=True, recorder=recorder), summary, out)
 
 

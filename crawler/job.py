@@ -53,7 +53,8 @@ def audit_crawl(config: Config, out: Path, summary, *, started_at: str, baseline
     report = audit(site, baseline=baseline, started_at=started_at)
     return dataclasses.replace(report, partial_reason=summary.partial_reason, crawl={
         "finish_reason": summary.finish_reason, "retries": summary.retries, "recovered": summary.recovered,
-        "requests": summary.requests, "connections": summary.connections, "unreached": list(summary.unreached)})
+        "requests": summary.requests, "connections": summary.connections, "unreached": list(summary.unreached),
+        "unaudited": summary.unaudited or {}})
 
 
 def publish(report, recorder, out: Optional[Path], formats: Iterable[str], *, fail_on: Severity):

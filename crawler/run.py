@@ -26,7 +26,7 @@ from audits import store
 from audits.config import Config, ConfigError
 from audits.extract import extract_options
 from audits.model import Fetch
-from crawler.crawlstate import CrawlState
+from crawler.crawlstate import Checkpoint, CrawlState
 from crawler.recrawl import Recrawl
 from crawler.settings import scrapy_settings
 from crawler.signals import crawl_over
@@ -52,6 +52,7 @@ class CrawlSummary:
     requests: int = 0  # HTTP requests sent, retries and robots.txt included
     connections: int = 0  # TCP connections opened for them (keep-alive reuses the rest)
     unreached: tuple[str, ...] = ()  # pages asked for and never answered (a partial crawl)
+    unaudited: Optional[dict] = None  # page URL -> why it could not be fetched (after its retries)
 
     @property
     def partial(self) -> bool:
@@ -164,24 +165,41 @@ def config_fingerprint(config: Config) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _recrawl(config: Config, out_dir: Path, state: Optional[CrawlState], full: bool, resume: bool) -> Recrawl:
+def _interrupted(config: Config, out_dir: Path, state: Optional[CrawlState]) -> Optional[Checkpoint]:
+    """The checkpoint of the crawl interrupted in ``out_dir``, None when there is none.
+
+    ConfigError when it cannot be resumed: no history store, or another configuration.
+    """
     if state is None:
-        if resume:
-            raise ConfigError("--resume needs the history store (it is where the crawl was checkpointed)")
+        raise ConfigError("--resume needs the history store (it is where the crawl was checkpointed)")
+    checkpoint = state.checkpoint(str(out_dir.resolve()))
+    if checkpoint is not None and checkpoint.config != config_fingerprint(config):
+        raise ConfigError(f"the interrupted crawl in {out_dir} used another configuration; "
+                          "run without --resume to start over")
+    return checkpoint
+
+
+def resumable(config: Config, out_dir: Path, history: Optional[Path]) -> bool:
+    """Whether ``--resume`` has an interrupted crawl to continue in ``out_dir`` (asked before a run is recorded)."""
+    state = CrawlState.open(history) if history is not None else None
+    try:
+        return _interrupted(config, Path(out_dir), state) is not None
+    finally:
+        if state is not None:
+            state.close()
+
+
+def _recrawl(config: Config, out_dir: Path, state: Optional[CrawlState], full: bool, resume: bool) -> Recrawl:
+    if state is None and not resume:
         return Recrawl()
-    out = str(out_dir.resolve())
-    fingerprint = config_fingerprint(config)
     resumed = ()
     if resume:
-        checkpoint = state.checkpoint(out)
+        checkpoint = _interrupted(config, out_dir, state)
         if checkpoint is None:
             raise ConfigError(f"nothing to resume in {out_dir}: no interrupted crawl was recorded there")
-        if checkpoint.config != fingerprint:
-            raise ConfigError(f"the interrupted crawl in {out_dir} used another configuration; "
-                              "run without --resume to start over")
         resumed = state.records(checkpoint)
     else:
-        checkpoint = state.start_checkpoint(out, fingerprint)
+        checkpoint = state.start_checkpoint(str(out_dir.resolve()), config_fingerprint(config))
     return Recrawl(state, options=extract_options(config), full=full,
                    recheck_external_s=config.crawl.recheck_external_after_s, checkpoint=checkpoint, resumed=resumed)
 
@@ -265,6 +283,7 @@ def summarize(crawler, recrawl: Recrawl, out_dir: Path, elapsed_s: float,
         requests=stats.get_value("downloader/request_count", 0),
         connections=stats.get_value("siteproof/connections_opened", 0),
         unreached=tuple(record.get("unreached", ())),
+        unaudited=record.get("unaudited") or {},
         unchanged=recrawl.counts["unchanged"],
         reused=recrawl.counts["reused"],
         fetched=recrawl.counts["fetched"],

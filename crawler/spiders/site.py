@@ -186,7 +186,8 @@ class SiteSpider(scrapy.Spider):
         content_type = headers.get("content-type")
         fetch = Fetch(url=url, status=response.status, final_url=url, content_type=content_type, method=method,
                       external=meta["sp_external"], elapsed_ms=elapsed,
-                      challenge=looks_like_challenge(response.status, headers, response.body))
+                      challenge=looks_like_challenge(response.status, headers, response.body),
+                      busy_s=meta.get("sp_busy_s"))
         ok = 200 <= response.status < 300
         follow: Iterable = ()
         unchanged = self.recrawl.unchanged(url) if response.status == 304 and mode == "page" else None
@@ -237,12 +238,14 @@ class SiteSpider(scrapy.Spider):
 
     def _follow(self, page: Page, depth: int) -> Iterator[scrapy.Request]:
         crawl_deeper = depth + 1 <= self.config.crawl.max_depth
-        for link in page.links:
+        # Page links first: a URL both linked and embedded (<a> and <img>) is then one GET, not HEAD + GET.
+        for link in sorted(page.links, key=lambda link: link.tag not in CRAWLED_TAGS):
             url = link.fetch_url
             if not url or not self.scope.fetchable(url) or self.scope.ignored(link.target):
                 continue
             if self.scope.internal(url):
-                crawl = crawl_deeper and link.tag in CRAWLED_TAGS and self.page_budget > 0
+                crawl = (crawl_deeper and link.tag in CRAWLED_TAGS and self.page_budget > 0
+                         and not self._checked_not_html(url))
                 if crawl_deeper and link.tag in CRAWLED_TAGS and not crawl and not self.ledger.claimed(url):
                     self.crawler.stats.set_value("siteproof/budget_hit", True)
                 request = self._request(url, "page" if crawl else "check", depth + 1)
@@ -283,6 +286,12 @@ class SiteSpider(scrapy.Spider):
     def _slot_freed(self, meta: dict) -> None:
         if meta.get("sp_slot"):
             self.externals_in_flight -= 1
+
+    def _checked_not_html(self, url: str) -> bool:
+        """Already checked with HEAD and typed as something other than HTML: a GET would read nothing more."""
+        done = self.ledger.done(url)
+        content_type = (done.content_type or "").lower() if done is not None else ""
+        return bool(content_type) and "html" not in content_type
 
     def _redirect(self, url: str, hop: PendingHop, meta: dict) -> Iterator:
         fetches, next_url = self.ledger.redirect(url, hop, meta["sp_hops"])
