@@ -7,6 +7,7 @@ Search order: ``--config FILE`` > ``siteproof.toml`` > ``[tool.siteproof]`` in
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 import typing
@@ -56,8 +57,8 @@ class CrawlConfig:  # [crawl]
     check_external: bool = True
     timeout_s: float = 20.0
     max_response_mb: float = 10.0
-    retries: int = 2  # for 429/503 and connection errors, with backoff
-    max_retry_after_s: float = 30.0  # longest Retry-After we are willing to wait
+    retries: int = 2  # for 429/5xx, timeouts and lost connections, with backoff (crawler/middlewares.py)
+    max_retry_after_s: float = 30.0  # longest Retry-After we wait; also the most all waits may add to a crawl
     user_agent: str = "siteproof (+https://github.com/siteproof/siteproof)"
     workers: int = 0  # processes for page extraction; 0 = one per CPU beyond the first, at least 1
     recheck_external_after: str = "24h"  # an external link's success is reused this long: "0", "90m", "24h", "7d"
@@ -87,6 +88,27 @@ class NotifyConfig:  # [notify]
 @dataclass(frozen=True)
 class HistoryConfig:  # [history]
     path: str = ".siteproof/history.sqlite"  # relative to the working directory
+    url: str = ""  # a database server instead ("postgresql://user@host/db"), or "$NAME" of a variable holding it
+
+    @property
+    def location(self) -> str:
+        """Where the history lives: the server's URL when ``url`` is set, else the SQLite ``path``."""
+        if not self.url:
+            return self.path
+        if self.url.startswith("$") and "://" not in self.url:
+            # Read where the crawl runs, so the password is in no config file and no job's arguments.
+            value = os.environ.get(self.url[1:], "")
+            if not value:
+                raise ConfigError(f"config key 'history.url' names {self.url}, which is not set in the environment")
+            return value
+        return self.url
+
+
+@dataclass(frozen=True)
+class ReportConfig:  # [report]
+    # Where the report files go: "{site}" is the site's host (and port), "{run}" the run's start time and job.
+    # Unset: `siteproof crawl` writes siteproof-report/ (or --out); a Scrapyd job siteproof-reports/{site}/{run}.
+    dir: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +118,7 @@ class Config:
     links: LinksConfig = field(default_factory=LinksConfig)
     history: HistoryConfig = field(default_factory=HistoryConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     audits: dict = field(default_factory=dict)  # section name -> options dataclass instance
     rules: dict = field(default_factory=dict)  # rule id -> "off" | severity
     ignore: dict = field(default_factory=dict)  # URL path glob -> [rule ids]
@@ -134,8 +157,9 @@ class Config:
             "site": dataclasses.asdict(self.site),
             "crawl": dataclasses.asdict(self.crawl),
             "links": dataclasses.asdict(self.links),
-            "history": dataclasses.asdict(self.history),
+            "history": {"path": self.history.path, "url": redact_password(self.history.url)},
             "notify": {"urls": [redact_url(u) for u in self.notify.urls], "on": self.notify.on},
+            "report": dataclasses.asdict(self.report),
             "audits": {name: dataclasses.asdict(self.audit_options(name)) for name in sorted(registry.OPTIONS)},
             "rules": dict(self.rules),
             "ignore": {k: list(v) for k, v in self.ignore.items()},
@@ -151,6 +175,15 @@ def redact_url(url: str) -> str:
         return url
     scheme, sep, _ = url.partition("://")
     return f"{scheme}://***" if sep else "***"
+
+
+def redact_password(url: str) -> str:
+    """A database URL with its password replaced by ***; a ``$NAME`` entry as it is."""
+    parts = urlsplit(url)
+    if "://" not in url or parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
 
 
 def _convert(cls, data: Any, where: str):
@@ -214,7 +247,7 @@ _SEVERITIES = ("off", "error", "warning", "info")
 
 def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
     registry.load()
-    known = {"site", "crawl", "links", "history", "notify", "audits", "rules", "ignore"}
+    known = {"site", "crawl", "links", "history", "notify", "report", "audits", "rules", "ignore"}
     for key in data:
         if key not in known:
             raise ConfigError(f"unknown config key '{key}' in {source}")
@@ -248,6 +281,7 @@ def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
             links=_convert(LinksConfig, data.get("links", {}), "links"),
             history=_convert(HistoryConfig, data.get("history", {}), "history"),
             notify=_notify(data.get("notify", {})),
+            report=_convert(ReportConfig, data.get("report", {}), "report"),
             audits=audits,
             rules=rules,
             ignore=ignore,
@@ -289,6 +323,17 @@ def load_config(path: Optional[str] = None, cwd: Optional[Path] = None) -> Confi
         if section is not None:
             return from_dict(section, f"{pyproject} [tool.siteproof]")
     return from_dict({})
+
+
+def config_argument(value: str) -> Config:
+    """A config given as a spider argument (``-a config=...``): a file's path, or the TOML itself,
+    so a Scrapyd node needs no shared files."""
+    if "\n" not in value and "=" not in value:
+        return load_config(value)
+    try:
+        return from_dict(tomllib.loads(value), "the inline config")
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML in the inline config: {exc}") from None
 
 
 def _read_toml(file: Path) -> dict[str, Any]:

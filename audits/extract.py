@@ -21,9 +21,9 @@ import phonenumbers
 from bs4.dammit import EncodingDetector
 from lxml import etree
 
-from audits import kinds, mainbody
+from audits import kinds, mainbody, relatedblocks
 from audits.mainbody import BODY, INVISIBLE
-from audits.model import Action, Heading, Image, Link, Page, Paragraph, PhoneSeen
+from audits.model import Action, Heading, Image, Link, Page, Paragraph, PhoneSeen, RelatedBlock
 from audits.phonetext import OTHER_LINES
 from audits.readability import measure, words
 
@@ -719,7 +719,8 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
     if body_el is None:
         body_el = root
     lay = mainbody.layout(root, body_el)
-    w = _Walker(url, _base(root, url), lay)
+    base = _base(root, url)
+    w = _Walker(url, base, lay)
     w.walk(root, _State(ctx=BODY if root is body_el else mainbody.HEADER))
     w.text.flush()
 
@@ -736,6 +737,7 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
         page_words=words(" ".join(b.text for b in w.text.blocks if not b.hidden)),
         placeholders=placeholders(b.text for b in in_body), forms=sum(1 for a in actions if a.kind == "form")))
     is_article = kind == kinds.ARTICLE
+    blocks = relatedblocks.related_blocks(body_el, lay, lambda href: resolve(base, href), url)
 
     return Page(
         url=url, status=status, content_type=ctype,
@@ -747,7 +749,9 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
         body_text=body_text, paragraphs=paragraphs, kind=kind, kind_evidence=evidence, is_article=is_article,
         word_count=word_count,
         readability=measure(readable_text(paragraphs), [p.text for p in paragraphs]) if is_article else None,
-        related_posts=_related_posts(w.links, url), source_path=source_path, parse_error=parse_error,
+        related_posts=_related_posts(blocks), related_blocks=blocks,
+        topics=relatedblocks.page_topics(root, lay, lambda href: resolve(base, href), url, w.jsonld),
+        source_path=source_path, parse_error=parse_error,
     )
 
 
@@ -832,14 +836,13 @@ def _text_urls(blocks: list[_Block]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(u for b in blocks if not b.hidden and "." in b.text for u in urls_in_text(b.text)))
 
 
-def _related_posts(links: list[Link], url: str) -> tuple[str, ...]:
-    """The related-posts block's links to pages: the first URL as linked for each page."""
-    related: dict[str, str] = {}  # fetch URL -> the first URL as linked
-    page = url.split("#", 1)[0]
-    for link in links:
-        if (link.context == mainbody.RELATED and link.tag in ("a", "area") and link.fetch_url != page
-                and urlsplit(link.target).scheme in ("http", "https")):
-            related.setdefault(link.fetch_url, link.target)
+def _related_posts(blocks: tuple[RelatedBlock, ...]) -> tuple[str, ...]:
+    """The related-post blocks' links, the first URL as linked for each page; latest-posts widgets left out."""
+    related: dict[str, str] = {}
+    for block in blocks:
+        if not any(relatedblocks.is_recent_marker(m) for m in block.markers):
+            for link in block.links:
+                related.setdefault(link.split("#", 1)[0], link)
     return tuple(related.values())
 
 

@@ -58,14 +58,22 @@ _SUBSTRINGS = (("comment", SIDEBAR), ("post-info", HEADER), ("postinfo", HEADER)
                ("post-meta", HEADER), ("byline", HEADER))
 _SPLIT = re.compile(r"[-_\s]+")
 
-# Headings that introduce a related-posts block (matched on the whole heading, case-insensitive).
-RELATED_HEADINGS = ("related posts", "related articles", "you may also like", "you might also like",
-                    "read more", "more articles", "recommended", "related", "related reading",
-                    "related content", "recommended reading", "recommended articles",
-                    "recommended posts", "more posts", "keep reading", "further reading")
+# Headings that introduce a related-posts block (the whole heading, case-insensitive): the defaults of
+# Jetpack ("Related"), YARPP ("Related posts:"), OceanWP ("You Might Also Like"), Kadence ("Similar
+# Posts"), Astra and Avada ("Related Posts") and the wordings people type into page builders.
+_RELATED_RE = re.compile(r"""^\W*(?:
+    (?:related|similar|recommended|suggested)(?:\s+(?:posts?|articles?|reading|content|stories|topics|blogs?|blog\s+posts?))?
+  | (?:you|that\s+you)\s+(?:may|might|will|could)\s+(?:also\s+)?(?:like|enjoy|love|be\s+interested\s+in)(?:\s+reading)?
+  | (?:more|other)\s+(?:articles?|posts?|stories|reading|like\s+this|to\s+read|from\s+(?:the|our)\s+blog)
+  | keep\s+reading | further\s+reading | read\s+more | read\s+next | also\s+read | what\s+to\s+read\s+next
+)\W*$""", re.I | re.X)
+
+
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_RELATED_RE = re.compile(
-    r"^\s*(?:" + "|".join(re.escape(h) for h in RELATED_HEADINGS) + r")\s*[:.!…]*\s*$", re.I)
+
+
+def is_related_heading(text: str) -> bool:
+    return bool(_RELATED_RE.match(_norm(text)))
 
 
 def _norm(text: str) -> str:
@@ -223,8 +231,10 @@ def _own_region(el, tag: str, in_article: bool, inherited: str, page_text: int) 
         own = None if in_article else SIDEBAR
     else:
         own = _TAGS.get(tag) or _ROLES.get(role)
-    if own is None:
-        own = keyword_region(el)
+    if own is None or own == NAV:
+        # Jetpack's related-posts block is a <nav class="jp-relatedposts-i2">: the name says more than the tag.
+        named = keyword_region(el)
+        own = RELATED if named == RELATED else own or named
         if own is None:
             return None
     if inherited != BODY:

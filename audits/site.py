@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from audits.config import Config
 from audits.identity import SiteIdentity
@@ -30,6 +30,15 @@ class Site:
     partial: bool = False  # True when only part of a site was given (siteproof check on some files)
     config: Config = field(default_factory=Config)
     crawled: bool = True  # False when the pages were read from files or a stored crawl
+    # What rules derive from the whole site and share, computed once (see ``derive``).
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def derive(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, once per site and key: verdicts that several rules (or renderers) need,
+        such as every link's, are worked out once for the site instead of once per rule and page."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     @classmethod
     def build(cls, pages: Iterable[Page], fetches: Iterable[Fetch], config: Config,
@@ -64,16 +73,20 @@ class Site:
     def link_rows(self) -> list[dict[str, Any]]:
         """The contract's ``links`` table: every link on every page with its check result."""
         rows = []
+        outcomes: dict[str, tuple] = {}  # target -> its check result: a template's links repeat on every page
         for page in self.pages.values():
             for link in page.links:
-                f = self.fetch(link.target)
+                outcome = outcomes.get(link.target)
+                if outcome is None:
+                    outcome = outcomes[link.target] = self._outcome(link.target)
+                status, error, chain, final_url = outcome
                 rows.append({
                     "source": page.url,
                     "target": link.target,
-                    "status": f.status if f else None,
-                    "error": f.error if f else ("ignored" if self.identity.ignored(link.target) else "not-checked"),
-                    "redirect_chain": [h.to_dict() for h in f.redirect_chain] if f else [],
-                    "final_url": f.final_url if f and f.redirect_chain else None,
+                    "status": status,
+                    "error": error,
+                    "redirect_chain": chain,
+                    "final_url": final_url,
                     "text": link.text,
                     "context": CONTRACT_CONTEXT.get(link.context, link.context),
                     "region": link.context,
@@ -81,6 +94,12 @@ class Site:
                     "line": link.line,
                 })
         return rows
+
+    def _outcome(self, target: str) -> tuple:
+        f = self.fetch(target)
+        if f is None:
+            return None, "ignored" if self.identity.ignored(target) else "not-checked", [], None
+        return f.status, f.error, [h.to_dict() for h in f.redirect_chain], f.final_url if f.redirect_chain else None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -20,9 +21,9 @@ from audits import __version__, registry
 from audits.config import Config, ConfigError, load_config
 from audits.model import Severity
 from crawler import history_cli
+from crawler.job import CRAWL_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-CRAWL_FORMATS = ("json", "csv", "html")
 STREAM_FORMATS = ("text", "github", "markdown")  # fit for a terminal or a CI log
 
 
@@ -40,9 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"siteproof {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def common(p, *, out_default: Optional[str]):
+    def common(p, *, out_default: Optional[str], out_help: Optional[str] = None):
         p.add_argument("--config", metavar="FILE", help="TOML config (default: siteproof.toml, then [tool.siteproof] in pyproject.toml)")
-        p.add_argument("--out", metavar="DIR", default=out_default, help=f"output folder (default: {out_default or 'none'})")
+        p.add_argument("--out", metavar="DIR", default=out_default, help=f"output folder (default: {out_help or out_default or 'none'})")
         p.add_argument("--fail-on", choices=[s.value for s in Severity], default="error",
                        help="exit 1 when a finding is at or above this severity (default: error)")
         p.add_argument("--format", dest="formats", action="append", metavar="FMT",
@@ -63,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true",
                    help="take nothing from earlier crawls: download every page, check every external link")
     p.add_argument("--resume", action="store_true",
-                   help="continue the crawl that was interrupted in --out, fetching only what it had not")
-    common(p, out_default="siteproof-report")
+                   help="continue the crawl that was interrupted in --out, fetching only what it had not "
+                        "(with none to continue: a fresh crawl)")
+    common(p, out_default=None, out_help="[report] dir, else siteproof-report")
 
     p = sub.add_parser("demo", help="crawl the bundled sample clinic site (works offline)")
     common(p, out_default="siteproof-report")
@@ -87,12 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rule", nargs="?", metavar="ID")
 
     history_cli.add_parsers(sub, history_option)
+
+    p = sub.add_parser("dispatch", help="post one Scrapyd job per site, each to the node with the fewest jobs "
+                                        "(run it from cron)")
+    p.add_argument("configs", nargs="+", metavar="SITE_CONFIG", help="a site's TOML config ([site] start_urls)")
+    p.add_argument("--scrapyd", action="append", required=True, metavar="URL",
+                   help="a Scrapyd node, such as http://127.0.0.1:6800/ (repeat for each node)")
     return parser
 
 
 def history_option(p) -> None:
     p.add_argument("--history", metavar="PATH",
-                   help="history store (default: [history] path, else .siteproof/history.sqlite)")
+                   help="history store: a SQLite file or a postgresql:// URL "
+                        "(default: [history] url or path, else .siteproof/history.sqlite)")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -183,41 +192,34 @@ def _baseline(args):
 def _finish(report, args, out: Optional[Path], formats: list[str], *, default_stream: bool, recorder=None) -> int:
     """Record the run, write and print reports, pick the exit code."""
     from audits import report as reports
-
-    report, new = history_cli.finish_history(recorder, report)
+    from crawler.job import publish
 
     fail_on = Severity(args.fail_on)
+    report, new = publish(report, recorder, out, formats, fail_on=fail_on)
     tty = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    if out is not None:
-        reports.write_reports(report, out, formats, fail_on=fail_on)
     stream = [f for f in formats if f in STREAM_FORMATS] if out is not None else formats
     for fmt in stream:
         sys.stdout.write(reports.render(report, fmt, color=tty, fail_on=fail_on))
     if out is not None and not args.quiet and (default_stream or not stream):
         sys.stdout.write(reports.summary_text(report, out))
-    if report.config.notify.urls and report.history is not None:  # alerts say what is new: they need the history
-        from crawler.notify import after_run
-
-        after_run(report.config.notify, report.site, report.history["since_last"], new, out)
     if args.fail_on_new:
         level = Severity(args.fail_on_new)
         return EXIT_FINDINGS if any(Severity(f["severity"]).rank >= level.rank for f in new) else EXIT_OK
     return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK
 
 
-def _history(args, config: Config) -> Optional[Path]:
-    """The history store for this command (crawl state lives there too); None with --no-history."""
+def _history(args, config: Config) -> Optional[str]:
+    """The history store for this command (crawl state lives there too): a path or a database URL;
+    None with --no-history."""
     if getattr(args, "no_history", False):
         return None
-    return Path(history_cli.location(args, config))
+    return history_cli.location(args, config)
 
 
-def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, history: Optional[Path] = None):
+def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, history: Optional[str] = None):
     """Crawl and audit; the report and the crawl's summary (complete or partial, and why)."""
     from audits import report as reports
-    from audits import store
-    from audits.engine import audit
-    from audits.site import Site
+    from crawler.job import audit_crawl
     from crawler.run import crawl
 
     baseline = _baseline(args)
@@ -226,14 +228,7 @@ def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, histor
                     history=history, full=getattr(args, "full", False), resume=getattr(args, "resume", False))
     if history is not None and not args.quiet:
         print(f"siteproof: {summary.counts_line()}", file=sys.stderr)
-    sitemap = store.read_sitemap(out)
-    site = Site.build(store.read_pages(out), store.read_fetches(out), config,
-                      sitemap_urls=sitemap["urls"], sitemap_found=sitemap["found"], partial=summary.partial)
-    report = audit(site, baseline=baseline, started_at=started_at)
-    report = dataclasses.replace(report, partial_reason=summary.partial_reason, crawl={
-        "finish_reason": summary.finish_reason, "retries": summary.retries, "recovered": summary.recovered,
-        "requests": summary.requests, "connections": summary.connections, "unreached": list(summary.unreached)})
-    return report, summary
+    return audit_crawl(config, out, summary, started_at=started_at, baseline=baseline), summary
 
 
 # 128 + the signal number, as shells report a process a signal stopped.
@@ -266,11 +261,29 @@ def cmd_crawl(args) -> int:
             raise UsageError("--max-pages must be at least 1")
         config = dataclasses.replace(config, crawl=dataclasses.replace(config.crawl, max_pages=args.max_pages))
     formats = _formats(args, CRAWL_FORMATS)
-    out = _out_dir(args.out)
     started = now()
+    out = _out_dir(args.out or _report_dir(config, url, started))
+    history = _history(args, config)
+    if args.resume:
+        from crawler.run import resumable
+
+        # Decided before the run is recorded: a refused --resume leaves no run behind in the history.
+        if not resumable(config, out, history):
+            print(f"siteproof: note: nothing to resume in {out} (no interrupted crawl was recorded there); "
+                  "starting a fresh crawl", file=sys.stderr)
+            args.resume = False
     recorder = history_cli.start_history(args, config, site=url, command="crawl", started_at=started, out=out)
-    report, summary = _crawl_and_audit(config, out, args, started, history=_history(args, config))
+    report, summary = _crawl_and_audit(config, out, args, started, history=history)
     return _crawl_exit(_finish(report, args, out, formats, default_stream=True, recorder=recorder), summary, out)
+
+
+def _report_dir(config: Config, url: str, started_at: str) -> str:
+    """No --out: ``[report] dir`` (its {run} is the start time), else siteproof-report/ as always."""
+    if not config.report.dir:
+        return "siteproof-report"
+    from crawler.job import report_dir
+
+    return str(report_dir(config.report.dir, url, re.sub(r"[^0-9TZ]", "", started_at)))
 
 
 def cmd_demo(args) -> int:
@@ -407,6 +420,22 @@ def cmd_rules(args) -> int:
     return EXIT_OK
 
 
+def cmd_dispatch(args) -> int:
+    from crawler import dispatch
+
+    nodes = [dispatch.Node(dispatch.check_node_url(url)) for url in args.scrapyd]
+    sites = dispatch.load_sites(args.configs)
+    for job in sites:
+        if not job.config.history.url:
+            print(f"siteproof: note: {job.path} has no [history] url: its runs are recorded on the node "
+                  "that crawls it, not in one shared history", file=sys.stderr)
+    left = dispatch.dispatch(sites, nodes, say=print,
+                             warn=lambda message: print(f"siteproof: warning: {message}", file=sys.stderr))
+    if left:
+        raise UsageError(f"{left} of {len(sites)} sites got no job: every node was down")
+    return EXIT_OK
+
+
 COMMANDS = {
     "crawl": cmd_crawl,
     "demo": cmd_demo,
@@ -415,6 +444,7 @@ COMMANDS = {
     "rules": cmd_rules,
     "history": history_cli.cmd_history,
     "diff": history_cli.cmd_diff,
+    "dispatch": cmd_dispatch,
 }
 
 if __name__ == "__main__":

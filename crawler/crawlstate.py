@@ -8,8 +8,8 @@ Validators let the next crawl ask "changed?" and reuse the page model; external
 outcomes carry their check time; a checkpoint's records are committed one by one
 so a crawl killed with -9 can be resumed from its last record. Page models are
 stored once per distinct content, so an unchanged re-crawl adds no page rows.
-The SQL is plain Core (upserts through the dialect's ``insert``), so PostgreSQL
-can take the same code later.
+The SQL is plain Core (upserts through the dialect's ``insert``), so the same
+code serves SQLite and PostgreSQL (``[history] url``).
 """
 from __future__ import annotations
 
@@ -22,9 +22,10 @@ from typing import Iterator, Optional
 
 from sqlalchemy import create_engine, delete, event, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from audits.history.crawl_tables import checkpoint_records, checkpoints, externals, page_models, validators
-from audits.history.store import HistoryStore
+from audits.history.store import HistoryStore, is_url, server_engine
 from audits.model import Fetch, Page
 
 def page_json(page: Page) -> tuple[str, str]:
@@ -70,6 +71,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def open_engine(path: Path | str) -> Engine:
+    if is_url(path):
+        return server_engine(str(path))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}")
@@ -167,7 +170,13 @@ class CrawlState:
     def _drop_unused_pages(self) -> None:
         used = select(validators.c.page_key).union(
             select(checkpoint_records.c.page_key).where(checkpoint_records.c.page_key.is_not(None)))
-        self.conn.execute(delete(page_models).where(page_models.c.key.not_in(used)))
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(delete(page_models).where(page_models.c.key.not_in(used)))
+        except IntegrityError:
+            # A crawl on another machine just came to use one of them again (a shared server):
+            # they stay, and the next crawl to finish drops what is still unused.
+            pass
 
     def save_sitemap(self, checkpoint: Checkpoint, found: bool, urls: list[str]) -> None:
         self.conn.execute(update(checkpoints).where(checkpoints.c.id == checkpoint.id)

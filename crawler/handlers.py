@@ -19,6 +19,12 @@ IDLE_PER_REQUEST = 4
 
 
 class _CountingPool(HTTPConnectionPool):
+    # Twisted sends a request again, once, when a reused connection fails before
+    # the answer: each attempt the retry middleware counts could be two at the
+    # server (a connection-reset URL was asked 5 times with retries = 2).
+    # Retries are the middleware's alone, so retries = 2 means three requests at most.
+    retryAutomatically = False
+
     def __init__(self, reactor, stats):
         super().__init__(reactor, persistent=True)
         self._stats = stats

@@ -21,7 +21,7 @@ def add_parsers(sub, history_option) -> None:
     p.add_argument("--site", metavar="URL", help="only this site's runs")
     p.add_argument("--format", choices=HISTORY_FORMATS, default="text", help="output format (default: text)")
     p.add_argument("--limit", type=int, metavar="N", help="at most N runs")
-    p.add_argument("--config", metavar="FILE", help="TOML config, for [history] path")
+    p.add_argument("--config", metavar="FILE", help="TOML config, for [history] path or url")
     history_option(p)
 
     p = sub.add_parser("diff", help="what changed between two runs (default: the site's two newest complete runs)")
@@ -29,21 +29,21 @@ def add_parsers(sub, history_option) -> None:
     p.add_argument("head", nargs="?", metavar="HEAD", help="run id or output folder (default: the newest complete run)")
     p.add_argument("--site", metavar="URL", help="the site whose runs to compare")
     p.add_argument("--format", choices=DIFF_FORMATS, default="text", help="output format (default: text)")
-    p.add_argument("--config", metavar="FILE", help="TOML config, for [history] path")
+    p.add_argument("--config", metavar="FILE", help="TOML config, for [history] path or url")
     history_option(p)
 
 
 def location(args, config: Optional[Config] = None) -> str:
     if args.history:
         return args.history
-    return (config or load_config(args.config)).history.path
+    return (config or load_config(args.config)).history.location
 
 
 def open_store(args, config: Optional[Config] = None, *, must_exist: bool = False):
-    from audits.history.store import HistoryStore
+    from audits.history.store import HistoryStore, is_url
 
     where = location(args, config)
-    if must_exist and "://" not in where and not Path(where).is_file():
+    if must_exist and not is_url(where) and not Path(where).is_file():
         raise ConfigError(f"no history store at {where} (a crawl records one; see --history)")
     return HistoryStore.open(where)
 
@@ -56,12 +56,19 @@ def start_history(args, config: Config, *, site: str, command: str, started_at: 
         if args.fail_on_new:
             raise ConfigError("--fail-on-new compares with the history; drop --no-history")
         return None
-    from audits.history.record import Recorder
-    from audits.history.store import RUNNING
+    return begin_run(location(args, config), config, site=site, command=command, started_at=started_at, out=out,
+                     resume=getattr(args, "resume", False))
 
-    store = open_store(args, config)
+
+def begin_run(where: str, config: Config, *, site: str, command: str, started_at: str, out: Optional[Path],
+              resume: bool = False):
+    """Open the store at ``where`` and insert the run as running (a Scrapyd job's too)."""
+    from audits.history.record import Recorder
+    from audits.history.store import RUNNING, HistoryStore
+
+    store = HistoryStore.open(where)
     folder = str(out.resolve()) if out is not None else None
-    if getattr(args, "resume", False) and folder:
+    if resume and folder:
         # --resume continues the interrupted crawl's run, the newest one left running in this folder
         previous = store.find(folder)
         if previous is not None and previous.status == RUNNING:

@@ -2,60 +2,128 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy import signals
-from scrapy.exceptions import StopDownload
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.utils.asyncio import sleep
 
-from crawler.outcomes import TRANSIENT, error_name, retry_after_seconds
+from crawler.outcomes import ROBOTS_UNAVAILABLE, TRANSIENT, error_name, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
 
 class RetryAfterMiddleware:
-    """Retries 429 and 503, waiting as long as Retry-After asks (capped), and
-    transient connection failures, with exponential backoff.
+    """Retries what is usually transient, as Scrapy's RetryMiddleware would, with exact budgets.
 
-    Timeouts, refused connections and DNS failures are not retried: they are
-    rarely transient on a live site, and each timeout retry would cost another
-    ``timeout_s``. The wait happens after the download slot is released, so
-    other requests to the same host keep flowing meanwhile.
+    Retried: 429, 500, 502, 503, 504, timeouts and lost connections, each URL at
+    most ``retries`` more times (``retries = 2``: three requests at most), with
+    exponential backoff or the wait a Retry-After header asks for. Refused
+    connections and DNS failures are not transient and are not retried.
+
+    Retry-After never stalls the crawl. A wait runs as a timer while other
+    requests go on. A server asking for longer than ``max_wait_s`` is not
+    waited for: its answer is kept at once, marked busy (``sp_busy_s``), and
+    reported as unverifiable. All honoured waits together may add at most
+    ``max_wait_s`` to the crawl (they are counted as the union of their time
+    spans, so waits that overlap each other cost once).
     """
 
-    STATUSES = (429, 503)
+    STATUSES = (429, 500, 502, 503, 504)
     BACKOFF_S = 0.5
 
-    def __init__(self, retries: int, max_wait_s: float):
+    def __init__(self, retries: int, max_wait_s: float, stats=None):
         self.retries = retries
         self.max_wait_s = max_wait_s
+        self.stats = stats
+        self._waits_until = 0.0  # when the latest honoured Retry-After wait ends (monotonic)
+        self._waited_s = 0.0  # time covered by honoured Retry-After waits so far
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(settings.getint("SITEPROOF_RETRIES", 2), settings.getfloat("SITEPROOF_MAX_RETRY_AFTER_S", 30.0))
+        return cls(settings.getint("SITEPROOF_RETRIES", 2), settings.getfloat("SITEPROOF_MAX_RETRY_AFTER_S", 30.0),
+                   crawler.stats)
 
-    def _wait_s(self, attempt: int, asked: float | None) -> float:
-        wait = asked if asked is not None else self.BACKOFF_S * (2 ** attempt)
-        return min(wait, self.max_wait_s)
+    def _honour(self, asked: float) -> bool:
+        """Whether a Retry-After wait of ``asked`` seconds fits the budget (and book it if so)."""
+        now = time.monotonic()
+        extra = max(0.0, now + asked - max(now, self._waits_until))
+        if self._waited_s + extra > self.max_wait_s:
+            return False
+        self._waited_s += extra
+        self._waits_until = max(self._waits_until, now + asked)
+        return True
 
     def _again(self, request, attempt: int):
+        self._count("siteproof/retries")
         meta = {**request.meta, "sp_retries": attempt + 1}
         return request.replace(meta=meta, dont_filter=True)
 
+    def _count(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key)
+
     async def process_response(self, request, response):
         attempt = request.meta.get("sp_retries", 0)
-        if response.status not in self.STATUSES or attempt >= self.retries:
+        if response.status not in self.STATUSES:
+            if attempt:
+                self._count("siteproof/recovered")
             return response
         asked = retry_after_seconds(response.headers.get("Retry-After", b"").decode("latin-1"))
-        await sleep(self._wait_s(attempt, asked))
+        if asked is not None and asked > self.max_wait_s:
+            return self._busy(request, response, asked)
+        if attempt >= self.retries:
+            return response
+        if asked is not None and not self._honour(asked):
+            return self._busy(request, response, asked)
+        await sleep(asked if asked is not None else self.BACKOFF_S * (2 ** attempt))
         return self._again(request, attempt)
+
+    @staticmethod
+    def _busy(request, response, asked: float):
+        request.meta["sp_busy_s"] = asked  # response.meta is this dict: the spider reads it
+        return response
 
     async def process_exception(self, request, exception):
         attempt = request.meta.get("sp_retries", 0)
-        if attempt >= self.retries or error_name(exception) not in TRANSIENT:
+        error = error_name(exception)
+        if attempt >= self.retries or error not in TRANSIENT:
             return None
-        await sleep(self._wait_s(attempt, None))
+        if error != "timeout":  # a timeout has waited long enough already
+            await sleep(self.BACKOFF_S * (2 ** attempt))
         return self._again(request, attempt)
+
+
+class _DisallowAll:
+    """The robots.txt of a host that answered 5xx: nothing may be crawled there (RFC 9309, 2.3.1.3)."""
+
+    def allowed(self, url, user_agent) -> bool:
+        return False
+
+
+class RobotsMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt handling, except that a 5xx robots.txt disallows the whole host.
+
+    Scrapy parses whatever body came back, so a 500 error page reads as "allow
+    everything". The refused requests fail with ROBOTS_UNAVAILABLE, which the
+    record names ``robots-unavailable``: the user learns why a page was not crawled.
+    """
+
+    async def _parse_robots(self, response, netloc, request):
+        if response.status < 500:
+            return await super()._parse_robots(response, netloc, request)
+        self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = _DisallowAll()
+        waiting.callback(self._parsers[netloc])
+
+    def process_request_2(self, rp, request) -> None:
+        if isinstance(rp, _DisallowAll):
+            self._stats.inc_value("robotstxt/forbidden")
+            raise IgnoreRequest(ROBOTS_UNAVAILABLE)
+        super().process_request_2(rp, request)
 
 
 class HeadFallbackMiddleware:

@@ -77,7 +77,7 @@ def error_name(exc: BaseException) -> str:
     return f"failed: {type(exc).__name__}"
 
 
-TRANSIENT = ("connection-lost",)  # worth a retry; timeouts are not (each would cost timeout_s again)
+TRANSIENT = ("connection-lost", "timeout")  # worth a retry (crawler/middlewares.py)
 
 _WALL_MARKERS = re.compile(
     rb"just a moment\.\.\.|attention required|cf-browser-verification|cf_chl_|challenge-platform"

@@ -1,18 +1,12 @@
 """The only pipeline: every result of a crawl passes here as an item, and the record is written here.
 
-The record is the output folder: pages.jsonl and fetches.jsonl, streamed as
-Pages and Fetches arrive; sitemap.json, gathered from ``SitemapUrls`` items;
-crawl.json, rewritten when the crawl is over (complete, or why not and which
-pages were never answered). Through the spider's Recrawl the history store sees
-the same records (validators, external outcomes, the checkpoint a killed crawl
-resumes from); a resumed crawl's folder is written afresh from the checkpoint's
-records, then the crawl goes on appending.
-
-What crawler/run.py reports comes from stats (``siteproof/...``), never from
-the spider object: the spider sets ``failure`` (an extraction process died),
-``budget_hit``, ``pages_in_workers``; run.py sets ``interrupted``; this
-pipeline sets the counts, ``failure`` (a write failed), the sitemap's and
-the start URLs' outcomes.
+Pages and Fetches stream to pages.jsonl and fetches.jsonl, ``SitemapUrls`` gather
+into sitemap.json, and crawl.json says, once the crawl is over, whether it saw the
+whole site (and which pages could not be fetched, and why). Through the spider's Recrawl the history store sees the same records
+(validators, external outcomes, the checkpoint a killed crawl resumes from); a
+resumed crawl's folder is written afresh from the checkpoint's records first.
+crawler/run.py reads the outcome from the stats (``siteproof/...``) set here and
+by the spider, never from the spider object.
 """
 from __future__ import annotations
 
@@ -40,6 +34,7 @@ class RecordPipeline:
         self.sitemap_urls: dict[str, None] = {}  # ordered set
         self.start_errors: dict[str, str] = {}  # start URL -> why it could not be fetched (the last word stands)
         self.unreached: dict[str, None] = {}  # pages requested and not recorded yet
+        self.unaudited: dict[str, str] = {}  # page URL -> why it could not be fetched (after its retries)
         crawler.signals.connect(self._scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(self.close_record, signal=signals.spider_closed)
         crawler.signals.connect(self.close_record, signal=crawl_over, weak=False)
@@ -83,6 +78,8 @@ class RecordPipeline:
 
     def _write(self, item: Page | Fetch):
         self.writer.write(item)
+        if item.url in self.unreached and isinstance(item, Fetch):
+            self._note_unaudited(item)  # a page request answered by a Fetch alone: no page came back
         self.unreached.pop(item.url, None)
         stats = self.stats
         if isinstance(item, Page):
@@ -96,6 +93,15 @@ class RecordPipeline:
                     self.start_errors[item.url] = item.error
                 else:
                     self.start_errors.pop(item.url, None)
+
+    def _note_unaudited(self, fetch: Fetch) -> None:
+        """A page the crawl meant to audit and could not fetch is listed with why, never silently missing."""
+        if fetch.busy_s is not None:
+            self.unaudited[fetch.url] = f"busy, asks to retry after {fetch.busy_s:g} s"
+        elif fetch.error and fetch.error != "robots-disallowed":
+            self.unaudited[fetch.url] = fetch.error
+        elif fetch.status is not None and fetch.status >= 500:
+            self.unaudited[fetch.url] = f"answered {fetch.status}"
 
     def _failed(self, exc: BaseException) -> None:
         if not self.stats.get_value("siteproof/failure"):  # the first failure is the one to name
@@ -124,6 +130,7 @@ class RecordPipeline:
             store.write_crawl_state(self.out_dir, {
                 "complete": partial is None, "finish_reason": reason, "partial_reason": partial,
                 "unreached": list(self.unreached) if partial else [],
+                "unaudited": self.unaudited,
                 "retries": self.stats.get_value("siteproof/retries", 0),
                 "recovered": self.stats.get_value("siteproof/recovered", 0),
             })

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from importlib import resources
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
@@ -40,10 +41,10 @@ _EXTRACTION_SOURCES = ("extract.py", "mainbody.py", "readability.py", "model.py"
 
 def extraction_fingerprint(options: ExtractOptions) -> str:
     digest = hashlib.sha256(f"{audits.__version__}\0{options!r}".encode())
-    here = Path(audits.__file__).parent
+    here = resources.files(audits)  # a folder, or a zipped egg's (as Scrapyd runs siteproof)
     for name in _EXTRACTION_SOURCES:
         source = here / name
-        if source.exists():
+        if source.is_file():
             digest.update(source.read_bytes())
     return digest.hexdigest()
 

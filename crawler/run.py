@@ -26,7 +26,7 @@ from audits import store
 from audits.config import Config, ConfigError
 from audits.extract import extract_options
 from audits.model import Fetch
-from crawler.crawlstate import CrawlState
+from crawler.crawlstate import Checkpoint, CrawlState
 from crawler.recrawl import Recrawl
 from crawler.settings import scrapy_settings
 from crawler.signals import crawl_over
@@ -52,6 +52,7 @@ class CrawlSummary:
     requests: int = 0  # HTTP requests sent, retries and robots.txt included
     connections: int = 0  # TCP connections opened for them (keep-alive reuses the rest)
     unreached: tuple[str, ...] = ()  # pages asked for and never answered (a partial crawl)
+    unaudited: Optional[dict] = None  # page URL -> why it could not be fetched (after its retries)
 
     @property
     def partial(self) -> bool:
@@ -164,35 +165,52 @@ def config_fingerprint(config: Config) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _recrawl(config: Config, out_dir: Path, state: Optional[CrawlState], full: bool, resume: bool) -> Recrawl:
+def _interrupted(config: Config, out_dir: Path, state: Optional[CrawlState]) -> Optional[Checkpoint]:
+    """The checkpoint of the crawl interrupted in ``out_dir``, None when there is none.
+
+    ConfigError when it cannot be resumed: no history store, or another configuration.
+    """
     if state is None:
-        if resume:
-            raise ConfigError("--resume needs the history store (it is where the crawl was checkpointed)")
+        raise ConfigError("--resume needs the history store (it is where the crawl was checkpointed)")
+    checkpoint = state.checkpoint(str(out_dir.resolve()))
+    if checkpoint is not None and checkpoint.config != config_fingerprint(config):
+        raise ConfigError(f"the interrupted crawl in {out_dir} used another configuration; "
+                          "run without --resume to start over")
+    return checkpoint
+
+
+def resumable(config: Config, out_dir: Path, history: Optional[Path]) -> bool:
+    """Whether ``--resume`` has an interrupted crawl to continue in ``out_dir`` (asked before a run is recorded)."""
+    state = CrawlState.open(history) if history is not None else None
+    try:
+        return _interrupted(config, Path(out_dir), state) is not None
+    finally:
+        if state is not None:
+            state.close()
+
+
+def _recrawl(config: Config, out_dir: Path, state: Optional[CrawlState], full: bool, resume: bool) -> Recrawl:
+    if state is None and not resume:
         return Recrawl()
-    out = str(out_dir.resolve())
-    fingerprint = config_fingerprint(config)
     resumed = ()
     if resume:
-        checkpoint = state.checkpoint(out)
+        checkpoint = _interrupted(config, out_dir, state)
         if checkpoint is None:
             raise ConfigError(f"nothing to resume in {out_dir}: no interrupted crawl was recorded there")
-        if checkpoint.config != fingerprint:
-            raise ConfigError(f"the interrupted crawl in {out_dir} used another configuration; "
-                              "run without --resume to start over")
         resumed = state.records(checkpoint)
     else:
-        checkpoint = state.start_checkpoint(out, fingerprint)
+        checkpoint = state.start_checkpoint(str(out_dir.resolve()), config_fingerprint(config))
     return Recrawl(state, options=extract_options(config), full=full,
                    recheck_external_s=config.crawl.recheck_external_after_s, checkpoint=checkpoint, resumed=resumed)
 
 
 def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, verbose: bool = False,
-          history: Optional[Path] = None, full: bool = False, resume: bool = False) -> CrawlSummary:
+          history: Optional[str] = None, full: bool = False, resume: bool = False) -> CrawlSummary:
     """Crawl ``config.site.start_urls`` into ``out_dir`` (pages.jsonl, fetches.jsonl, sitemap.json).
 
     ``progress``: None shows the live line only when stderr is a terminal.
-    ``history``: the history store, where validators, external outcomes and the
-    checkpoint live (crawler/recrawl.py); None crawls without any of them.
+    ``history``: the history store (a path or a database URL), where validators, external outcomes
+    and the checkpoint live (crawler/recrawl.py); None crawls without any of them.
     ``full``: take nothing from earlier runs. ``resume``: continue the crawl
     interrupted in ``out_dir``.
     Raises ConfigError when a start URL cannot be fetched at all, CrawlFailed when the crawl
@@ -204,13 +222,8 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
         raise ConfigError("config key 'crawl.workers' must be 0 or more")
     out_dir = Path(out_dir)
     started = time.monotonic()
-    state = CrawlState.open(history) if history is not None else None
+    state, recrawl = prepare(config, out_dir, history, full=full, resume=resume)
     try:
-        recrawl = _recrawl(config, out_dir, state, full, resume)
-        try:
-            store.start_record(out_dir, datetime.now(timezone.utc).replace(microsecond=0).isoformat())
-        except OSError as exc:
-            raise ConfigError(store.write_failure(out_dir, exc)) from None
         crawler = _run(config, out_dir, progress, verbose, recrawl=recrawl)
         if state is not None and crawler.stats.get_value("finish_reason") == "finished":
             state.drop_checkpoint(str(out_dir.resolve()))  # complete: nothing left to resume
@@ -221,35 +234,71 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
     failure = stats.get_value("siteproof/failure")
     if failure and failure.startswith("cannot write"):
         raise CrawlFailed(failure)  # nothing sound to audit: the record itself is incomplete
-    start_errors = stats.get_value("siteproof/start_errors") or {}
-    for url in dict.fromkeys(u.split("#", 1)[0] for u in config.site.start_urls):
-        if start_errors.get(url):
-            raise ConfigError(_unreachable(url, start_errors[url], config))
+    problem = unreachable(crawler, config)
+    if problem:
+        raise ConfigError(problem)
+    return summarize(crawler, recrawl, out_dir, time.monotonic() - started)
+
+
+def prepare(config: Config, out_dir: Path, history: Optional[str], *, full: bool = False,
+            resume: bool = False) -> tuple[Optional[CrawlState], Recrawl]:
+    """Before a crawl: what earlier runs in ``history`` stand for, and a fresh record in ``out_dir``.
+
+    The state stays open for the crawl; the caller closes it.
+    """
+    state = CrawlState.open(history) if history is not None else None
+    try:
+        recrawl = _recrawl(config, out_dir, state, full, resume)
+        try:
+            store.start_record(out_dir, datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+        except OSError as exc:
+            raise ConfigError(store.write_failure(out_dir, exc)) from None
+    except BaseException:
+        if state is not None:
+            state.close()
+        raise
+    return state, recrawl
+
+
+def summarize(crawler, recrawl: Recrawl, out_dir: Path, elapsed_s: float,
+              finish_reason: Optional[str] = None) -> CrawlSummary:
+    """What a finished crawl did, from its crawler's stats and record."""
+    stats = crawler.stats
     record = store.read_crawl_state(out_dir) or {}
     return CrawlSummary(
         pages=stats.get_value("siteproof/pages", 0),
         fetches=stats.get_value("siteproof/fetches", 0),
         errors=stats.get_value("siteproof/errors", 0),
-        elapsed_s=round(time.monotonic() - started, 3),
+        elapsed_s=round(elapsed_s, 3),
         sitemap_found=stats.get_value("siteproof/sitemap_found", False),
         sitemap_urls=stats.get_value("siteproof/sitemap_urls", 0),
-        finish_reason=stats.get_value("finish_reason", ""),
+        finish_reason=finish_reason or stats.get_value("finish_reason", ""),
         out_dir=out_dir,
         pages_in_workers=stats.get_value("siteproof/pages_in_workers", 0),
         partial_reason=record.get("partial_reason"),
         interrupted=stats.get_value("siteproof/interrupted"),
-        failure=failure,
+        failure=stats.get_value("siteproof/failure"),
         retries=stats.get_value("siteproof/retries", 0),
         recovered=stats.get_value("siteproof/recovered", 0),
         requests=stats.get_value("downloader/request_count", 0),
         connections=stats.get_value("siteproof/connections_opened", 0),
         unreached=tuple(record.get("unreached", ())),
+        unaudited=record.get("unaudited") or {},
         unchanged=recrawl.counts["unchanged"],
         reused=recrawl.counts["reused"],
         fetched=recrawl.counts["fetched"],
         resumed=recrawl.counts["resumed"],
         external_reused=recrawl.counts["external_reused"],
     )
+
+
+def unreachable(crawler, config: Config) -> Optional[str]:
+    """The one line for a start URL that could not be crawled at all; None when every one answered."""
+    start_errors = crawler.stats.get_value("siteproof/start_errors") or {}
+    for url in dict.fromkeys(u.split("#", 1)[0] for u in config.site.start_urls):
+        if start_errors.get(url):
+            return _unreachable(url, start_errors[url], config)
+    return None
 
 
 def _unreachable(url: str, error: str, config: Config) -> str:

@@ -2,10 +2,11 @@
 
 Everything that follows from ``[crawl]`` is derived in one place,
 ``scrapy_settings(config)`` at the end (Scrapy reads only the upper-case
-names). ``scrapy.cfg`` points here so that
+names). ``scrapy.cfg`` and the egg's ``scrapy`` entry point point here, so that
 ``scrapy crawl site -a url=http://127.0.0.1:8000/`` works from the repo root
-while debugging; the spider then applies ``scrapy_settings`` of the
-``siteproof.toml`` it finds (see ``SiteSpider.update_settings``).
+and on a Scrapyd node; such a crawl applies ``scrapy_settings`` of its
+``-a config=`` (or of the ``siteproof.toml`` it finds) and does the whole job
+(crawler/job.py).
 """
 from __future__ import annotations
 
@@ -35,7 +36,6 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 
 # Scrapy's own, but with the per-host limit kept (see crawler/downloader.py).
 DOWNLOADER = "crawler.downloader.PoliteDownloader"
-
 # Scrapy's HTTP/1.1 handler, keeping idle connections instead of opening one per request
 # (see crawler/handlers.py).
 DOWNLOAD_HANDLERS = {
@@ -44,8 +44,11 @@ DOWNLOAD_HANDLERS = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
-    # Ours: 429/503 with Retry-After and transient connection errors.
+    # Ours: 429/5xx, timeouts and lost connections with exact budgets; Retry-After never stalls.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # Ours: a robots.txt answering 5xx disallows the whole host (RFC 9309).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsMiddleware": 100,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     # HEAD refused -> GET; sits outside the retry middleware so a retried HEAD is judged first.
     "crawler.middlewares.HeadFallbackMiddleware": 540,
@@ -70,6 +73,8 @@ EXTENSIONS = {
     "scrapy.extensions.spiderstate.SpiderState": None,
     "crawler.middlewares.BodyGate": 500,
     "crawler.progress.Progress": 500,
+    # `scrapy crawl site` (as Scrapyd runs it) does siteproof's whole job; siteproof's CLI turns it off.
+    "crawler.job.SiteJob": 900,
 }
 TELNETCONSOLE_ENABLED = False
 COOKIES_ENABLED = False
@@ -84,6 +89,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 REACTOR_THREADPOOL_MAXSIZE = 20  # DNS lookups for many external hosts run in threads
 DNSCACHE_ENABLED = True
+DNS_RESOLVER = "crawler.downloader.Resolver"  # Scrapy's, plus http://[::1]:8000/ (IPv6 literal hosts)
 
 # Quiet by default: users see our progress line and summary, not Scrapy's log.
 LOG_LEVEL = "ERROR"

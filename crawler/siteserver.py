@@ -140,6 +140,7 @@ class SiteServer:
         self.substitutions = dict(substitutions or {})
         self.routes = load_routes(self.root)
         self.requests: list[tuple[str, str]] = []
+        self.request_times: list[float] = []  # time.monotonic() of each entry in requests
         self.answers: list[tuple[str, str, int]] = []  # method, path-with-query, status sent
         self.origin = ""
         self.in_flight = 0  # requests being answered now
@@ -206,12 +207,14 @@ class SiteServer:
     def clear_requests(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.request_times.clear()
             self.answers.clear()
 
     # -- used by the handler ---------------------------------------------------------------
     def _log_request(self, method: str, path_qs: str) -> None:
         with self._lock:
             self.requests.append((method, path_qs))
+            self.request_times.append(time.monotonic())
 
     def _take_route(self, path: str, path_qs: str) -> Route | None:
         with self._lock:

@@ -52,3 +52,24 @@ def clinic_crawl(tmp_path_factory) -> Run:
 def build_check(tmp_path_factory) -> Run:
     """`siteproof check build` of the clinic rendered as a production build folder, once per session."""
     return check_build(tmp_path_factory.mktemp("e2e-build"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the session (per xdist worker); skips only where PostgreSQL is not installed."""
+    from support.postgres import PostgresServer, binaries
+
+    bin_dir = binaries()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (no initdb on PATH or under /usr/lib/postgresql/*/bin; "
+                    ".ci/run installs it with apt-get install postgresql)")
+    with PostgresServer(bin_dir) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def history_location(request, tmp_path) -> str:
+    """Where a history store goes: a SQLite file, or a fresh database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "history.sqlite")
+    return request.getfixturevalue("postgres_server").new_database()

@@ -119,3 +119,16 @@ def test_effective_config_is_reported():
     data = from_dict({"site": {"phone": "(559) 425-1118"}}).to_dict()
     assert data["site"]["phone"] == "(559) 425-1118"
     assert data["audits"]["readability"]["max_grade"] == 8.0
+
+
+def test_history_url_comes_from_the_environment_and_reports_hide_its_password(monkeypatch):
+    config = from_dict({"history": {"url": "postgresql://crawler:s3cret@127.0.0.1:5432/siteproof"}})
+    assert config.history.location == "postgresql://crawler:s3cret@127.0.0.1:5432/siteproof"
+    assert config.to_dict()["history"]["url"] == "postgresql://crawler:***@127.0.0.1:5432/siteproof"
+    named = from_dict({"history": {"url": "$SITEPROOF_TEST_HISTORY"}})
+    monkeypatch.delenv("SITEPROOF_TEST_HISTORY", raising=False)
+    with pytest.raises(ConfigError, match=r"\$SITEPROOF_TEST_HISTORY, which is not set"):
+        named.history.location
+    monkeypatch.setenv("SITEPROOF_TEST_HISTORY", "postgresql://127.0.0.1/h")
+    assert named.history.location == "postgresql://127.0.0.1/h"
+    assert from_dict({}).history.location == ".siteproof/history.sqlite"

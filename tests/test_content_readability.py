@@ -80,3 +80,41 @@ def test_hard_to_read_and_thin_content_rules():
     not_article = Page(url="https://clinic.test/c/", word_count=10,
                        readability=Readability(flesch_reading_ease=0, flesch_kincaid_grade=20))
     assert list(hard_to_read(not_article, opts)) == [] and list(thin_content(not_article, opts)) == []
+
+
+def _bodies() -> list[str]:
+    """Every article body (and other prose) of the test sites and held-out pages, as extraction gives it."""
+    from audits.extract import extract_page
+
+    bodies = []
+    for folder in (ROOT / "tests" / "sites" / "clinic", ROOT / "tests" / "sites" / "heldout",
+                   ROOT / "tests" / "fixtures" / "heldout_content"):
+        for path in sorted(folder.rglob("*.html")):
+            page = extract_page(f"https://clinic.test/{path.relative_to(folder).as_posix()}", path.read_bytes(),
+                                status=200, headers={"content-type": "text/html; charset=utf-8"})
+            if page.body_text.strip():
+                bodies.append(page.body_text.strip())
+    return bodies
+
+
+def test_one_pass_scores_equal_textstats_own():
+    """audits.readability counts a text once; each score must still be exactly textstat's."""
+    import textstat
+
+    from audits.readability import Counts
+
+    tricky = ("DON'T panic: it's the patients' choice. 'Quoted' words, e-mail, co-pay and 3.5 mg doses! "
+              "Why? Naïve café-goers can't say. Ok. Yes. The U.S. F.D.A. approved it in 2019.")
+    texts = [*_bodies(), EASY, HARD, tricky]
+    assert len(texts) > 40 and sum(measure(t) is not None for t in texts) > 30
+    for text in texts:
+        counts = Counts.of(text)
+        assert counts.flesch_reading_ease() == textstat.flesch_reading_ease(text), text[:80]
+        assert counts.flesch_kincaid_grade() == textstat.flesch_kincaid_grade(text), text[:80]
+        assert counts.smog_index() == textstat.smog_index(text), text[:80]
+        assert counts.gunning_fog() == textstat.gunning_fog(text), text[:80]
+        assert counts.dale_chall() == textstat.dale_chall_readability_score(text), text[:80]
+        r = measure(text)
+        if r is not None:
+            assert r.flesch_kincaid_grade == round(textstat.flesch_kincaid_grade(text), 1)
+            assert r.dale_chall == round(textstat.dale_chall_readability_score(text), 1)

@@ -60,8 +60,8 @@ def test_default_threshold_sits_between_on_and_off_topic_on_every_site():
         rows = evaluate.labelled_scores(make())
         on += [r["relative"] for r in rows if r["label"] == "on"]
         off += [r["relative"] for r in rows if r["label"] == "off"]
-    # Measured: off-topic up to 0.17 of the site scale (fixture), on-topic from 0.27 (demo).
-    assert max(off) < threshold * 0.95 and min(on) > threshold * 1.25
+    # Measured without any synonym list: off-topic up to 0.21 of the site scale (fixture), on-topic from 0.28 (demo).
+    assert max(off) < threshold * 0.9 and min(on) > threshold * 1.1
 
 
 def test_finding_names_the_target_the_source_topic_and_what_decided():
@@ -116,10 +116,10 @@ def test_uncrawled_short_and_non_article_targets_are_skipped():
 
 def test_thresholds_are_configurable():
     assert findings(fixtures.pages(), min_relative_similarity=0.0) == []
-    everything = findings(fixtures.pages(), min_relative_similarity=100.0, max_flagged_similarity=1.0)
+    everything = findings(fixtures.pages(), min_relative_similarity=100.0, max_flagged_similarity=1.0, bridge_share=0)
     assert len(everything) == sum(len(p.related_posts) for p in fixtures.pages())
     # The absolute ceiling wins over a scale that would flag close pairs.
-    capped = findings(fixtures.pages(), min_relative_similarity=100.0, max_flagged_similarity=0.1)
+    capped = findings(fixtures.pages(), min_relative_similarity=100.0, max_flagged_similarity=0.1, bridge_share=0)
     assert capped and all(f.evidence["similarity"] < 0.1 == f.evidence["threshold"] for f in capped)
 
 
@@ -136,20 +136,45 @@ def test_small_site_flags_only_pairs_sharing_almost_no_topic_words():
     assert findings(pages, small_site_similarity=0.0) == []
 
 
-def test_tokens_fold_suffixes_drop_stop_words_and_join_synonyms():
+def test_tokens_fold_suffixes_and_drop_stop_words():
     assert tokens("The and an what's in a week?") == []
     assert tokens("infusions") == tokens("infusion") and tokens("erectile") == tokens("erection")
-    assert set(tokens("testosterone")) <= set(tokens("TRT")) and set(tokens("testosterone")) <= set(tokens("low T"))
-    assert set(tokens("Ozempic")) & set(tokens("tirzepatide")) and set(tokens("Spravato")) & set(tokens("ketamine"))
-    assert set(tokens("ED")) & set(tokens("erectile dysfunction"))
-    assert not set(tokens("Ozempic")) & set(tokens("ketamine"))
     vectors = tfidf({"a": tokens("ketamine infusion depression"), "b": tokens("ketamine infusions for depression"),
                      "c": tokens("semaglutide weight loss")})
     assert cosine(vectors["a"], vectors["b"]) == pytest.approx(1.0)
     assert cosine(vectors["a"], vectors["c"]) == 0.0
-    custom = RelatedOptions(synonyms=("hydration dehydration fluids",))
-    from audits.rules.related import synonym_map
-    assert set(tokens("fluids", synonym_map(custom.synonyms))) & set(tokens("hydration"))
+
+
+def _trd_page(**fields) -> Page:
+    from audits.readability import words
+
+    title, _, body = (_HERE / "cases" / "treatment-resistant-depression-signs.md").read_text(encoding="utf-8").partition("\n")
+    return Page(url=fixtures.url_of("signs-of-treatment-resistant-depression"), title=title.lstrip("# "),
+                body_text=body.strip(), word_count=words(body), is_article=True, **fields)
+
+
+def test_depression_signs_and_what_to_expect_at_an_infusion_are_not_flagged():
+    # The case: on a clinic blog the two share no topic words (cosine 0.0 here), but the
+    # site's own "ketamine for depression" article is close to both: one topic written in steps.
+    infusion = fixtures.url_of("ketamine-infusion-what-to-expect")
+    trd = _trd_page(related_posts=(infusion,))
+    pages = fixtures.pages() + [trd]
+    topics = site_topics(pages, RelatedOptions())
+    assert topics.similarity(trd.url, infusion) < topics.threshold(RelatedOptions())
+    assert [f for f in findings(pages) if f.url == trd.url] == []
+    # Without the bridge the text alone would have flagged it: the bridge is what keeps it quiet.
+    assert [f.target for f in findings(pages, bridge_share=0) if f.url == trd.url] == [infusion]
+
+
+def test_a_shared_category_keeps_a_pair_quiet_and_disjoint_categories_need_no_bridge():
+    infusion, diet = fixtures.url_of("ketamine-infusion-what-to-expect"), fixtures.url_of("medical-weight-loss-diet")
+    topics = {infusion: ("category:ketamine",), diet: ("category:weight-loss",)}
+    pages = [dataclasses.replace(p, topics=topics.get(p.url, ())) for p in fixtures.pages()]
+    trd = _trd_page(related_posts=(infusion, diet), topics=("category:ketamine", "tag:depression"))
+    found = findings(pages + [trd], bridge_share=0)
+    assert [f.target for f in found if f.url == trd.url] == [diet]
+    f = next(f for f in found if f.url == trd.url)
+    assert f.evidence["structure"] == "disagrees" and f.evidence["target_topics"] == ["topic:weight-loss"]
 
 
 def test_site_name_is_dropped_from_titles_and_a_differing_h1_added():

@@ -9,6 +9,7 @@ and the requests already past it can add ``concurrency`` more).
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 from support.e2e import REPO, read_report, siteproof
 
+from crawler.crawlstate import CrawlState
 from crawler.siteserver import SiteServer
 
 PAGES = 60
@@ -151,9 +153,32 @@ def test_ctrl_c_stops_within_seconds_and_resume_completes(slow_site, reference, 
     assert len([p for p, n in page_gets(slow_site).items() if n > 1]) <= IN_FLIGHT
 
 
-def test_resume_without_an_interrupted_crawl_is_a_one_line_error(slow_site, tmp_path):
+def _runs(scratch: Path) -> list[dict]:
+    proc = siteproof("history", "--format", "json", cwd=scratch)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["runs"]
+
+
+def test_resume_with_nothing_to_resume_says_so_and_crawls_afresh(slow_site, reference, tmp_path):
     scratch = _scratch(tmp_path)
-    proc = siteproof("crawl", slow_site.url("/"), "--out", scratch / "report", "--resume", cwd=scratch)
+    out = scratch / "report"
+    proc = siteproof("crawl", slow_site.url("/"), "--out", out, "--resume", cwd=scratch)
+    assert proc.returncode == 1, proc.stderr  # a whole crawl: the planted broken links are errors
+    assert proc.stderr.splitlines()[0] == (f"siteproof: note: nothing to resume in {out} (no interrupted crawl "
+                                           "was recorded there); starting a fresh crawl")
+    assert_same_as_uninterrupted(read_report(out), reference)
+    assert [r["status"] for r in _runs(scratch)] == ["complete"]  # no run left "running"
+
+
+def test_resume_of_a_crawl_with_another_configuration_is_refused_before_recording(slow_site, tmp_path):
+    scratch = _scratch(tmp_path)
+    out = scratch / "report"
+    state = CrawlState.open(scratch / ".siteproof" / "history.sqlite")
+    state.start_checkpoint(str(out.resolve()), "a configuration since edited")
+    state.close()
+    proc = siteproof("crawl", slow_site.url("/"), "--out", out, "--resume", cwd=scratch)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        f"siteproof: error: nothing to resume in {scratch / 'report'}: no interrupted crawl was recorded there"]
+        f"siteproof: error: the interrupted crawl in {out} used another configuration; "
+        "run without --resume to start over"]
+    assert _runs(scratch) == []

@@ -1,8 +1,9 @@
 """The history store: runs, and the findings, page facts and link outcomes each saw.
 
 SQLAlchemy Core over SQLite by default (the standard library's ``sqlite3``,
-WAL, a busy timeout); the SQL is Core constructs only, so another database URL
-works with the same code. A record (finding, page facts, outcome) is stored
+WAL, a busy timeout), or PostgreSQL (psycopg 3) when given a ``postgresql://``
+URL, so that crawls on many machines share one history; the SQL is Core
+constructs only, and the same code serves both. A record (finding, page facts, outcome) is stored
 once, keyed by its content digest; a run points at the records it saw through
 two-integer link rows, so an unchanged re-run adds little more than those rows.
 
@@ -11,7 +12,11 @@ or ``partial`` when it ends, in one transaction; a crawl killed in between
 leaves a ``running`` (incomplete) run and nothing half-written.
 
 The schema is versioned in the ``meta`` table; ``MIGRATIONS`` upgrades an older
-file in place, and a newer file is refused rather than misread.
+store in place, and a newer one is refused rather than misread. Writers on many
+machines are safe: a record several runs share is inserted by whichever gets
+there first (``ON CONFLICT DO NOTHING``), and creating or migrating the schema
+happens once, under SQLite's write lock or PostgreSQL's advisory lock, while
+every other opener waits and then finds it done.
 """
 from __future__ import annotations
 
@@ -24,8 +29,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import (Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
                         create_engine, event, insert, inspect, select, text, update)
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from audits.config import ConfigError
 from audits.history.facts import Outcome, PageFacts, RunSnapshot, median_grade
@@ -34,6 +39,7 @@ SCHEMA_VERSION = 3
 DEFAULT_PATH = ".siteproof/history.sqlite"
 RUNNING, COMPLETE, PARTIAL = "running", "complete", "partial"
 _CHUNK = 400  # ids per IN (...) list: under every database's parameter limit
+_SCHEMA_LOCK = 0x5173_6870  # PostgreSQL advisory lock key held while the schema is created or migrated
 
 metadata = MetaData()
 
@@ -228,6 +234,30 @@ def _sqlite_engine(path: Path) -> Engine:
     return engine
 
 
+def server_engine(url: str) -> Engine:
+    """An engine for a database URL; ``postgresql://`` means psycopg 3, not SQLAlchemy's default psycopg2."""
+    try:
+        parsed = make_url(url)
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        # pre_ping: a crawl holds its engine for hours; the server may have restarted meanwhile.
+        return create_engine(parsed, pool_pre_ping=True)
+    except ArgumentError as exc:  # a malformed URL, or no driver for its database
+        raise ConfigError(f"cannot open the history store {shown_url(url)}: {exc}") from None
+
+
+def shown_url(url: str) -> str:
+    """A database URL fit for messages and reports: its password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("://", 1)[0] + "://***"
+
+
+def is_url(location: str) -> bool:
+    return "://" in str(location)
+
+
 class HistoryStore:
     """``HistoryStore.open(path_or_url)``; every method is one short transaction."""
 
@@ -238,8 +268,9 @@ class HistoryStore:
     @classmethod
     def open(cls, location: str | os.PathLike) -> "HistoryStore":
         location = str(location)
-        if "://" in location:  # a database URL ([history] url, a later issue)
-            engine = create_engine(location)
+        if is_url(location):  # [history] url: a database server the crawls of many machines share
+            engine = server_engine(location)
+            location = shown_url(location)
         else:
             path = Path(location)
             try:
@@ -274,6 +305,10 @@ class HistoryStore:
 
     def _prepare(self) -> None:
         with self._write() as conn:
+            if conn.dialect.name == "postgresql":
+                # Held to the end of this transaction: nodes opening an empty or older database at
+                # once queue here, and all but the first find the schema already there.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
             version = _version(conn)
             if version is None:
                 from audits.history import crawl_tables  # noqa: F401  (its tables join metadata)
@@ -434,8 +469,22 @@ def _site_id(conn: Connection, site: str) -> int:
     key = site_key(site)
     site_id = conn.execute(select(sites.c.id).where(sites.c.url == key)).scalar()
     if site_id is None:
-        site_id = conn.execute(insert(sites).values(url=key)).inserted_primary_key[0]
+        _insert_new(conn, sites, "url", [{"url": key}])
+        site_id = conn.execute(select(sites.c.id).where(sites.c.url == key)).scalar_one()
     return site_id
+
+
+def _insert_new(conn: Connection, table: Table, key: str, rows: list[dict]) -> None:
+    """Insert the rows no other writer has stored meanwhile (another machine may be storing the same ones)."""
+    name = conn.dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # finish_run's retry covers databases without ON CONFLICT
+        conn.execute(insert(table), rows)
+        return
+    conn.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=[key]), rows)
 
 
 def _finding_digest(f: dict) -> str:
@@ -466,7 +515,7 @@ def _link(conn: Connection, run_id: int, link: Table, column: str, table: Table,
     ids = _ids(conn, table, unique)
     missing = [row for digest, row in unique.items() if digest not in ids]
     if missing:
-        conn.execute(insert(table), missing)
+        _insert_new(conn, table, "digest", missing)
         ids.update(_ids(conn, table, [row["digest"] for row in missing]))
     if counts:
         conn.execute(insert(link), [{"run_id": run_id, column: ids[d], "count": n} for d, n in counts.items()])
@@ -477,7 +526,7 @@ def _reason(exc: SQLAlchemyError) -> str:
 
 
 def store_size(store: "HistoryStore") -> int:
-    """Bytes on disk of a SQLite store, once its write-ahead log is folded into the file."""
+    """Bytes on disk of a SQLite store, once its write-ahead log is folded into the file (SQLite only)."""
     with store.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     path = Path(store.location)
@@ -485,4 +534,4 @@ def store_size(store: "HistoryStore") -> int:
 
 
 __all__ = ["HistoryStore", "Run", "SCHEMA_VERSION", "DEFAULT_PATH", "MIGRATIONS", "site_key", "run_name",
-           "store_size", "COMPLETE", "PARTIAL", "RUNNING"]
+           "store_size", "server_engine", "shown_url", "is_url", "COMPLETE", "PARTIAL", "RUNNING"]

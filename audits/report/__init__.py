@@ -97,6 +97,12 @@ def _write_atomically(out: Path, path: Path, pieces: Iterable[str]) -> None:
         raise
 
 
+def _first(unaudited: dict) -> str:
+    url, why = next(iter(unaudited.items()))
+    more = f" and {len(unaudited) - 1:,} more" if len(unaudited) > 1 else ""
+    return f"{url} ({why}){more}"
+
+
 def summary_text(report: Report, out_dir: Path | str | None = None) -> str:
     """What the CLI prints when it is done: scale, findings by severity and rule, where to look."""
     counts = report.counts()
@@ -110,6 +116,10 @@ def summary_text(report: Report, out_dir: Path | str | None = None) -> str:
         unreached = len((report.crawl or {}).get("unreached", ()))
         lines.append(f"  PARTIAL: {reason}" + (f"; {plural(unreached, 'page')} never reached" if unreached else "")
                      + "; orphan-page was not judged")
+    unaudited = (report.crawl or {}).get("unaudited") or {}
+    if unaudited:
+        lines.append(f"  NOT AUDITED: {plural(len(unaudited), 'page')} could not be fetched after retries "
+                     f"(report.json crawl.unaudited): {_first(unaudited)}")
     by_rule = report.by_rule()
     if by_rule:
         width = max(len(r) for r in by_rule)

@@ -30,6 +30,18 @@ def visible(text: Any) -> str:
     return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", s)
 
 
+def bidi_shown(text: str) -> str:
+    """Bidi controls written as ⟨U+202E⟩ (for HTML, where "<" would read as markup); the type is kept."""
+    if not _BIDI.search(text):
+        return text
+    return type(text)(_BIDI.sub(lambda m: f"\u27e8U+{ord(m.group()):04X}\u27e9", text))
+
+
+def bidi_encoded(url: str) -> str:
+    """Bidi controls in a URL percent-encoded: the same address, and nothing that reorders its display."""
+    return _BIDI.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), url)
+
+
 def one_line(text: Any, limit: Optional[int] = None) -> str:
     """Collapse whitespace so a crawled string cannot break a line-based format (nor drive the terminal)."""
     s = " ".join(visible(text or "").split())

@@ -22,8 +22,8 @@ from audits import __version__, registry
 from audits.site import Report
 from audits.model import Finding
 from audits.report import consistency, trend
-from audits.report.common import (LinkIndex, SEVERITY_ORDER, by_target, duplicate_groups, link_details, one_line,
-                                  rule_meta, rules_in_order)
+from audits.report.common import (LinkIndex, SEVERITY_ORDER, bidi_encoded, bidi_shown, by_target, duplicate_groups,
+                                  link_details, one_line, rule_meta, rules_in_order)
 
 FORMAT = "html"
 FILENAME = "report.html"
@@ -41,8 +41,14 @@ LIMITS = {
 
 def safe_href(url: Optional[str]) -> Optional[str]:
     if url and urlsplit(url).scheme in ("http", "https"):
-        return url
+        return bidi_encoded(url)
     return None
+
+
+def _shown(value: Any) -> Any:
+    """Every printed value: a bidi control in a crawled title or URL is shown, never obeyed
+    ("/rtl\u202egpj.exe" must not display as "/rtlexe.jpg")."""
+    return bidi_shown(value) if isinstance(value, str) else value
 
 
 def short_url(url: str, site_netloc: str) -> str:
@@ -370,6 +376,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_shown,
     )
     env.filters["pct"] = lambda v: "" if v is None else f"{v * 100:.0f}%"
     env.filters["num"] = lambda v: "" if v is None else f"{v:,}"

@@ -120,9 +120,16 @@ def own_names(page: Page, opts: CitationOptions) -> set[str]:
     return names
 
 
+# The words every attribution pattern below needs that _CUE lacks: a sentence with neither
+# cannot cite, and most sentences are dismissed by these two searches alone.
+_OTHER_CUES = re.compile(r"\b(?:[Tt]rials|[Pp]aper|[Ii]nvestigators)\s")
+
+
 def cited_source(sentence: str, opts: CitationOptions, own: set[str] = frozenset()) -> Optional[str]:
     """The source a sentence attributes a claim to, or None."""
     has_cue = _CUE.search(sentence) is not None
+    if not has_cue and _OTHER_CUES.search(sentence) is None:
+        return None
     if has_cue and _any_named(opts.sources).search(sentence):
         for name, pattern in _named(opts.sources):
             m = pattern.search(sentence)

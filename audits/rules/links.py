@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from dataclasses import replace
@@ -105,31 +105,56 @@ def unseen(link: Link) -> bool:
     return link.tag == "link" and not set(link.rel.lower().split()) & _VISIBLE_RELS
 
 
-def occurrences(site: "Site", key: Callable[[Link], str], *,
-                metadata: bool = False) -> Iterator[tuple[str, _Occurrence]]:
+def occurrences(site: "Site", by: str = "fetch_url", *,
+                metadata: bool = False) -> list[tuple[str, _Occurrence]]:
     """(key, first occurrence with count) for each distinct key on each page.
 
+    The key is the link's ``fetch_url`` (``by="fetch_url"``) or its whole ``target``.
     ``metadata`` picks the ``<link>`` elements a visitor never sees (see ``unseen``)
     instead of every other link.
 
     Only pages that were served (status below 400) are read: the links of an
     error page are the site template's, and already reported where they work.
     A page crawled again under another URL (see ``duplicate_pages``) is read once.
+    Worked out once per site: four rules read the same occurrences.
     """
-    duplicates = duplicate_pages(site)
+    return site.derive(("link-occurrences", by, metadata), lambda: _occurrences(site, by, metadata))
+
+
+def _occurrences(site: "Site", by: str, metadata: bool) -> list[tuple[str, _Occurrence]]:
+    duplicates = site.derive("duplicate-pages", lambda: duplicate_pages(site))
+    # A theme's header, sidebar and footer repeat the same links on every page: judge each once.
+    judged: dict[tuple[str, str, str], tuple[bool, bool]] = site.derive("link-verdicts", dict)
+    out: list[tuple[str, _Occurrence]] = []
     for page in site.pages.values():
         if page.status >= 400 or page.url in duplicates:
             continue
         seen: dict[str, _Occurrence] = {}
         for link in page.links:
-            if unseen(link) != metadata or not checkable(site, link):
+            verdict = judged.get((link.target, link.rel, link.tag))
+            if verdict is None:
+                verdict = judged[(link.target, link.rel, link.tag)] = (unseen(link), checkable(site, link))
+            if verdict[0] != metadata or not verdict[1]:
                 continue
-            k = key(link)
+            k = link.fetch_url if by == "fetch_url" else link.target
             if k in seen:
                 seen[k].count += 1
             else:
                 seen[k] = _Occurrence(page, link)
-        yield from seen.items()
+        out.extend(seen.items())
+    return out
+
+
+def _per_target(judge: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``judge`` remembered per target: a target linked from every page is judged once."""
+    known: dict[str, Any] = {}
+
+    def judged(target: str) -> Any:
+        if target not in known:
+            known[target] = judge(target)
+        return known[target]
+
+    return judged
 
 
 def _tracking_only(url: str) -> bool:
@@ -214,10 +239,16 @@ def _outcome(fetch: Fetch) -> str:
 
 
 def _broken_links(site: "Site", metadata: bool) -> Iterator[tuple[str, _Occurrence, Fetch]]:
-    for target, occ in occurrences(site, lambda link: link.fetch_url, metadata=metadata):
-        fetch = site.fetch(target)
-        if fetch is not None and _broken(site, fetch):
+    broken = site.derive("broken-targets", lambda: _per_target(lambda target: _broken_fetch(site, target)))
+    for target, occ in occurrences(site, metadata=metadata):
+        fetch = broken(target)
+        if fetch is not None:
             yield target, occ, fetch
+
+
+def _broken_fetch(site: "Site", target: str) -> Optional[Fetch]:
+    fetch = site.fetch(target)
+    return fetch if fetch is not None and _broken(site, fetch) else None
 
 
 @site_rule("broken-link", "error")
@@ -246,6 +277,31 @@ def broken_link(site: "Site", opts: None) -> Iterator[Hit]:
             evidence={"status": fetch.status, "error": fetch.error, "redirect_chain": _chain(fetch),
                       "final_url": fetch.final_url, **occ.evidence()},
         )
+
+
+@site_rule("page-too-large", "error")
+def page_too_large(site: "Site", opts: None) -> Iterator[Hit]:
+    """A page of the site is larger than `[crawl] max_response_mb`, so its download was stopped and it was not audited.
+
+    **Why it matters.** An HTML page of tens of megabytes is almost always a
+    fault: a runaway template loop, a data dump, a page that inlines its images.
+    Visitors on a phone wait for it or give up, and search engines stop reading
+    it part of the way through. The crawler stops too, so nothing on the page
+    was checked.
+
+    **Example.** `/events/calendar/` streams 50 MB of HTML while
+    `max_response_mb = 10`.
+
+    **How to fix.** Find out why the page is so large and make it smaller. If
+    it really must be that large, raise `[crawl] max_response_mb` to audit it.
+    Links to files that are not HTML (a large PDF or video) are checked without
+    downloading them and are never reported here.
+    """
+    limit = site.config.crawl.max_response_mb
+    for url, fetch in site.fetches.items():
+        if fetch.error == "too-large" and not is_external(site, fetch):
+            yield Hit(f"{url} is larger than [crawl] max_response_mb = {limit:g}: its download was stopped "
+                      "and the page was not audited.", url=url, evidence={"max_response_mb": limit})
 
 
 @site_rule("broken-head-link", "info")
@@ -277,7 +333,7 @@ def broken_head_link(site: "Site", opts: None) -> Iterator[Hit]:
 
 @site_rule("unverifiable-link", "warning")
 def unverifiable_link(site: "Site", opts: None) -> Iterator[Hit]:
-    """An external link answers like a bot wall (401/403/429/999 or a challenge page), so it could not be judged.
+    """A link could not be judged: an external bot wall (401/403/429/999, a challenge page) or a Retry-After beyond the crawl's wait.
 
     **Why it matters.** Many large sites (LinkedIn, Yelp, sites behind
     Cloudflare) refuse crawlers while serving people normally. Such a link may
@@ -285,15 +341,27 @@ def unverifiable_link(site: "Site", opts: None) -> Iterator[Hit]:
     would hide a dead link. It is never counted as `broken-link`.
 
     **Example.** `<a href="https://www.linkedin.com/in/dr-smith">` answers 999,
-    or a review site answers 403 with a "Just a moment..." challenge page.
+    or a review site answers 403 with a "Just a moment..." challenge page. Or
+    a server answers 503 with `Retry-After: 120` while `[crawl] max_retry_after_s`
+    is 30: the crawl does not stall for it and reports "busy, asks to retry
+    after 120 s" at once.
 
     **How to fix.** Open the link in a browser once. If it works, add it to
     `[links] ignore` (or switch the rule off with `[rules] unverifiable-link = "off"`);
     if it is dead, fix or remove it.
     """
-    for target, occ in occurrences(site, lambda link: link.fetch_url):
-        fetch = site.fetch(target)
-        if fetch is None or fetch.error in NOT_FETCHED_BY_RULE or not is_bot_wall(site, fetch):
+    walled = _per_target(lambda target: _bot_walled(site, target))
+    for target, occ in occurrences(site):
+        fetch = walled(target)
+        if fetch is None:
+            continue
+        if fetch.busy_s is not None:
+            yield Hit(
+                f"{occ.describe()} points to {target}, which answered {fetch.status}: busy, asks to retry "
+                f"after {fetch.busy_s:g} s{occ.times()}; it was not checked.",
+                target=target, url=occ.page.url, line=occ.link.line,
+                evidence={"status": fetch.status, "retry_after_s": fetch.busy_s, **occ.evidence()},
+            )
             continue
         via = (f"redirects to {fetch.final_url}, which "
                if fetch.final_url and fetch.final_url != target else "")
@@ -308,6 +376,14 @@ def unverifiable_link(site: "Site", opts: None) -> Iterator[Hit]:
             evidence={"status": fetch.status, "challenge": fetch.challenge,
                       "final_url": fetch.final_url, **occ.evidence()},
         )
+
+
+def _bot_walled(site: "Site", target: str) -> Optional[Fetch]:
+    """The fetch when ``target`` could not be judged: a bot wall, or busy beyond the crawl's wait."""
+    fetch = site.fetch(target)
+    if fetch is None or fetch.error in NOT_FETCHED_BY_RULE:
+        return None
+    return fetch if fetch.busy_s is not None or is_bot_wall(site, fetch) else None
 
 
 @site_rule("redirected-link", "warning")
@@ -325,13 +401,10 @@ def redirected_link(site: "Site", opts: None) -> Iterator[Hit]:
 
     **How to fix.** Link straight to the final URL named in the message.
     """
-    for target, occ in occurrences(site, lambda link: link.fetch_url):
-        fetch = site.fetch(target)
-        if fetch is not None and not fetch.is_redirected and not fetch.error:
-            fetch = _meta_refresh(site, fetch)
-        if fetch is None or not fetch.is_redirected or fetch.error:
-            continue
-        if _broken(site, fetch) or is_bot_wall(site, fetch):
+    redirected = _per_target(lambda target: _redirected(site, target))
+    for target, occ in occurrences(site):
+        fetch = redirected(target)
+        if fetch is None:
             continue
         final = fetch.final_url or ""
         fragment = occ.link.fragment
@@ -348,6 +421,18 @@ def redirected_link(site: "Site", opts: None) -> Iterator[Hit]:
         )
 
 
+def _redirected(site: "Site", target: str) -> Optional[Fetch]:
+    """The fetch of a target that redirects and ends on a working page (a meta refresh counts), else None."""
+    fetch = site.fetch(target)
+    if fetch is not None and not fetch.is_redirected and not fetch.error:
+        fetch = _meta_refresh(site, fetch)
+    if fetch is None or not fetch.is_redirected or fetch.error:
+        return None
+    if _broken(site, fetch) or is_bot_wall(site, fetch):
+        return None
+    return fetch
+
+
 def _meta_refresh(site: "Site", fetch: Fetch) -> Fetch:
     """``fetch`` as a redirect when its page only meta-refreshes (0 s) to another URL.
 
@@ -358,14 +443,25 @@ def _meta_refresh(site: "Site", fetch: Fetch) -> Fetch:
     page = site.pages.get(fetch.url)
     if page is None or fetch.status is None or not 200 <= fetch.status < 300:
         return fetch
+    target = refresh_target(page)
+    if target is None:
+        return fetch
+    landed = site.fetch(target)
+    if landed is not None and (landed.is_broken or landed.is_redirected):
+        return fetch  # a refresh into an error or further redirects: judged on the refresh page
+    return replace(fetch, redirect_chain=(Hop(fetch.url, fetch.status),), final_url=target)
+
+
+def refresh_target(page: Page) -> Optional[str]:
+    """Where ``page`` sends every visitor at once (`<meta http-equiv="refresh" content="0; url=X">`), if elsewhere.
+
+    Such a page is a redirect stub a static export leaves at an old address: nobody reads it.
+    """
     for link in page.links:
         m = _REFRESH_DELAY.match(link.text) if link.tag == "meta-refresh" else None
-        if m and float(m.group(1)) == 0 and link.fetch_url != fetch.url:
-            landed = site.fetch(link.fetch_url)
-            if landed is not None and (landed.is_broken or landed.is_redirected):
-                return fetch  # a refresh into an error or further redirects: judged on the refresh page
-            return replace(fetch, redirect_chain=(Hop(fetch.url, fetch.status),), final_url=link.fetch_url)
-    return fetch
+        if m and float(m.group(1)) == 0 and page_key(link.fetch_url) != page_key(page.url):
+            return link.fetch_url
+    return None
 
 
 def _fragment_moot(fragment: str) -> bool:
@@ -413,11 +509,12 @@ def broken_fragment(site: "Site", opts: None) -> Iterator[Hit]:
     or a PDF's `#page=3`), and targets whose page was not read
     (not crawled, not HTML, or broken: see `broken-link`).
     """
-    for target, occ in occurrences(site, lambda link: link.target):
+    anchors_at = _per_target(lambda target: _anchors_of(site, target))
+    for target, occ in occurrences(site, "target"):
         fragment = occ.link.fragment
         if _fragment_moot(fragment):
             continue
-        anchors = _anchors_of(site, target)
+        anchors = anchors_at(target)
         if anchors is None:
             continue
         if fragment in anchors or unquote(fragment) in anchors:

@@ -1,10 +1,11 @@
 """On-page SEO basics: titles, meta descriptions, h1 headings and image alt text.
 
 Only HTML pages served with status 200 are judged: an error page, a PDF or a
-meta-refresh stub (page kind "redirect") has no title to get right. The duplicate-* rules compare pages as search engines
-do: URLs that declare the same canonical URL, or have the same ``page_key``
-(a trailing slash, http/https or www aside), are one page; pages marked ``noindex`` never appear in results, so
-they cannot compete with another page's title and are left out.
+redirect stub (a page that meta-refreshes at once to another) has no title to
+get right. The duplicate-* rules compare pages as search engines do: URLs that
+declare the same canonical URL, or have the same ``page_key`` (a trailing slash,
+http/https or www aside), are one page; pages marked ``noindex`` never appear in
+results, so they cannot compete with another page's title and are left out.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from audits.identity import page_key
 from audits.kinds import first_page, paginated
 from audits.model import Hit, Page
 from audits.registry import page_rule, site_rule
+from audits.rules.links import refresh_target
 
 if TYPE_CHECKING:
     from audits.site import Site
@@ -27,7 +29,8 @@ TEMPLATE_CONTEXTS = frozenset({"header", "nav", "footer", "sidebar"})
 
 def judged(page: Page) -> bool:
     # A meta-refresh stub is a redirect to readers and search engines: no title or h1 to get right.
-    return page.status == 200 and "html" in (page.content_type or "text/html").lower() and page.kind != "redirect"
+    return (page.status == 200 and "html" in (page.content_type or "text/html").lower()
+            and page.kind != "redirect" and refresh_target(page) is None)
 
 
 def noindex(page: Page) -> bool:
@@ -65,7 +68,11 @@ def _duplicates(site: "Site", field: Callable[[Page], Optional[str]], what: str)
         if not value or not judged(page) or noindex(page):
             continue
         key = page_key(page.canonical or page.url)
-        groups[value.casefold()].setdefault(key, page)
+        group = groups[value.casefold()]
+        # The page a key stands for is the one at the canonical address when it is crawled,
+        # not whichever copy naming it sorts first (a "thanks" page declaring the contact page canonical).
+        if key not in group or (page_key(page.url) == key and page_key(group[key].url) != key):
+            group[key] = page
     for folded, pages in groups.items():
         if len(pages) < 2:
             continue
@@ -154,7 +161,10 @@ def duplicate_title(site: "Site", opts: None) -> Iterator[Hit]:
     `group_size`), and report.json lists each group's pages once under
     `duplicate_groups`. Titles are compared ignoring
     case and extra spaces. Not duplicates: URLs of one page (the same
-    canonical URL, or `/a` and `/a/`), and pages marked `noindex`.
+    canonical URL, or `/a` and `/a/`; the finding names the page at the
+    canonical address), pages marked `noindex`, and redirect stubs (a page
+    that meta-refreshes at once to another, as static exports leave at old
+    addresses).
 
     **How to fix.** Give each page a title that says what is on that page.
     When the pages are one list under two URLs (`/tag/x/` and `/tag/x/page/1/`

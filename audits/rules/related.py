@@ -1,78 +1,59 @@
 """Related-post relevance: irrelevant-related-post.
 
-Topical similarity is judged from the crawled text alone, with the site's own
-articles as the reference: nothing is downloaded, no model is loaded.
+Which links are related posts. Extraction records every block the page marks as related
+(``audits/relatedblocks.py``: plugin and theme class names, or a "You may also like" heading over
+a block of links) with its evidence; this module decides. Left out: blocks whose class names say
+they list the newest posts (``widget_recent_entries``, ``wp-block-latest-posts``), and blocks that
+show the same link set on most of the pages carrying them (a post list that always shows the
+three newest posts is not a selection for each article).
 
-Each article becomes a topic signature: its title (with the site-name segment
-that every title shares removed, plus a differing h1) counted ``title_weight``
-times, its own section headings ``heading_weight`` times, and its body text;
-English stop words and generic words ("week", "people", "feel") dropped;
-simple English suffixes folded ("infusions", "erections", "hormonal"); a few
-clinic synonyms joined (below). The words are weighted by TF-IDF fitted on the
-site's articles (sublinear tf, smoothed idf) and each article keeps its
-``top_terms`` highest-weighted terms, L2-normalised and compared by cosine.
+Whether a related post is off-topic is judged only with evidence that transfers between sites:
 
-Why the decision is relative to the site: an absolute cosine does not
-transfer. On a site written in plain short sentences, or with a shared
-vocabulary, two articles on the same treatment can score 0.03 while on
-another site two unrelated ones score 0.07. What does transfer is how a pair
-compares with the site's own notion of "closely related": the *site scale* is
-the median, over the judged articles, of each article's similarity to its
-nearest other article. A related post is off-topic when its similarity is
-below ``min_relative_similarity`` times that scale, and also below the
-absolute ``max_flagged_similarity`` (so a site made of near-duplicate pages,
-whose scale is very high, does not turn ordinary siblings into findings).
+1. The site's own structure: categories, tags, breadcrumbs (recorded in ``Page.topics``) and
+   URL folders. A topic carried by more than ``max_topic_share`` of the articles is a catch-all
+   ("Blog", "News"); URL folders count only on a site that files its articles in two or more
+   folders. A shared topic keeps a pair quiet, whatever the text says.
+2. The text, relative to the site. Each article becomes a topic signature: its title (with the
+   site-name segment that every title shares removed, plus a differing h1) counted
+   ``title_weight`` times, its own section headings ``heading_weight`` times, and its body;
+   English stop words and generic words ("week", "people", "feel") dropped; simple English
+   suffixes folded ("infusions", "erections"). Words are weighted by TF-IDF fitted on the site's
+   articles and each article keeps its ``top_terms`` strongest terms, compared by cosine. The
+   *site scale* is the median, over the articles, of each one's similarity to its nearest other
+   article. A pair is off-topic when its similarity is below ``min_relative_similarity`` times
+   that scale (and below the absolute ``max_flagged_similarity``).
+3. When the structure says nothing (no topics, or none on one side), a pair the text finds far
+   apart is still left alone if a third article is at least ``bridge_share`` of the scale (and
+   ``max_flagged_similarity``) like both: "Signs of treatment-resistant depression" and "What to expect at a ketamine infusion"
+   share no topic words, but the site's "Ketamine for depression" is close to both. When both
+   carry topics and share none, the structure and the text agree and no bridge is asked for.
 
-Sites with fewer than ``min_articles`` judged articles have no reliable
-scale: there only pairs with next to no shared topic terms (cosine below
-``small_site_similarity``) are flagged.
+No hand-made vocabulary: an earlier version joined clinic synonyms ("TRT" = "testosterone");
+that list does not transfer to a dental or therapy practice's site and was dropped.
 
-Why the site-name segment is stripped from titles: on the demo site every
-title ends "| Valley Wellness & Ketamine Clinic", which gave "ketamine" the
-lowest possible IDF and made the ketamine articles look unrelated to each
-other. Why headings shared by two or more articles, and headings that are
-another article's title, are skipped: those are template widgets ("Recent
-Posts", "Our Services"), stock section names ("Side effects", "Which is right
-for you?") and the related-post titles themselves, which would make any
-linked pair look related.
+Sites with fewer than ``min_articles`` judged articles have no reliable scale: there only pairs
+with next to no shared topic terms (cosine below ``small_site_similarity``) are flagged.
 
-How the method and its settings were measured (tests/fixtures/related/;
-``.venv/bin/python tests/fixtures/related/evaluate.py -v`` prints every pair).
-Three hand-labelled sites, off-topic links the positive class, "unsure" links
-left out:
+Why the site-name segment is stripped from titles: on the demo site every title ends
+"| Valley Wellness & Ketamine Clinic", which gave "ketamine" the lowest possible IDF. Why
+headings shared by two or more articles, and headings that are another article's title, are
+skipped: those are template widgets ("Recent Posts"), stock section names ("Side effects") and
+the related-post titles themselves, which would make any linked pair look related.
 
-- fixture: 14 articles in five topics, 50 related links (21 on, 27 off,
-  2 unsure), several off-topic pairs deliberately close in wording;
-- demo: crawler/demo_site, 25 articles, 75 related links (69 on, 1 off: the
-  planted ketamine -> ED link, 5 unsure general-wellness cross-links);
-- clinic: tests/sites/clinic, 22 articles in both themes, 48 links (42 on, 2 off,
-  4 unsure).
+Measured on three hand-labelled sites (tests/fixtures/related/; ``.venv/bin/python
+tests/fixtures/related/evaluate.py -v`` prints every pair), off-topic links the positive class,
+"unsure" links left out: fixture (14 articles, 21 on / 27 off), demo (crawler/demo_site, 25
+articles, 69 on / 1 off) and clinic (tests/sites/clinic, 22 articles, 42 on / 2 off). Without
+the synonym list, off-topic links reach at most 0.21 of the site scale and on-topic links start
+at 0.28; ``min_relative_similarity`` from 0.23 to 0.30 keeps precision and recall 1.00 on all
+three, and 0.25 sits in the middle. Real sites: docs/accuracy.md ("Related posts").
 
-The previous method (absolute cosine < 0.09, raw titles, no headings or
-synonyms) scored precision/recall 1.00/1.00 on fixture, 0.67/1.00 on clinic
-and 0.03/1.00 on demo (29 false alarms: "ketamine" sat in every demo title).
-This method scores 1.00/1.00 on all three. As shares of the site scale,
-off-topic links reach at most 0.17 (fixture: two hormone therapies for
-different patients, two "X vs Y" posts) and on-topic links start at 0.27
-(demo: NAD+ drips <-> summer hydration); every ``min_relative_similarity``
-from 0.18 to 0.25 keeps 1.00/1.00 on all three, and 0.20 sits on the
-cautious side of that band. The raw cosines do not separate: on-topic demo
-pairs go down to 0.058, below the fixture's off-topic 0.061. Flagged
-"unsure" links: fixture TRT <-> menopause hormone therapy (0.08 of scale),
-demo IV vitamins -> sleep and NAD+ -> sleep (0.00). On random 12-20-article
-subsets of the sites (a stand-in for unseen sites) precision stays 1.00 on
-fixture and clinic and 0.82 on demo, whose false alarms are its weakest
-on-topic pairs (hydration -> eating on GLP-1). The rule scores the demo
-site in about 35 ms; 500 articles take under a second.
+Why pure Python and not scikit-learn: a clinic site has tens to a few hundred articles of a few
+hundred distinct terms each; sparse dicts and an inverted index score the 25 demo articles in a
+few milliseconds, without numpy and scipy in every install.
 
-Why pure Python and not scikit-learn: a clinic site has tens to a few hundred
-articles of a few hundred distinct terms each; sparse dicts and an inverted
-index score the 25 demo articles in a few milliseconds. scikit-learn would pull
-numpy and scipy (about 100 MB) into every install for the same numbers.
-
-Pairs are judged only when both pages are crawled articles with at least
-``min_words`` words; related links to pages that were not crawled are skipped
-rather than guessed at.
+Pairs are judged only when both pages are crawled articles with at least ``min_words`` words;
+related links to pages that were not crawled are skipped rather than guessed at.
 """
 from __future__ import annotations
 
@@ -84,9 +65,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+from urllib.parse import urlsplit
 
 from audits.identity import slash_twin
-from audits.model import Hit, Page
+from audits.model import Hit, Page, RelatedBlock
+from audits.relatedblocks import is_recent_marker
 from audits.registry import options, site_rule
 
 if TYPE_CHECKING:
@@ -96,7 +79,7 @@ if TYPE_CHECKING:
 @options("related")
 @dataclass(frozen=True)
 class RelatedOptions:  # [audits.related]
-    min_relative_similarity: float = 0.20  # flag below this fraction of the site scale (measured; see docs)
+    min_relative_similarity: float = 0.25  # flag below this fraction of the site scale (measured; see docs)
     max_flagged_similarity: float = 0.12  # a pair at least this similar (cosine) is never flagged
     min_articles: int = 6  # fewer judged articles than this: no site scale, only near-zero pairs are flagged
     small_site_similarity: float = 0.02  # the cosine below which a pair is flagged on such a small site
@@ -104,7 +87,8 @@ class RelatedOptions:  # [audits.related]
     title_weight: int = 3  # how many times the title's words count, against the body's once
     heading_weight: int = 1  # how many times the article's own section headings count
     top_terms: int = 25  # each article is compared by its this-many most distinctive terms (0 = all)
-    synonyms: tuple[str, ...] = ()  # extra term groups, e.g. "ketamine esketamine spravato": first word wins
+    bridge_share: float = 0.5  # a third article this share of the site scale like both ends keeps a pair quiet
+    max_topic_share: float = 0.4  # a category, tag or URL section on more of the articles than this is a catch-all
 
 
 # A standard English stop list (function words only: topic words stay).
@@ -140,20 +124,6 @@ take takes taking tell ten thing things think third three time times today toget
 two understand usually want week weeks went whole work works year years
 """.split())
 
-# Clinic vocabulary that names one topic in several ways. Kept small on purpose: each group was
-# seen on the labelled sites (brand vs generic drug names, abbreviations). The first word is the
-# concept every other word also counts as; the word itself still counts too.
-SYNONYMS = (
-    "testosterone trt",
-    "glp-1 glp1 semaglutide tirzepatide liraglutide ozempic wegovy mounjaro zepbound rybelsus saxenda",
-    "ketamine esketamine spravato",
-    "erectile ed impotence",
-    "ptsd post-traumatic posttraumatic",
-    "menopause perimenopause menopausal perimenopausal postmenopausal",
-)
-# "Low T" is two tokens, one of them generic: join it before tokenising.
-_PHRASES = ((re.compile(r"\blow[\s-]t\b", re.I), "testosterone"),)
-
 # Cosine above which two signatures are near-copies of one article, left out of the site scale.
 NEAR_DUPLICATE = 0.8
 
@@ -182,31 +152,12 @@ def _stem(word: str) -> str:
     return word
 
 
-def synonym_map(extra: Iterable[str] = ()) -> dict[str, str]:
-    """Word -> the concept it also counts as, from the built-in groups and ``extra``."""
-    out = {}
-    for group in (*SYNONYMS, *extra):
-        words = group.lower().split()
-        for word in words[1:]:
-            out[word] = words[0]
-    return out
-
-
-_DEFAULT_SYNONYMS = synonym_map()
-
-
-def tokens(text: str, synonyms: Optional[dict[str, str]] = None) -> list[str]:
-    synonyms = _DEFAULT_SYNONYMS if synonyms is None else synonyms
-    for pattern, replacement in _PHRASES:
-        text = pattern.sub(replacement, text)
+def tokens(text: str) -> list[str]:
     out = []
     for raw in _TOKEN.findall(text.lower()):
         raw = raw.strip("'’-")
         if len(raw) < 2 or raw in STOP_WORDS or raw in GENERIC_WORDS or raw.isdigit():
             continue
-        concept = synonyms.get(raw)
-        if concept is not None:
-            out.append(_stem(concept))
         out.append(_stem(raw))
     return out
 
@@ -266,7 +217,6 @@ def article_vectors(pages: Iterable[Page], opts: RelatedOptions) -> dict[str, Ve
 
 def _signatures(pages: Iterable[Page], opts: RelatedOptions) -> tuple[dict[str, Vector], dict[str, str]]:
     articles = [p for p in pages if p.is_article and p.word_count >= opts.min_words]
-    synonyms = synonym_map(opts.synonyms)
     segments = site_name_segments(p.title or "" for p in articles)
     titles = {p.url: topic_line(p, segments) for p in articles}
     # Another article's title as a heading is a related-post entry; a heading on several articles is template.
@@ -278,9 +228,9 @@ def _signatures(pages: Iterable[Page], opts: RelatedOptions) -> tuple[dict[str, 
     for p in articles:
         own_headings = [h.text for h in p.headings if h.level > 1 and heading_df[h.text.strip().lower()] == 1
                         and h.text.strip().lower() not in other_titles]
-        docs[p.url] = (tokens(titles[p.url], synonyms) * max(opts.title_weight, 0)
-                       + tokens(" ".join(own_headings), synonyms) * max(opts.heading_weight, 0)
-                       + tokens(p.body_text, synonyms))
+        docs[p.url] = (tokens(titles[p.url]) * max(opts.title_weight, 0)
+                       + tokens(" ".join(own_headings)) * max(opts.heading_weight, 0)
+                       + tokens(p.body_text))
     return tfidf(docs, opts.top_terms), titles
 
 
@@ -358,6 +308,108 @@ def resolve(site: "Site", url: str) -> Optional[Page]:
     return site.page_at(url) or site.page_at(slash_twin(url))
 
 
+# ---------------------------------------------------------------- which blocks are related posts
+
+# A link set shown on at least this share of the pages carrying a block (and on 3 pages at least)
+# is the site's latest or popular posts, not a selection for each article.
+SITE_WIDE_SHARE = 0.5
+
+
+def _is_recent_widget(block: RelatedBlock) -> bool:
+    return any(is_recent_marker(m) for m in block.markers)
+
+
+def related_links(pages: Iterable[Page]) -> dict[str, tuple[str, ...]]:
+    """Page URL -> the links of its related-post blocks, in order.
+
+    Left out: latest-posts widgets (their class names say so) and blocks that show the same link
+    set on most of the pages that carry them (Elementor or Divi post lists under a "You may also
+    like" heading that always show the newest posts). A block may differ from that set by one
+    link in each direction: on one of the newest posts, the widget leaves that post out.
+    """
+    pages = list(pages)
+    slots: dict[tuple[str, str], list[tuple[str, RelatedBlock]]] = defaultdict(list)
+    for page in pages:
+        for block in page.related_blocks:
+            if not _is_recent_widget(block):
+                slots[(block.place, block.heading.lower())].append((page.url, block))
+    site_wide: set[int] = set()
+    for entries in slots.values():
+        sets = [frozenset(link.split("#", 1)[0] for link in b.links) for _u, b in entries]
+        common, count = Counter(sets).most_common(1)[0] if sets else (frozenset(), 0)
+        if count >= 3 and count >= SITE_WIDE_SHARE * len({u for u, _b in entries}):
+            site_wide.update(id(b) for (_u, b), links in zip(entries, sets)
+                             if len(links - common) <= 1 and len(common - links) <= 1)
+    out: dict[str, tuple[str, ...]] = {}
+    for page in pages:
+        if not page.related_blocks:
+            if page.related_posts:  # a page model without blocks (an older stored crawl, a built page)
+                out[page.url] = page.related_posts
+            continue
+        links = dict.fromkeys(link for b in page.related_blocks
+                              if not _is_recent_widget(b) and id(b) not in site_wide for link in b.links)
+        if links:
+            out[page.url] = tuple(links)
+    return out
+
+
+# ---------------------------------------------------------------- what the site says a page is about
+
+_DATE_PART = re.compile(r"^\d+$")
+
+
+def url_sections(url: str) -> list[str]:
+    """The folders of a URL's path, dates left out: /blog/ketamine/2024/05/post/ -> blog, ketamine."""
+    parts = [p for p in urlsplit(url).path.split("/") if p]
+    return [p.lower() for p in parts[:-1] if not _DATE_PART.match(p)]
+
+
+@dataclass(frozen=True)
+class SiteTaxonomy:
+    """Each article's informative topics: its categories, tags, breadcrumbs and URL folders.
+
+    A topic shared by more than ``max_topic_share`` of the articles ("Blog", "News", the one
+    folder every post sits in) says nothing about any pair. URL folders count only on a site
+    whose articles sit in two or more folders: a site with every post under /blog/ does not
+    classify its posts by URL.
+    """
+
+    terms: dict[str, frozenset[str]]
+
+    @classmethod
+    def build(cls, articles: list[Page], max_share: float) -> "SiteTaxonomy":
+        raw: dict[str, set[str]] = {}
+        folders: Counter[str] = Counter()
+        for p in articles:
+            terms = {"topic:" + t.split(":", 1)[1] for t in p.topics if ":" in t}
+            sections = set(url_sections(p.url))
+            folders.update(sections)
+            raw[p.url] = terms | {"folder:" + s for s in sections}
+        by_folders = sum(1 for c in folders.values() if c >= 2) >= 2
+        df: Counter[str] = Counter(t for terms in raw.values() for t in terms)
+        limit = max(max_share * len(articles), 1)
+        keep = {t for t, c in df.items() if c <= limit and (by_folders or not t.startswith("folder:"))}
+        return cls({url: frozenset(terms & keep) for url, terms in raw.items()})
+
+    def evidence(self, a: str, b: str) -> tuple[set[str], bool]:
+        """(the topics both share, whether both carry topics and share none)."""
+        ta, tb = self.terms.get(a, frozenset()), self.terms.get(b, frozenset())
+        shared = set(ta & tb)
+        return shared, bool(ta and tb and not shared)
+
+
+def bridge(topics: "SiteTopics", source: str, target: str, floor: float) -> Optional[str]:
+    """An article at least ``floor`` like both ends: the two sit in one topic the site writes about."""
+    row_s, row_t = topics.row(source), topics.row(target)
+    best, best_url = 0.0, None
+    for url, score in row_s.items():
+        if url != target and score >= floor:
+            other = row_t.get(url, 0.0)
+            if other >= floor and min(score, other) > best:
+                best, best_url = min(score, other), url
+    return best_url
+
+
 def _surface_words(pages: Iterable[Page]) -> dict[str, str]:
     """Stem -> the word it most often stands for on the site, to show terms as writers wrote them."""
     seen: dict[str, Counter[str]] = defaultdict(Counter)
@@ -369,30 +421,34 @@ def _surface_words(pages: Iterable[Page]) -> dict[str, str]:
     return {stem: words.most_common(1)[0][0] for stem, words in seen.items()}
 
 
-def topic_terms(vector: Vector, surface: dict[str, str], n: int = 3,
-                synonyms: Optional[dict[str, str]] = None) -> list[str]:
-    """The article's ``n`` strongest topic words as written, one per synonym group ("ED" or "erectile")."""
-    synonyms = _DEFAULT_SYNONYMS if synonyms is None else synonyms
-    out: list[str] = []
-    seen: set[str] = set()
-    for term, _ in sorted(vector.items(), key=lambda kv: (-kv[1], kv[0])):
-        word = surface.get(term, term)
-        key = _stem(synonyms.get(word, word))
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(word)
-        if len(out) == n:
-            break
-    return out
+def topic_terms(vector: Vector, surface: dict[str, str], n: int = 3) -> list[str]:
+    """The article's ``n`` strongest topic words as written."""
+    ranked = sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [surface.get(term, term) for term, _ in ranked[:n]]
 
 
-def judge(topics: SiteTopics, source: str, target: str, opts: RelatedOptions) -> Optional[dict]:
-    """The evidence that ``target`` is off-topic on ``source``, or None when it is not."""
+def judge(topics: SiteTopics, taxonomy: SiteTaxonomy, source: str, target: str,
+          opts: RelatedOptions) -> Optional[dict]:
+    """The evidence that ``target`` is off-topic on ``source``, or None when it is not (or unsure).
+
+    Quiet when the text is not far below the site's scale, when the two share a category, tag,
+    breadcrumb or URL folder, and, when the site's own structure says nothing either way, when
+    a third article is close to both (depression signs <-> ketamine for depression <-> what to
+    expect at an infusion: one topic the site writes about in steps).
+    """
     score = topics.similarity(source, target)
     threshold = topics.threshold(opts)
     if score >= threshold:
         return None
+    shared, disagree = taxonomy.evidence(source, target)
+    if shared:
+        return None
+    if not disagree and topics.scale is not None and opts.bridge_share > 0:
+        # Each hop at least as close as a pair that is never flagged: on a site of unlike articles
+        # the scale is small, and a share of it alone would take shared boilerplate for a topic.
+        floor = max(opts.bridge_share * topics.scale, opts.max_flagged_similarity)
+        if bridge(topics, source, target, floor) is not None:
+            return None
     evidence = {"similarity": round(score, 3), "threshold": round(threshold, 3),
                 "site_scale": round(topics.scale, 3) if topics.scale is not None else None}
     if topics.scale is not None:
@@ -401,7 +457,10 @@ def judge(topics: SiteTopics, source: str, target: str, opts: RelatedOptions) ->
                         max_flagged_similarity=opts.max_flagged_similarity)
     else:
         evidence.update(small_site_similarity=opts.small_site_similarity)
-    evidence.update(rank=topics.rank(source, target), articles=len(topics.vectors))
+    evidence.update(rank=topics.rank(source, target), articles=len(topics.vectors),
+                    source_topics=sorted(taxonomy.terms.get(source, ())),
+                    target_topics=sorted(taxonomy.terms.get(target, ())),
+                    structure="disagrees" if disagree else "silent")
     return evidence
 
 
@@ -416,37 +475,44 @@ def irrelevant_related_post(site: "Site", opts: RelatedOptions) -> Iterator[Hit]
     by a catch-all category.
 
     **Example.** On the demo site, "Ketamine vs. Antidepressants" links to
-    "Erectile Dysfunction: Causes and Treatments That Work". The pair's
-    similarity is 0.027, below the site's threshold of 0.042: 0.20 times
-    0.211, how alike a typical article on the site is to its closest sibling.
-    The ketamine posts beside it score 0.11 and 0.37. Measured on three
-    labelled sites (113 on-topic and 29 off-topic links), the rule found every
-    off-topic link with no false alarm (links labelled unsure aside).
+    "Erectile Dysfunction: Causes and Treatments That Work". The site files
+    the first under "Ketamine" and the second under "Men's health", and the
+    pair's similarity is 0.027, below the site's threshold of 0.052: 0.25
+    times 0.207, how alike a typical article on the site is to its closest
+    sibling. A shared category, tag, breadcrumb or URL folder keeps a pair
+    quiet; so does, when the site gives no categories, a third article close
+    to both (one topic written in steps). Latest-posts widgets and lists
+    that show the same posts on every page are not judged.
 
     **How to fix.** Replace the link with a post on the same topic (the
     finding suggests the closest ones), or choose related posts by tag or
     topic rather than by date or a catch-all category. The judgement is
     relative to the site: `[audits.related] min_relative_similarity` sets
     how far below the site's typical closely-related pair a link must fall.
+    Measured precision and recall: docs/accuracy.md, "Related posts".
     """
     topics: Optional[SiteTopics] = None
+    taxonomy: Optional[SiteTaxonomy] = None
     surface: dict[str, str] = {}
+    related = related_links(site.pages.values())
     for page in site.pages.values():
-        if not page.related_posts or not page.is_article:
+        if page.url not in related or not page.is_article:
             continue
         if topics is None:
             topics = site_topics(site.pages.values(), opts)
+            taxonomy = SiteTaxonomy.build([site.pages[u] for u in topics.vectors], opts.max_topic_share)
         if page.url not in topics.vectors:
             continue
         reported: set[str] = set()
-        linked = {resolved.url for link in page.related_posts if (resolved := resolve(site, link)) is not None}
-        for link in page.related_posts:
+        links = related[page.url]
+        linked = {resolved.url for link in links if (resolved := resolve(site, link)) is not None}
+        for link in links:
             target_page = resolve(site, link)
             if target_page is None or target_page.url == page.url or link in reported:
                 continue
             if target_page.url not in topics.vectors:
                 continue
-            evidence = judge(topics, page.url, target_page.url, opts)
+            evidence = judge(topics, taxonomy, page.url, target_page.url, opts)
             if evidence is None:
                 continue
             reported.add(link)
@@ -457,9 +523,8 @@ def irrelevant_related_post(site: "Site", opts: RelatedOptions) -> Iterator[Hit]
 
 def _hit(site: "Site", topics: SiteTopics, surface: dict[str, str], page: Page, target: Page, link: str,
          linked: set[str], evidence: dict, opts: RelatedOptions) -> Hit:
-    synonyms = synonym_map(opts.synonyms)
-    source_terms = topic_terms(topics.vectors[page.url], surface, synonyms=synonyms)
-    target_terms = topic_terms(topics.vectors[target.url], surface, synonyms=synonyms)
+    source_terms = topic_terms(topics.vectors[page.url], surface)
+    target_terms = topic_terms(topics.vectors[target.url], surface)
     threshold = topics.threshold(opts)
     # Only suggest posts that would themselves pass: a closer post that is still off-topic helps no one.
     closer = [url for url, score in sorted(topics.row(page.url).items(), key=lambda kv: (-kv[1], kv[0]))

@@ -10,9 +10,10 @@ Request modes (``meta["sp_mode"]``):
   sitemap  GET a sitemap (robots.txt Sitemap: lines, /sitemap.xml, index children)
   robots   GET /robots.txt for its Sitemap: lines when robots.txt is not obeyed
 
-External URLs are collected while the site is crawled and checked when it is
-done, so one that is linked both with and without a #fragment is fetched once
-with GET instead of HEAD then GET. Sitemap URLs are recorded, not fetched:
+External URLs are checked while the site is crawled, in the slots the site's
+own host cannot use (``concurrency - concurrency_per_host``), so a slow
+external host never holds up the site and the crawl ends with its slowest
+request, not after a second phase. Sitemap URLs are recorded, not fetched:
 orphan detection needs to know which of them no page links to, and a status
 check of every listed URL would double the requests on large sites.
 """
@@ -28,8 +29,9 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro
 
-from audits.config import Config, load_config
+from audits.config import Config, config_argument, load_config
 from audits.extract import anchors_of, extract_options, is_html
 from audits.model import Fetch, Page
 from audits.sitemap import parse_sitemap
@@ -50,24 +52,30 @@ _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTIL
 class SiteSpider(scrapy.Spider):
     name = "site"
 
-    def __init__(self, config: Optional[Config] = None, out_dir: Optional[Path] = None,
+    def __init__(self, config: Config | str | None = None, out_dir: Optional[Path] = None,
                  url: Optional[str] = None, out: Optional[str] = None, check: Sequence[str] = (),
                  recrawl: Optional[Recrawl] = None, **kwargs):
         super().__init__(**kwargs)
-        if config is None:  # `scrapy crawl site -a url=... [-a out=DIR]`
-            config = load_config()
+        if not isinstance(config, Config):
+            # `scrapy crawl site -a url=... [-a config=FILE_OR_TOML] [-a out=DIR]`, as Scrapyd runs it;
+            # crawler/job.py does the rest of the job around the crawl.
+            config = config_argument(config) if config else load_config()
             if url:
                 config = config.with_start_urls([url])
         if not config.site.start_urls and not check:
             raise ValueError("no start URL: scrapy crawl site -a url=https://example.test/")
         self.check = tuple(check)  # only check these URLs (siteproof check --external); crawl nothing
         self.config = config
-        self.out_dir = Path(out_dir or out or "siteproof-report")
+        self.out_dir = Path(out_dir or out) if (out_dir or out) else None  # None: the job picks (crawler/job.py)
         self.scope = Scope(config)
         self.ledger = Ledger(MAX_REDIRECTS)
         self.options = extract_options(config)
         self.page_budget = config.crawl.max_pages
-        self.externals: dict[str, bool] = {}  # external URL -> a link to it has a #fragment
+        self.externals: dict[str, bool] = {}  # external URLs waiting to be checked -> a link has a #fragment
+        # External links are checked while the site is crawled, but never so many at once that a
+        # slow external host holds the slots the site's own pages need.
+        self.external_slots = max(1, config.crawl.concurrency - config.crawl.concurrency_per_host)
+        self.externals_in_flight = 0
         self.recrawl = recrawl or Recrawl()  # what earlier runs may stand for (crawler/recrawl.py)
         # A lone check parses no page: no worker processes for it.
         self.extractor = Extractor(self.options, 0 if self.check else worker_count(config.crawl.workers))
@@ -162,6 +170,7 @@ class SiteSpider(scrapy.Spider):
     async def on_response(self, response) -> AsyncIterator:
         meta = response.meta
         url, mode = meta["sp_url"], meta["sp_mode"]
+        self._slot_freed(meta)
         method = response.request.method
         headers = plain_headers(response.headers)
         elapsed = round(meta.get("download_latency", 0.0) * 1000, 1)
@@ -171,11 +180,14 @@ class SiteSpider(scrapy.Spider):
             hop = PendingHop(response.status, target, method, meta["sp_external"], elapsed)
             for item in self._redirect(url, hop, meta):
                 yield item
+            for item in self._check_externals():
+                yield item
             return
         content_type = headers.get("content-type")
         fetch = Fetch(url=url, status=response.status, final_url=url, content_type=content_type, method=method,
                       external=meta["sp_external"], elapsed_ms=elapsed,
-                      challenge=looks_like_challenge(response.status, headers, response.body))
+                      challenge=looks_like_challenge(response.status, headers, response.body),
+                      busy_s=meta.get("sp_busy_s"))
         ok = 200 <= response.status < 300
         follow: Iterable = ()
         unchanged = self.recrawl.unchanged(url) if response.status == 304 and mode == "page" else None
@@ -195,13 +207,17 @@ class SiteSpider(scrapy.Spider):
             yield item
         for item in self.ledger.resolve(fetch):
             yield item
+        for item in self._check_externals():
+            yield item
 
     def on_error(self, failure) -> Iterator:
         request = failure.request
         meta = request.meta
+        self._slot_freed(meta)
         fetch = Fetch(url=meta["sp_url"], error=error_name(failure.value), method=request.method,
                       external=meta["sp_external"])
         yield from self.ledger.resolve(fetch)
+        yield from self._check_externals()
 
     async def _page(self, url: str, response, headers: dict, depth: int) -> Iterator:
         """The Page, then the requests for its links; extracted in a worker while the reactor keeps fetching."""
@@ -222,12 +238,14 @@ class SiteSpider(scrapy.Spider):
 
     def _follow(self, page: Page, depth: int) -> Iterator[scrapy.Request]:
         crawl_deeper = depth + 1 <= self.config.crawl.max_depth
-        for link in page.links:
+        # Page links first: a URL both linked and embedded (<a> and <img>) is then one GET, not HEAD + GET.
+        for link in sorted(page.links, key=lambda link: link.tag not in CRAWLED_TAGS):
             url = link.fetch_url
             if not url or not self.scope.fetchable(url) or self.scope.ignored(link.target):
                 continue
             if self.scope.internal(url):
-                crawl = crawl_deeper and link.tag in CRAWLED_TAGS and self.page_budget > 0
+                crawl = (crawl_deeper and link.tag in CRAWLED_TAGS and self.page_budget > 0
+                         and not self._checked_not_html(url))
                 if crawl_deeper and link.tag in CRAWLED_TAGS and not crawl and not self.ledger.claimed(url):
                     self.crawler.stats.set_value("siteproof/budget_hit", True)
                 request = self._request(url, "page" if crawl else "check", depth + 1)
@@ -247,6 +265,33 @@ class SiteSpider(scrapy.Spider):
                     yield from self.ledger.resolve(known)
                 else:
                     self.externals[url] = self.externals.get(url, False) or bool(link.fragment)
+        yield from self._check_externals()
+
+    def _check_externals(self) -> Iterator[scrapy.Request | Fetch]:
+        """Send waiting external checks while fewer than ``external_slots`` are in flight.
+
+        A URL first checked with HEAD and later linked with a #fragment is asked
+        again with GET for its ids (the ledger allows a GET after a HEAD).
+        """
+        while self.externals and self.externals_in_flight < self.external_slots:
+            url = next(iter(self.externals))
+            request = self._request(url, "body" if self.externals.pop(url) else "check", depth=0)
+            if isinstance(request, scrapy.Request):
+                request.meta["sp_slot"] = True
+                self.externals_in_flight += 1
+                yield request
+            elif isinstance(request, Fetch):
+                yield request
+
+    def _slot_freed(self, meta: dict) -> None:
+        if meta.get("sp_slot"):
+            self.externals_in_flight -= 1
+
+    def _checked_not_html(self, url: str) -> bool:
+        """Already checked with HEAD and typed as something other than HTML: a GET would read nothing more."""
+        done = self.ledger.done(url)
+        content_type = (done.content_type or "").lower() if done is not None else ""
+        return bool(content_type) and "html" not in content_type
 
     def _redirect(self, url: str, hop: PendingHop, meta: dict) -> Iterator:
         fetches, next_url = self.ledger.redirect(url, hop, meta["sp_hops"])
@@ -261,6 +306,9 @@ class SiteSpider(scrapy.Spider):
         if mode == "page" and not internal:
             mode = "check"  # a link that redirects off-site is checked there, never crawled
         request = self._request(next_url, mode, meta["sp_depth"], meta["sp_hops"] + 1)
+        if isinstance(request, scrapy.Request) and meta.get("sp_slot"):
+            request.meta["sp_slot"] = True  # the chain keeps the external slot its first hop took
+            self.externals_in_flight += 1
         if request is not None:
             yield request
 
@@ -296,15 +344,16 @@ class SiteSpider(scrapy.Spider):
     # ------------------------------------------------------------ lifecycle
 
     def _on_idle(self):
-        """The site is crawled: now check the external URLs it links to."""
-        if not self.externals:
-            return
-        pending, self.externals = self.externals, {}
-        for url, needs_body in pending.items():
-            request = self._request(url, "body" if needs_body else "check", depth=0)
-            if isinstance(request, scrapy.Request):
-                self.crawler.engine.crawl(request)
-        raise DontCloseSpider
+        """Nothing in flight: send the external checks still waiting, if any."""
+        sent = False
+        for item in self._check_externals():
+            if isinstance(item, scrapy.Request):
+                self.crawler.engine.crawl(item)
+                sent = True
+            else:  # a URL that cannot be requested: its Fetch goes to the pipeline like any other
+                deferred_from_coro(self.crawler.engine.scraper.start_itemproc_async(item, response=None))
+        if sent or self.externals:
+            raise DontCloseSpider
 
     def _release(self) -> None:
         """Stop the extraction workers and say what they and the ledger did; again after a hard stop."""

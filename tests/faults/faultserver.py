@@ -106,6 +106,19 @@ def seeded_failures(rate: float, seed: int) -> Callable[[str], bool]:
     return fails
 
 
+def drawn_failures(rate: float, seed: int) -> Callable[[str], bool]:
+    """A random ``rate`` of requests fail, drawn per (path, n-th request of it): the same
+    requests fail whatever order a concurrent crawl asks them in."""
+    asked: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def fails(path: str) -> bool:
+        with lock:
+            asked[path] = n = asked.get(path, 0) + 1
+        return random.Random(f"{seed}:{path}:{n}").random() < rate
+    return fails
+
+
 def first_fails(times: int, then: Handler, fail: Handler) -> Handler:
     """``fail`` for the first ``times`` requests, ``then`` afterwards."""
     count = {"n": 0}

@@ -118,6 +118,7 @@ def test_ctrl_c_writes_a_partial_report_within_seconds(site, tmp_path):
     # Pages the crawl never reached are not orphans.
     assert report["stats"]["by_rule"].get("orphan-page") is None
     assert json.loads((out / "crawl.json").read_text())["complete"] is False
+    assert (out / "sitemap.json").is_file()  # the pipeline finishes the whole record, interrupted or not
 
 
 def test_a_second_ctrl_c_stops_at_once(site, tmp_path):

@@ -13,7 +13,8 @@ a path ("/a/"), resolved against ORIGIN, or in full ("https://ext.test/x").
                "/old" = {redirect = "/new/"},                     # one 301 hop; ends as /new/ does (else 200)
                "/older" = {chain = [{url = "/older", status = 301}, {url = "/mid", status = 302}],
                            final = "/new/", status = 200},
-               "https://ext.test/in" = {status = 403, challenge = true, anchors = ["a"]}}
+               "https://ext.test/in" = {status = 403, challenge = true, anchors = ["a"]},
+               "https://ext.test/busy" = {status = 503, busy_s = 120}}  # Retry-After beyond the crawl's wait
     sitemap = ["/a/", "/b/"]            # sitemap.xml found, listing these (absent: no sitemap found)
     partial = false                     # Site.partial
     config = {links = {ignore = ["https://ext.test/*"]}}   # real config syntax (audits.config.from_dict)
@@ -44,7 +45,7 @@ CASES_DIR = Path(__file__).resolve().parent.parent / "rules" / "cases"
 
 CASE_KEYS = {"name", "html", "url", "pages", "fetches", "sitemap", "partial", "config", "expect"}
 FETCH_KEYS = {"status", "error", "redirect", "chain", "final", "external", "challenge", "anchors",
-              "content_type"}
+              "content_type", "busy_s"}
 PAGE_KEYS = {"html", "status", "content_type"}
 EXPECT_KEYS = {"url", "target", "message", "line", "evidence"}
 
@@ -124,7 +125,7 @@ def _fetch(url: str, spec: Any, known: dict[str, int], where: str) -> Fetch:
         content_type=spec.get("content_type"),
         external=spec.get("external", urlsplit(url).netloc != urlsplit(ORIGIN).netloc),
         anchors=tuple(spec["anchors"]) if "anchors" in spec else None,
-        challenge=spec.get("challenge", False),
+        challenge=spec.get("challenge", False), busy_s=spec.get("busy_s"),
     )
 
 

@@ -1,0 +1,132 @@
+"""Real related-post blocks for scoring irrelevant-related-post (docs/accuracy.md, "Related posts").
+
+letmecompile.com: a Korean/English developer blog that ran WordPress with Contextual Related
+Posts, exported to Hugo with each post's rendered CRP block kept in its front matter
+(``crp_related_posts``) together with its categories and tags. Repository
+yjiq150/letmecompile.com, commit 4e509b9 (fetch it and pass ``content/posts``).
+
+Each post becomes the page WordPress served: the post in an ``<article>`` with its category and
+tag links (``rel="category tag"``), the body's paragraphs, and the CRP block exactly as stored,
+after the content. The block markup is the plugin's own; the page shell around it is ours.
+"""
+from __future__ import annotations
+
+import random
+import re
+import sys
+from html import escape
+from pathlib import Path
+from urllib.parse import quote
+
+ORIGIN = "https://www.letmecompile.com"
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
+_MD = re.compile(r"[#*`>_\[\]]|\{\{<[^>]*>\}\}|\(https?://[^)]*\)|<[^>]+>")
+
+
+def wp_path(path: str) -> str:
+    """WordPress's form of a permalink path: UTF-8 percent-escapes in lower case."""
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(path, safe="/-_.~"))
+
+
+def posts(folder: Path) -> list[dict]:
+    import yaml
+
+    out = []
+    for file in sorted(folder.rglob("*.md")):
+        m = _FRONT.match(file.read_text(encoding="utf-8"))
+        if not m:
+            continue
+        meta = yaml.safe_load(m.group(1)) or {}
+        block = (meta.get("crp_related_posts") or [""])[0]
+        if not meta.get("url") or "crp_related" not in block:
+            continue
+        out.append({"url": ORIGIN + wp_path(meta["url"]), "title": str(meta.get("title", "")), "block": block,
+                    "categories": [str(c) for c in meta.get("categories") or []],
+                    "tags": [str(t) for t in meta.get("tags") or []], "body": m.group(2)})
+    return out
+
+
+def page_html(post: dict) -> str:
+    paras = [" ".join(_MD.sub(" ", p).split()) for p in post["body"].split("\n\n")]
+    body = "\n".join(f"<p>{escape(p)}</p>" for p in paras if p)
+    terms = " ".join(f'<a href="{ORIGIN}/category/{quote(c)}/" rel="category tag">{escape(c)}</a>'
+                     for c in post["categories"])
+    tags = " ".join(f'<a href="{ORIGIN}/tag/{quote(t)}/" rel="tag">{escape(t)}</a>' for t in post["tags"])
+    return (f"<!doctype html><html><head><title>{escape(post['title'])} | Let me compile</title>"
+            f'<meta property="og:type" content="article"></head><body class="single single-post">'
+            f'<nav class="main-navigation"><a href="{ORIGIN}/">Home</a> <a href="{ORIGIN}/archives/">Archives</a></nav>'
+            f'<main><article class="post type-post"><h1 class="entry-title">{escape(post["title"])}</h1>'
+            f'<div class="entry-meta">{terms}</div><div class="entry-content">{body}{post["block"]}</div>'
+            f'<footer class="entry-footer">{tags}</footer></article></main></body></html>')
+
+
+def block_links(post: dict) -> list[str]:
+    return re.findall(r'href="([^"]+)"', post["block"])
+
+
+def pages(folder: Path):
+    from audits.extract import extract_page
+
+    return [extract_page(p["url"], page_html(p).encode("utf-8"), headers={"Content-Type": "text/html; charset=utf-8"})
+            for p in posts(folder)]
+
+
+def sample_pairs(folder: Path, n: int = 60, seed: int = 10) -> list[tuple[str, str, str, str]]:
+    """A seeded sample of (source URL, target URL, source title, target title) to label by hand."""
+    ps = posts(folder)
+    titles = {p["url"]: p["title"] for p in ps}
+    pairs = [(p["url"], t) for p in ps for t in block_links(p)]
+    rng = random.Random(seed)
+    return [(s, t, titles.get(s, "?"), titles.get(t, "?")) for s, t in rng.sample(pairs, min(n, len(pairs)))]
+
+
+LABELS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "related" / "letmecompile_labels.toml"
+
+
+def score(folder: Path) -> dict:
+    """Recognition recall of the CRP blocks, and irrelevant-related-post against the labelled pairs."""
+    import dataclasses
+    import tomllib
+
+    from audits import registry
+    from audits.config import from_dict
+    from audits.engine import run_rules
+    from audits.site import Site
+
+    built = pages(folder)
+    truth = {p["url"]: set(block_links(p)) for p in posts(folder)}
+    recognised = sum(1 for page in built if set(page.related_posts) == truth[page.url])
+    config = from_dict({"site": {"start_urls": [ORIGIN + "/"]}})
+    config = dataclasses.replace(config, rules={r: "off" for r in registry.load() if r != "irrelevant-related-post"})
+    found = [f for f in run_rules(Site.build(built, (), config)) if f.rule == "irrelevant-related-post"]
+    flagged = {(f.url, f.target) for f in found}
+    labels = {(p["source"], p["target"]): p["label"]
+              for p in tomllib.loads(LABELS.read_text(encoding="utf-8"))["pair"]}
+    off = {k for k, v in labels.items() if v == "off"}
+    on = {k for k, v in labels.items() if v == "on"}
+    tp, fp = len(flagged & off), len(flagged & on)
+    return {"pages": len(built), "blocks": len(truth), "recognised": recognised, "findings": len(found),
+            "labelled": len(labels), "tp": tp, "fp": fp, "fn": len(off - flagged),
+            "unsure_flagged": len(flagged & {k for k, v in labels.items() if v == "unsure"}),
+            "flagged": sorted(flagged)}
+
+
+def report(folder: Path) -> None:
+    s = score(folder)
+    p = f"{s['tp'] / (s['tp'] + s['fp']):.2f}" if s["tp"] + s["fp"] else "-"
+    r = f"{s['tp'] / (s['tp'] + s['fn']):.2f}" if s["tp"] + s["fn"] else "-"
+    print(f"letmecompile: {s['pages']} posts, CRP blocks recognised with exactly their links "
+          f"{s['recognised']}/{s['blocks']}; {s['findings']} findings; on the {s['labelled']} labelled links "
+          f"tp={s['tp']} fp={s['fp']} fn={s['fn']} precision={p} recall={r} (unsure flagged: {s['unsure_flagged']})")
+
+
+if __name__ == "__main__":
+    # python benchmarks/related_corpus.py DIR            score the site
+    # python benchmarks/related_corpus.py DIR --sample   print the sampled pairs to label (before scoring)
+    ROOT = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(ROOT))
+    if "--sample" in sys.argv:
+        for _s, _t, ts, tt in sample_pairs(Path(sys.argv[1])):
+            print(f"{ts}  ->  {tt}")
+    else:
+        report(Path(sys.argv[1]))
