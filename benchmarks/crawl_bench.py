@@ -24,7 +24,6 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import load_note, parallel_capacity, run_measured  # noqa: E402
+from measure import Sampler, load_note, parallel_capacity, run_measured  # noqa: E402
 from sitegen import generate  # noqa: E402
 
 RSS_TARGET_MB = 300
@@ -61,37 +60,23 @@ def crawl_command(origin: str, out: Path, config: Path) -> list[str]:
     return [sys.executable, "-c", code, origin + "/", str(out), str(config)]
 
 
-class RequestClock:
+class RequestClock(Sampler):
     """Samples the servers' request logs to time the network phase (first to last request)."""
 
     def __init__(self, servers, step_s: float = 0.01):
-        self.servers, self.step_s = servers, step_s
+        super().__init__(step_s)
+        self.servers = servers
         self.first: float | None = None
         self.last: float | None = None
         self._seen = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self._sample()
-
-    def _sample(self) -> None:
+    def sample(self) -> None:
         seen = sum(len(s.requests) for s in self.servers)
         if seen != self._seen:
             now = time.perf_counter()
             if self.first is None:
                 self.first = now
             self.last, self._seen = now, seen
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.step_s):
-            self._sample()
 
 
 def write_config(path: Path, pages: int, concurrency: int, per_host: int) -> None:

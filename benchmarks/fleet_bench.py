@@ -26,7 +26,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -35,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the tests' real PostgreSQL and Scrapyd helpers
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import _descendants, _rss_mb, load_note  # noqa: E402
+from measure import Sampler, _descendants, _rss_mb, load_note  # noqa: E402
 from sitegen import generate  # noqa: E402
 from support.postgres import PostgresServer, binaries  # noqa: E402
 from support.scrapyd import SCRIPTS, ScrapydNode, build_egg  # noqa: E402
@@ -43,32 +42,22 @@ from support.scrapyd import SCRIPTS, ScrapydNode, build_egg  # noqa: E402
 _JOB = re.compile(r"_job=(\S+)")
 
 
-class JobMemory:
+class JobMemory(Sampler):
     """Peak RSS of each job's process tree: Scrapyd's runner processes are the nodes' children."""
 
     def __init__(self, nodes: list[ScrapydNode], step_s: float = 0.2):
-        self.nodes, self.step_s = nodes, step_s
+        super().__init__(step_s)
+        self.nodes = nodes
         self.peaks: dict[str, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.step_s):
-            for node in self.nodes:
-                for pid in _descendants(node.proc.pid):
-                    job = _job_of(pid)
-                    if job is None:
-                        continue  # an extraction worker: counted with its job below
-                    total = (_rss_mb(pid) or 0.0) + sum(_rss_mb(c) or 0.0 for c in _descendants(pid))
-                    self.peaks[job] = max(self.peaks.get(job, 0.0), total)
+    def sample(self) -> None:
+        for node in self.nodes:
+            for pid in _descendants(node.proc.pid):
+                job = _job_of(pid)
+                if job is None:
+                    continue  # an extraction worker: counted with its job below
+                total = (_rss_mb(pid) or 0.0) + sum(_rss_mb(c) or 0.0 for c in _descendants(pid))
+                self.peaks[job] = max(self.peaks.get(job, 0.0), total)
 
 
 def _job_of(pid: int) -> str | None:

@@ -39,6 +39,31 @@ class Measured:
         return before[-1] if before else None
 
 
+class Sampler:
+    """A context manager that calls ``sample()`` every ``step_s`` seconds in a thread, and once more at the end."""
+
+    def __init__(self, step_s: float):
+        self.step_s = step_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+    def sample(self) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.step_s):
+            self.sample()
+
+
 def _rss_mb(pid: int) -> float | None:
     try:
         with open(f"/proc/{pid}/status") as status:

@@ -20,7 +20,6 @@ import csv
 import io
 import json
 import shutil
-import socket
 import sys
 import tempfile
 import threading
@@ -115,6 +114,16 @@ def phases(log: _Log, started: float, wall_s: float) -> str:
             f"after the last request (audit, reports) {wall_s - last:.1f} s")
 
 
+def served_run(cmd: list[str], cwd: Path, log: _Log):
+    """Run ``cmd`` against the server: what it cost, its time split, and the requests and connections it made."""
+    log.reset()
+    print("Running:", " ".join(cmd))
+    sys.stdout.flush()
+    started = time.perf_counter()
+    run = run_measured(cmd, cwd)
+    return run, phases(log, started, run.wall_s), len(log.requests), log.connections
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="siteproof vs LinkChecker on a real static export.")
     parser.add_argument("folder", type=Path, help="the export's root folder")
@@ -141,25 +150,14 @@ def main(argv: list[str] | None = None) -> int:
         config.write_text("[crawl]\nmax_pages = 100000\ncheck_external = false\n", encoding="utf-8")
         cmd = [*cli, "crawl", url, "--out", str(tmp / "out"), "--quiet", "--no-history",
                "--config", str(config)]
-        print("Running:", " ".join(cmd))
-        sys.stdout.flush()
-        t0 = time.perf_counter()
-        ours = run_measured(cmd, tmp)
-        our_split = phases(log, t0, ours.wall_s)
-        our_requests, our_connections = len(log.requests), log.connections
+        ours, our_split, our_requests, our_connections = served_run(cmd, tmp, log)
         report_file = tmp / "out" / "report.json"
         report = json.loads(report_file.read_text()) if report_file.exists() else {}
 
         peer = None
         if args.linkchecker:
-            log.reset()
             peer_cmd = [args.linkchecker, "--no-status", "-o", "csv", "-t", str(args.threads), url]
-            print("Running:", " ".join(peer_cmd))
-            sys.stdout.flush()
-            t0 = time.perf_counter()
-            peer = run_measured(peer_cmd, tmp)
-            peer_split = phases(log, t0, peer.wall_s)
-            peer_requests, peer_connections = len(log.requests), log.connections
+            peer, peer_split, peer_requests, peer_connections = served_run(peer_cmd, tmp, log)
     server.shutdown()
     server.server_close()
 
