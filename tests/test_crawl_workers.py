@@ -35,6 +35,14 @@ CRAWL = textwrap.dedent("""
     from crawler import extraction
     from crawler.run import crawl
     extraction.START_AT_PAGES = 0  # the clinic is too small to start workers otherwise
+    # On a slow machine the whole crawl can end before a spawned worker has
+    # imported; wait for them, so the pages really go through the workers.
+    expect = extraction.Extractor.expect
+    def expect_and_wait(self, pages):
+        expect(self, pages)
+        for future in self._starting:
+            future.result(timeout=120)
+    extraction.Extractor.expect = expect_and_wait
     summary = crawl(from_dict(json.loads(sys.argv[1])), Path(sys.argv[2]), progress=False)
     print(json.dumps({"pages": summary.pages, "finish_reason": summary.finish_reason,
                       "in_workers": summary.pages_in_workers}))
