@@ -274,7 +274,12 @@ def cmd_crawl(args) -> int:
             args.resume = False
     recorder = history_cli.start_history(args, config, site=url, command="crawl", started_at=started, out=out)
     report, summary = _crawl_and_audit(config, out, args, started, history=history)
-    return _crawl_exit(_finish(report, args, out, formats, default_stream=True, recorder=recorder), summary, out)
+    code = _finish(report, args, out, formats, default_stream=True, recorder=recorder)
+    if summary.finish_reason == "finished":
+        from crawler.run import published
+
+        published(out, history)
+    return _crawl_exit(code, summary, out)
 
 
 def _report_dir(config: Config, url: str, started_at: str) -> str:

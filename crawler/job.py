@@ -128,8 +128,6 @@ class SiteJob:
         # (their receivers do it once, whichever of this and spider_closed comes first).
         self.crawler.signals.send_catch_log(crawl_over, reason=reason)
         if self.state is not None:
-            if reason == "finished":
-                self.state.drop_checkpoint(str(self.out.resolve()))
             self.state.close()
         summary = run.summarize(self.crawler, spider.recrawl, self.out, time.monotonic() - self.clock,
                                 finish_reason=reason)
@@ -142,6 +140,8 @@ class SiteJob:
             logger.error("siteproof: %s", unreachable)
             report = dataclasses.replace(report, partial=True, partial_reason=unreachable)
         report, _ = publish(report, self.recorder, self.out, CRAWL_FORMATS, fail_on=Severity.ERROR)
+        if reason == "finished":
+            run.published(self.out, self.config.history.location)
         counts = report.counts()
         run_name = (report.history or {}).get("run", "not recorded")
         # Where the code came from too: on a Scrapyd node, the deployed egg.

@@ -224,9 +224,9 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
     started = time.monotonic()
     state, recrawl = prepare(config, out_dir, history, full=full, resume=resume)
     try:
+        # The checkpoint outlives a finished crawl until its run is published
+        # (``published``): a kill during the audit is resumed, not crawled afresh.
         crawler = _run(config, out_dir, progress, verbose, recrawl=recrawl)
-        if state is not None and crawler.stats.get_value("finish_reason") == "finished":
-            state.drop_checkpoint(str(out_dir.resolve()))  # complete: nothing left to resume
     finally:
         if state is not None:
             state.close()
@@ -238,6 +238,17 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
     if problem:
         raise ConfigError(problem)
     return summarize(crawler, recrawl, out_dir, time.monotonic() - started)
+
+
+def published(out_dir: Path, history: Optional[str]) -> None:
+    """The crawl in ``out_dir`` is audited and its run recorded: nothing is left to resume."""
+    if history is None:
+        return
+    state = CrawlState.open(history)
+    try:
+        state.drop_checkpoint(str(Path(out_dir).resolve()))
+    finally:
+        state.close()
 
 
 def prepare(config: Config, out_dir: Path, history: Optional[str], *, full: bool = False,
