@@ -228,7 +228,11 @@ def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, histor
                     history=history, full=getattr(args, "full", False), resume=getattr(args, "resume", False))
     if history is not None and not args.quiet:
         print(f"siteproof: {summary.counts_line()}", file=sys.stderr)
-    return audit_crawl(config, out, summary, started_at=started_at, baseline=baseline), summary
+    report = audit_crawl(config, out, summary, started_at=started_at, baseline=baseline, history=history)
+    if report.crawl["findings_reused"] and not args.quiet:
+        print("siteproof: every page and link outcome as in an earlier crawl: its findings re-used "
+              "(--full runs every rule again)", file=sys.stderr)
+    return report, summary
 
 
 # 128 + the signal number, as shells report a process a signal stopped.

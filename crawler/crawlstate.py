@@ -24,9 +24,10 @@ from sqlalchemy import create_engine, delete, event, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from audits.history.crawl_tables import checkpoint_records, checkpoints, externals, page_models, validators
+from audits.history.crawl_tables import (audit_results, checkpoint_records, checkpoints, externals, page_models,
+                                         validators)
 from audits.history.store import HistoryStore, is_url, server_engine
-from audits.model import Fetch, Page
+from audits.model import Fetch, Finding, Page
 
 def page_json(page: Page) -> tuple[str, str]:
     """(key, JSON) of a page model; depth is left out so the same page at another depth is one row."""
@@ -142,6 +143,22 @@ class CrawlState:
         self.conn.execute(self._upsert(externals, values, ("url",)))
         self.conn.commit()
 
+    # ---------------------------------------------------------------- the rules' findings
+
+    KEPT_AUDITS = 20  # sites sharing a store each need their newest one
+
+    def audit_findings(self, key: str) -> Optional[list[Finding]]:
+        text = self.conn.execute(select(audit_results.c.findings).where(audit_results.c.key == key)).scalar()
+        return None if text is None else [Finding.from_dict(f) for f in json.loads(text)]
+
+    def save_audit_findings(self, key: str, findings: list[Finding]) -> None:
+        text = json.dumps([f.to_dict() for f in findings], ensure_ascii=False, separators=(",", ":"))
+        self.conn.execute(self._upsert(audit_results, {"key": key, "findings": text, "saved_at": time.time()},
+                                       ("key",)))
+        newest = select(audit_results.c.key).order_by(audit_results.c.saved_at.desc()).limit(self.KEPT_AUDITS)
+        self.conn.execute(delete(audit_results).where(audit_results.c.key.not_in(newest)))
+        self.conn.commit()
+
     # ---------------------------------------------------------------- checkpoints
 
     def checkpoint(self, out: str) -> Optional[Checkpoint]:
@@ -184,9 +201,9 @@ class CrawlState:
         self.conn.commit()
 
     def record_page(self, checkpoint: Optional[Checkpoint], page: Page, found: Optional[Validators] = None,
-                    extraction: str = "", key: Optional[str] = None) -> None:
+                    extraction: str = "", key: Optional[str] = None) -> str:
         """One page, in one transaction: its model (unless ``key`` names a stored one), its
-        validators when given, and its checkpoint record."""
+        validators when given, and its checkpoint record. Returns the model's key."""
         if key is None:
             key, text = page_json(page)
             self._store_page(key, text)
@@ -197,6 +214,7 @@ class CrawlState:
             self.conn.execute(checkpoint_records.insert().values(checkpoint=checkpoint.id, url=page.url,
                                                                  page_key=key, depth=page.depth))
         self.conn.commit()
+        return key
 
     def record_fetch(self, checkpoint: Checkpoint, fetch: Fetch) -> None:
         self.conn.execute(checkpoint_records.insert().values(checkpoint=checkpoint.id, url=fetch.url,

@@ -16,22 +16,31 @@ This is why Scrapy's HTTP cache is not used: its RFC2616Policy serves "fresh"
 pages without asking the server, answers a 5xx with the cached copy and keeps
 permanent redirects, each of which would hide a change a monitor must report.
 
+The audit: when every input the rules read is as in a recent crawl (each page
+model, each link outcome, the sitemap, the configuration and the rules' own
+code), that crawl's findings are the rules' answer, by construction, and the
+rules are not run again (``audit_key``). One changed byte anywhere and they all
+run; ``--full`` always runs them.
+
 Resume: every Page and Fetch the crawl records is also committed to the
 checkpoint (crawler/crawlstate.py) as it is recorded; ``--resume`` replays them
 and crawls only what they do not cover.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import time
-from importlib import resources
 from collections import Counter
-from pathlib import Path
-from typing import Iterable, Mapping, Optional
+from importlib import resources
+from typing import Iterable, Iterator, Mapping, Optional
 
 import audits
 from audits.extract import ExtractOptions
+from audits.history.record import config_fingerprint
 from audits.model import Fetch, Page
+from audits.site import Site
 from crawler.crawlstate import Checkpoint, CrawlState, Validators
 
 # The modules whose code decides what a page model holds: a stored model is
@@ -39,13 +48,59 @@ from crawler.crawlstate import Checkpoint, CrawlState, Validators
 _EXTRACTION_SOURCES = ("extract.py", "mainbody.py", "readability.py", "model.py", "kinds.py", "phonetext.py")
 
 
+def _sources(folder, names: Optional[Iterable[str]] = None) -> Iterator[bytes]:
+    """The Python sources under ``folder`` (a folder, or a zipped egg's, as Scrapyd runs siteproof), in a
+    fixed order: ``names`` only when given, else every module in every subpackage."""
+    if names is not None:
+        for name in names:
+            if (folder / name).is_file():
+                yield (folder / name).read_bytes()
+        return
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_dir() and entry.name != "__pycache__":
+            yield entry.name.encode()
+            yield from _sources(entry)
+        elif entry.name.endswith(".py"):
+            yield entry.name.encode() + b"\0" + entry.read_bytes()
+
+
 def extraction_fingerprint(options: ExtractOptions) -> str:
     digest = hashlib.sha256(f"{audits.__version__}\0{options!r}".encode())
-    here = resources.files(audits)  # a folder, or a zipped egg's (as Scrapyd runs siteproof)
-    for name in _EXTRACTION_SOURCES:
-        source = here / name
-        if source.is_file():
-            digest.update(source.read_bytes())
+    for source in _sources(resources.files(audits), _EXTRACTION_SOURCES):
+        digest.update(source)
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def rules_fingerprint() -> str:
+    """Every module of the audits package: rules, engine, model, extraction alike."""
+    digest = hashlib.sha256(audits.__version__.encode())
+    for source in _sources(resources.files(audits)):
+        digest.update(source)
+    return digest.hexdigest()
+
+
+def outcome_digest(fetch: Fetch) -> str:
+    """A link outcome as the rules read it: without its timing, which no rule reads and no two runs share."""
+    data = fetch.to_dict()
+    del data["elapsed_ms"]
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def audit_key(site: Site, pages: Mapping[str, str], outcomes: Mapping[str, str]) -> Optional[str]:
+    """A digest of everything the rules read of ``site``, given each page's model key and each
+    fetch's ``outcome_digest``; None when those do not cover the site exactly.
+
+    Pages are keyed without their depth (no rule reads it; crawl order moves it)."""
+    if pages.keys() != site.pages.keys() or outcomes.keys() != site.fetches.keys():
+        return None
+    digest = hashlib.sha256()
+    for part in (rules_fingerprint(), config_fingerprint(site.config),
+                 json.dumps([site.sitemap_found, sorted(site.sitemap_urls), site.partial, site.crawled])):
+        digest.update(part.encode() + b"\n")
+    for records in (pages, outcomes):
+        for url in sorted(records):
+            digest.update(f"{url}\0{records[url]}\n".encode())
     return digest.hexdigest()
 
 
@@ -83,6 +138,9 @@ class Recrawl:
         self._found: dict[str, Validators] = {}  # URL -> validators of a fresh answer, until its Page is recorded
         self._external_reused: set[str] = set()
         self._external_stale: set[str] = set()  # external URLs already found to need a new check
+        # What this crawl recorded, as the rules read it (audit_key): page URL -> model key, URL -> outcome
+        self.page_keys: dict[str, str] = {}
+        self.outcomes: dict[str, str] = {}
 
     @staticmethod
     def _complete_records(records: Iterable[Page | Fetch]) -> list[Page | Fetch]:
@@ -169,12 +227,20 @@ class Recrawl:
         if isinstance(item, Page):
             key = self._reused.pop(item.url, None)
             found = self._found.pop(item.url, None)
-            self.state.record_page(self.checkpoint, item, found, self.extraction, key=key)
+            self.page_keys[item.url] = self.state.record_page(self.checkpoint, item, found, self.extraction, key=key)
             return
+        self.outcomes[item.url] = outcome_digest(item)
         if item.external and item.url not in self._external_reused and item.error != "robots-disallowed":
             self.state.save_external(item)
         if self.checkpoint is not None:
             self.state.record_fetch(self.checkpoint, item)
+
+    def audit_key(self, site: Site) -> Optional[str]:
+        """The key under which the rules' findings for ``site`` are kept; None when they must run
+        (no history, ``--full``, or a resumed crawl, whose carried-over records this does not see)."""
+        if self.state is None or self.full or self.resumed:
+            return None
+        return audit_key(site, self.page_keys, self.outcomes)
 
     def sitemap(self, found: bool, urls: list[str]) -> None:
         if self.checkpoint is not None:

@@ -12,7 +12,7 @@ import signal
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional, Sequence
@@ -63,6 +63,7 @@ class CrawlSummary:
     fetched: int = 0  # pages downloaded and extracted
     resumed: int = 0  # pages taken from the interrupted crawl (--resume)
     external_reused: int = 0  # external links whose recent success stood for a new check
+    recrawl: Optional[Recrawl] = field(default=None, repr=False, compare=False)  # what it took from earlier runs
 
     def counts_line(self) -> str:
         """What a re-crawl took from earlier runs, for the summary."""
@@ -300,6 +301,7 @@ def summarize(crawler, recrawl: Recrawl, out_dir: Path, elapsed_s: float,
         fetched=recrawl.counts["fetched"],
         resumed=recrawl.counts["resumed"],
         external_reused=recrawl.counts["external_reused"],
+        recrawl=recrawl,
     )
 
 
