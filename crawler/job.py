@@ -56,7 +56,7 @@ def audit_crawl(config: Config, out: Path, summary, *, started_at: str, baseline
     sitemap = store.read_sitemap(out)
     site = Site.build(store.read_pages(out), store.read_fetches(out), config,
                       sitemap_urls=sitemap["urls"], sitemap_found=sitemap["found"], partial=summary.partial)
-    key = summary.recrawl.audit_key(site) if history is not None and summary.recrawl is not None else None
+    key = summary.audit_inputs.key(site) if history is not None and summary.audit_inputs is not None else None
     state = CrawlState.open(history) if key is not None else None
     try:
         findings = state.audit_findings(key) if state is not None else None

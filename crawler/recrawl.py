@@ -33,6 +33,7 @@ import hashlib
 import json
 import time
 from collections import Counter
+from dataclasses import dataclass
 from importlib import resources
 from typing import Iterable, Iterator, Mapping, Optional
 
@@ -85,6 +86,17 @@ def outcome_digest(fetch: Fetch) -> str:
     data = fetch.to_dict()
     del data["elapsed_ms"]
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditInputs:
+    """What a crawl recorded, as the rules read it: page URL -> model key, fetched URL -> outcome_digest."""
+
+    pages: Mapping[str, str]
+    outcomes: Mapping[str, str]
+
+    def key(self, site: Site) -> Optional[str]:
+        return audit_key(site, self.pages, self.outcomes)
 
 
 def audit_key(site: Site, pages: Mapping[str, str], outcomes: Mapping[str, str]) -> Optional[str]:
@@ -235,12 +247,12 @@ class Recrawl:
         if self.checkpoint is not None:
             self.state.record_fetch(self.checkpoint, item)
 
-    def audit_key(self, site: Site) -> Optional[str]:
-        """The key under which the rules' findings for ``site`` are kept; None when they must run
+    def audit_inputs(self) -> Optional[AuditInputs]:
+        """What the rules' findings may be kept and found under; None when they must run
         (no history, ``--full``, or a resumed crawl, whose carried-over records this does not see)."""
         if self.state is None or self.full or self.resumed:
             return None
-        return audit_key(site, self.page_keys, self.outcomes)
+        return AuditInputs(self.page_keys, self.outcomes)
 
     def sitemap(self, found: bool, urls: list[str]) -> None:
         if self.checkpoint is not None:

@@ -27,7 +27,7 @@ from audits.config import Config, ConfigError
 from audits.extract import extract_options
 from audits.model import Fetch
 from crawler.crawlstate import Checkpoint, CrawlState
-from crawler.recrawl import Recrawl
+from crawler.recrawl import AuditInputs, Recrawl
 from crawler.settings import scrapy_settings
 from crawler.signals import crawl_over
 from crawler.spiders.site import SiteSpider
@@ -63,7 +63,8 @@ class CrawlSummary:
     fetched: int = 0  # pages downloaded and extracted
     resumed: int = 0  # pages taken from the interrupted crawl (--resume)
     external_reused: int = 0  # external links whose recent success stood for a new check
-    recrawl: Optional[Recrawl] = field(default=None, repr=False, compare=False)  # what it took from earlier runs
+    # what the crawl recorded, as the rules read it: their findings may be kept and reused under it
+    audit_inputs: Optional[AuditInputs] = field(default=None, repr=False, compare=False)
 
     def counts_line(self) -> str:
         """What a re-crawl took from earlier runs, for the summary."""
@@ -301,7 +302,7 @@ def summarize(crawler, recrawl: Recrawl, out_dir: Path, elapsed_s: float,
         fetched=recrawl.counts["fetched"],
         resumed=recrawl.counts["resumed"],
         external_reused=recrawl.counts["external_reused"],
-        recrawl=recrawl,
+        audit_inputs=recrawl.audit_inputs(),
     )
 
 
