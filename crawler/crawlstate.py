@@ -113,9 +113,14 @@ class CrawlState:
     def _store_page(self, key: str, text: str) -> None:
         self.conn.execute(self._upsert(page_models, {"key": key, "page": text}, ("key",)))
 
-    def load_page(self, key: str) -> Optional[Page]:
+    def page_data(self, key: str) -> Optional[dict]:
+        """The stored model as the plain data ``Page.from_dict`` takes (depth 0)."""
         text = self.conn.execute(select(page_models.c.page).where(page_models.c.key == key)).scalar()
-        return None if text is None else Page.from_dict(json.loads(text))
+        return None if text is None else json.loads(text)
+
+    def load_page(self, key: str) -> Optional[Page]:
+        data = self.page_data(key)
+        return None if data is None else Page.from_dict(data)
 
     def validators_for(self, url: str, extraction: str) -> Optional[Validators]:
         """The validators of ``url`` whose page model came from this ``extraction``."""
@@ -124,6 +129,15 @@ class CrawlState:
                    validators.c.status, validators.c.content_type)
             .where(validators.c.url == url, validators.c.extraction == extraction)).first()
         return None if row is None else Validators(*row)
+
+    def validators_under(self, prefix: str, extraction: str) -> dict[str, Validators]:
+        """URL -> validators of every page under ``prefix`` (an origin) whose model came from this
+        ``extraction``: one query for a whole site instead of one a page."""
+        rows = self.conn.execute(
+            select(validators.c.url, validators.c.etag, validators.c.last_modified, validators.c.body_hash,
+                   validators.c.page_key, validators.c.status, validators.c.content_type)
+            .where(validators.c.url.startswith(prefix, autoescape=True), validators.c.extraction == extraction))
+        return {row[0]: Validators(*row[1:]) for row in rows}
 
     def save_validators(self, url: str, found: Validators, extraction: str) -> None:
         values = {"url": url, "etag": found.etag, "last_modified": found.last_modified,

@@ -136,7 +136,7 @@ class Recrawl:
 
     def __init__(self, state: Optional[CrawlState] = None, *, options: Optional[ExtractOptions] = None,
                  full: bool = False, recheck_external_s: float = 0.0, checkpoint: Optional[Checkpoint] = None,
-                 resumed: Iterable[Page | Fetch] = ()):
+                 resumed: Iterable[Page | Fetch] = (), origins: Iterable[str] = ()):
         self.state = state
         self.full = full
         self.recheck_external_s = recheck_external_s
@@ -149,10 +149,20 @@ class Recrawl:
         self._reused: dict[str, str] = {}  # URL -> key of the stored model its Page item carries
         self._found: dict[str, Validators] = {}  # URL -> validators of a fresh answer, until its Page is recorded
         self._external_reused: set[str] = set()
+        self._data: dict[str, dict] = {}  # URL -> the stored data of its reused model, until the page is written
         self._external_stale: set[str] = set()  # external URLs already found to need a new check
         # What this crawl recorded, as the rules read it (audit_key): page URL -> model key, URL -> outcome
         self.page_keys: dict[str, str] = {}
         self.outcomes: dict[str, str] = {}
+        # The site's validators, read at once (``origins``: the start URLs'); other URLs are asked one by one.
+        self._known: dict[str, Validators] = {}
+        if state is not None and not full:
+            for origin in dict.fromkeys(origins):
+                self._known.update(state.validators_under(origin + "/", self.extraction))
+
+    def _validators(self, url: str) -> Optional[Validators]:
+        known = self._known.get(url)
+        return known if known is not None else self.state.validators_for(url, self.extraction)
 
     @staticmethod
     def _complete_records(records: Iterable[Page | Fetch]) -> list[Page | Fetch]:
@@ -167,7 +177,7 @@ class Recrawl:
         """If-None-Match / If-Modified-Since for a page request, when a reusable model backs them."""
         if self.state is None or self.full:
             return None
-        known = self.state.validators_for(url, self.extraction)
+        known = self._validators(url)
         if known is None or not (known.etag or known.last_modified):
             return None
         self._asked[url] = known
@@ -183,7 +193,7 @@ class Recrawl:
         known = self._asked.pop(url, None)
         if known is None:
             return None
-        page = self.state.load_page(known.page_key)
+        page = self._stored(url, known.page_key)
         if page is None:
             return None
         self._reused[url] = known.page_key
@@ -201,15 +211,29 @@ class Recrawl:
                            "", status, content_type)
         self._found[url] = found
         if not self.full:
-            known = self.state.validators_for(url, self.extraction)
+            known = self._validators(url)
             if known is not None and known.body_hash == found.body_hash:
-                page = self.state.load_page(known.page_key)
+                page = self._stored(url, known.page_key)
                 if page is not None:
                     self._reused[url] = known.page_key
                     self.counts["reused"] += 1
                     return page
         self.counts["fetched"] += 1
         return None
+
+    def _stored(self, url: str, key: str) -> Optional[Page]:
+        data = self.state.page_data(key)
+        if data is None:
+            return None
+        self._data[url] = data
+        return Page.from_dict(data)
+
+    def stored_data(self, page: Page) -> Optional[dict]:
+        """``page.to_dict()`` of a page taken from the store, without the work: the data it was built from."""
+        data = self._data.pop(page.url, None)
+        if data is not None:
+            data["depth"] = page.depth
+        return data
 
     # ---------------------------------------------------------------- external links
 

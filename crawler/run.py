@@ -25,6 +25,7 @@ from scrapy.utils.ossignal import signal_names
 from audits import store
 from audits.config import Config, ConfigError
 from audits.extract import extract_options
+from audits.identity import origin_of
 from audits.model import Fetch
 from crawler.crawlstate import Checkpoint, CrawlState
 from crawler.recrawl import AuditInputs, Recrawl
@@ -202,8 +203,10 @@ def _recrawl(config: Config, out_dir: Path, state: Optional[CrawlState], full: b
         resumed = state.records(checkpoint)
     else:
         checkpoint = state.start_checkpoint(str(out_dir.resolve()), config_fingerprint(config))
+    origins = [origin.url for origin in map(origin_of, config.site.start_urls) if origin is not None]
     return Recrawl(state, options=extract_options(config), full=full,
-                   recheck_external_s=config.crawl.recheck_external_after_s, checkpoint=checkpoint, resumed=resumed)
+                   recheck_external_s=config.crawl.recheck_external_after_s, checkpoint=checkpoint, resumed=resumed,
+                   origins=origins)
 
 
 def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, verbose: bool = False,

@@ -7,6 +7,7 @@ Each test reads what the servers saw and what the reports say.
 """
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -106,6 +107,12 @@ def test_unchanged_recrawl_asks_conditionally_and_gets_304s(runs):
     assert "its findings re-used" in again.proc.stderr and "findings re-used" not in first.proc.stderr
     assert again.report["crawl"]["findings_reused"] is True
     assert again.report["findings"] == first.report["findings"]
+    # the pages written from the store are the pages extracted the first time
+    assert _records(again.out / "pages.jsonl") == _records(first.out / "pages.jsonl")
+
+
+def _records(path: Path) -> dict[str, dict]:
+    return {record["url"]: record for record in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
 
 
 def test_one_changed_link_outcome_runs_every_rule_again(runs):
