@@ -37,6 +37,10 @@ def page_json(page: Page) -> tuple[str, str]:
     return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
 
 
+# Built once, parameters apart: a crawl records every page and fetch with it, one commit each.
+_RECORD = checkpoint_records.insert()
+
+
 def _fetch_json(fetch: Fetch) -> str:
     return json.dumps(fetch.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
@@ -225,14 +229,14 @@ class CrawlState:
             self.save_validators(page.url, Validators(found.etag, found.last_modified, found.body_hash, key,
                                                       found.status, found.content_type), extraction)
         if checkpoint is not None:
-            self.conn.execute(checkpoint_records.insert().values(checkpoint=checkpoint.id, url=page.url,
-                                                                 page_key=key, depth=page.depth))
+            self.conn.execute(_RECORD, {"checkpoint": checkpoint.id, "url": page.url, "page_key": key,
+                                        "depth": page.depth})
         self.conn.commit()
         return key
 
     def record_fetch(self, checkpoint: Checkpoint, fetch: Fetch) -> None:
-        self.conn.execute(checkpoint_records.insert().values(checkpoint=checkpoint.id, url=fetch.url,
-                                                             fetch=_fetch_json(fetch)))
+        self.conn.execute(_RECORD, {"checkpoint": checkpoint.id, "url": fetch.url, "page_key": None, "depth": None,
+                                    "fetch": _fetch_json(fetch)})
         self.conn.commit()
 
     def records(self, checkpoint: Checkpoint) -> Iterator[Page | Fetch]:
