@@ -484,9 +484,25 @@ def _on_title(w: _Walker, el, st: _State) -> None:
         w.title = " ".join((el.text or "").split())
 
 
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
 def _on_heading(w: _Walker, el, st: _State) -> None:
-    w.headings.append(Heading(level=int(el.tag[1]), text=" ".join(el.xpath("string()").split()),
-                              line=el.sourceline))
+    # A heading opened inside another ("<h1><h1>About Us</h1></h1>") closes it in a browser,
+    # which shows an empty heading and then the inner one: the outer keeps only its own text.
+    nested = next(el.iterdescendants(*_HEADINGS), None) is not None
+    text = _own_text(el) if nested else el.xpath("string()")
+    w.headings.append(Heading(level=int(el.tag[1]), text=" ".join(text.split()), line=el.sourceline))
+
+
+def _own_text(el) -> str:
+    """An element's text without the text of the headings inside it."""
+    parts = [el.text or ""]
+    for child in el:
+        if not isinstance(child.tag, str) or child.tag not in _HEADINGS:
+            parts.append(_own_text(child) if isinstance(child.tag, str) else "")
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _on_form(w: _Walker, form, st: _State) -> None:
@@ -575,6 +591,12 @@ def phones_in_text(text: str, region: str, bare: bool = False,
     A number right after one of ``labels`` ("Fax: (559) 425-1119", "After hours: …") is not
     the clinic's line and is skipped.
     """
+    return [(number, raw) for number, raw, _, _ in _phone_spans(text, region, bare, labels)]
+
+
+def _phone_spans(text: str, region: str, bare: bool = False,
+                 labels: Optional[re.Pattern] = None) -> list[tuple[str, str, int, int]]:
+    """``phones_in_text`` with where each number starts and ends in ``text``."""
     if not _PHONE_HINT.search(text):
         return []
     labels = labels or _label_pattern(OTHER_LINES)
@@ -586,11 +608,37 @@ def phones_in_text(text: str, region: str, bare: bool = False,
         # written for people, who group digits; unless a call or text invites the reader to dial it.
         if m.raw_string.isdigit() and not bare and not _CALL_LEAD.search(lead):
             continue
+        if _DATE.match(m.raw_string):  # "03.06.2025", "2024-05-17": a review's or post's date
+            continue
         if labels.search(lead):
             continue
-        found.append((_e164(m.number), m.raw_string))
+        found.append((_e164(m.number), m.raw_string, m.start, m.end))
     return found
 
+
+# Two numbers at most this many characters apart in one block are offered side by side, as the
+# practice's lines: "A | B", "A (Sandy Lake Office) or B (Meadville Office)".
+BESIDE_GAP = 40
+
+
+def _beside(spans: list[tuple[str, str, int, int]]) -> list[tuple[str, ...]]:
+    """For each number, the other numbers written right beside it (a chain of close numbers)."""
+    groups: list[list[int]] = []
+    for i, (_, _, start, _) in enumerate(spans):
+        if groups and start - spans[groups[-1][-1]][3] <= BESIDE_GAP:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    out: list[tuple[str, ...]] = [()] * len(spans)
+    for group in groups:
+        numbers = [spans[i][0] for i in group]
+        for i in group:
+            out[i] = tuple(dict.fromkeys(n for n in numbers if n != spans[i][0]))
+    return out
+
+
+# Day, month and year (either order) with one separator: how dates are written, never phone numbers.
+_DATE = re.compile(r"^(?:\d{1,2}([./-])\d{1,2}\1(?:19|20)?\d\d|(?:19|20)\d\d([./-])\d{1,2}\2\d{1,2})$")
 
 # "Call or text us at 5550101118", "Phone 5594251118": a bare run the text asks people to dial.
 _CALL_LEAD = re.compile(r"\b(?:call|text|phone|tel|dial|reach us)\b[^\d]{0,16}$", re.I)
@@ -686,6 +734,9 @@ def placeholders(texts: Iterable[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
+# Markup only a whole document has; a file without any of it is a piece of one (an include, a snippet).
+_DOCUMENT = re.compile(rb"<(?:!doctype|html|head|body|title)[\s>]", re.I)
+
 _REFRESH_DELAY = re.compile(r"\s*(\d+(?:\.\d*)?)")
 
 
@@ -712,7 +763,7 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
                     kind_evidence=(f"{ctype}, not HTML",))
     root, parse_error = parse_checked(body, headers)
     if root is None:
-        return Page(url=url, status=status, content_type=ctype, source_path=source_path, kind=kinds.OTHER,
+        return Page(url=url, status=status, content_type=ctype, source_path=source_path, kind=kinds.FRAGMENT,
                     kind_evidence=("empty document",))
 
     body_el = root.find("body")
@@ -729,12 +780,14 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
     body_text = "\n\n".join(p.text for p in paragraphs)
     word_count = words(body_text)
     actions = _actions(w.text.actions, in_body)
+    page_words = words(" ".join(b.text for b in w.text.blocks if not b.hidden))
+    short_text = " ".join(b.text for b in w.text.blocks if not b.hidden) if page_words <= kinds.ERROR_WORDS else ""
     kind, evidence = kinds.classify(kinds.PageFacts(
         url=url, title=w.title or "", body_classes=frozenset((body_el.get("class") or "").lower().split()),
         og_type=w.meta.get("og:type", "").lower(), ld_types=frozenset(_jsonld_types(w.jsonld)),
         listing=lay.listing, h1_count=sum(1 for h in w.headings if h.level == 1), word_count=word_count,
         article_main=lay.main is not None and lay.main.tag == "article", refresh=_refresh(w.links, url),
-        page_words=words(" ".join(b.text for b in w.text.blocks if not b.hidden)),
+        page_words=page_words, short_text=short_text, document=bool(_DOCUMENT.search(body)) or b"\x00" in body[:64],
         placeholders=placeholders(b.text for b in in_body), forms=sum(1 for a in actions if a.kind == "form")))
     is_article = kind == kinds.ARTICLE
     blocks = relatedblocks.related_blocks(body_el, lay, lambda href: resolve(base, href), url)
@@ -818,9 +871,9 @@ def _phones(blocks: list[_Block], links: list[Link], opts: ExtractOptions) -> tu
             continue
         # A label in its own element, "<h4>Fax</h4><p>(559) 425-1119</p>", names the number that opens the next block.
         label = previous if len(previous) <= 30 and labels.search(previous + " ") else ""
-        phones.extend(PhoneSeen(number=number, raw=raw, via="text", context=b.ctx, line=b.line)
-                      for number, raw in phones_in_text(f"{label} {b.text}" if label else b.text, region,
-                                                        labels=labels))
+        spans = _phone_spans(f"{label} {b.text}" if label else b.text, region, labels=labels)
+        phones.extend(PhoneSeen(number=number, raw=raw, via="text", context=b.ctx, line=b.line, beside=beside)
+                      for (number, raw, _, _), beside in zip(spans, _beside(spans)))
         previous = b.text
     for link in links:
         if link.tag in ("a", "area") and link.target[:4].lower() == "tel:":

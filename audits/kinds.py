@@ -21,7 +21,17 @@ from urllib.parse import parse_qs, urlsplit
 
 ARTICLE, LISTING, ARCHIVE, FORM, LEGAL = "article", "listing", "archive", "form", "legal"
 REDIRECT, TEMPLATE, HOME, OTHER = "redirect", "template", "home", "other"
-KINDS = (ARTICLE, LISTING, ARCHIVE, FORM, LEGAL, REDIRECT, TEMPLATE, HOME, OTHER)
+ERROR, FRAGMENT, ASSET = "error", "fragment", "asset"
+KINDS = (ARTICLE, LISTING, ARCHIVE, FORM, LEGAL, REDIRECT, TEMPLATE, HOME, OTHER, ERROR, FRAGMENT, ASSET)
+# Files a static export or mirror saves with an HTML name that are no page of the site: a saved error
+# page ("Not Found" bodies under srcset names, WordPress 404 pages under image names), an empty file, a
+# piece of a page (no <html>, <head>, <body> or <title>; a form document other pages show in an iframe),
+# a theme's or font's demo page. No on-page or content rule judges them.
+NOT_PAGES = frozenset({ERROR, FRAGMENT, ASSET})
+# Of those, the ones whose links and numbers are not content a visitor meets: an error page's are the
+# site template's (judged where they work), a demo page's are the package's. A fragment shown in an
+# iframe is seen, so its links and numbers still count.
+UNSEEN = frozenset({ERROR, ASSET})
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,8 @@ class PageFacts:
     page_words: int = 0  # visible words anywhere on the page
     placeholders: tuple[str, ...] = ()  # "[Condition Name]"-style blanks in the main body, in order
     forms: int = 0  # forms with a submit control in the main body (search forms aside)
+    document: bool = True  # the source has a doctype, <html>, <head>, <body> or <title> (else a fragment)
+    short_text: str = ""  # the whole visible text of a page of at most ERROR_WORDS words
 
 
 _ARTICLE_TYPES = frozenset({"article", "blogposting", "newsarticle", "medicalwebpage", "medicalscholarlyarticle",
@@ -77,6 +89,19 @@ FORM_PAGE_WORDS = 250
 # A stub's whole page: "Redirecting… If you are not redirected, click here."
 STUB_WORDS = 60
 STUB_DELAY = 10.0
+# A saved error body: "Not Found", "403 Forbidden", "Error 404 - Page not found".
+ERROR_WORDS = 12
+_ERROR_TEXT = re.compile(
+    r"^(?:(?:error\s*)?(?:40[034]|410|50[0-3])\b[\s:.-]*(?:error\b)?[\s:.-]*)?"
+    r"(?:(?:page|file|document)\s+)?(?:not\s+found|forbidden|access\s+denied|gone|internal\s+server\s+error"
+    r"|service\s+unavailable|bad\s+request)?[\s.!]*$", re.I)
+_ERROR_PHRASE = re.compile(r"\b(?:page|file|document)\s+(?:not\s+found|(?:can['’]?t|cannot|could\s+not)\s+be\s+found)"
+                           r"|^(?:error\s*)?40[34]\b|^not\s+found\b", re.I)
+_ERROR_SLUGS = frozenset({"404", "403", "410", "500", "404-error", "error-404", "page-not-found", "not-found"})
+# Folders that hold a theme's, plugin's or font's own files: an .html there is its demo or readme page.
+_ASSET_DIRS = frozenset({"node_modules", "bower_components", "vendor", "fonts", "font", "webfonts", "wp-includes",
+                         "plugins"})
+
 # At least this many placeholders, of at least two different names, make a template page.
 PLACEHOLDERS = 3
 
@@ -128,6 +153,14 @@ def classify(f: PageFacts) -> tuple[str, tuple[str, ...]]:
 
     if f.refresh is not None and f.refresh <= STUB_DELAY and f.page_words < STUB_WORDS:
         return REDIRECT, (f"meta refresh after {f.refresh:g} s", f"{f.page_words} words on the page")
+    error = _error(f, slug)
+    if error:
+        return ERROR, error
+    if not f.document:
+        return FRAGMENT, ("no doctype, <html>, <head>, <body> or <title>: a piece of a page",)
+    folder = next((s for s in segs[:-1] if s in _ASSET_DIRS), None)
+    if folder:
+        return ASSET, (f"inside a {folder}/ folder: a theme's, plugin's or font's own file",)
     blanks = list(dict.fromkeys(f.placeholders))
     if len(f.placeholders) >= PLACEHOLDERS and len(blanks) >= 2:
         shown = ", ".join(blanks[:3]) + (", …" if len(blanks) > 3 else "")
@@ -193,6 +226,20 @@ def _archive_evidence(segs: list[str]) -> tuple[str, ...]:
     return (f"url /{'/'.join(segs)}/: a {'date' if _YEAR.match(segs[0]) else 'tag, category or author'} archive",)
 
 
+def _error(f: PageFacts, slug: str) -> tuple[str, ...]:
+    if "error404" in f.body_classes:
+        return ("body class error404",)
+    if f.short_text and f.page_words <= ERROR_WORDS and _ERROR_TEXT.match(f.short_text) \
+            and f.short_text.strip(" .!"):
+        return (f"the whole text is {f.short_text!r}",)
+    for part in _title_parts(f.title):
+        if _ERROR_PHRASE.search(part):
+            return (f"title {part!r}",)
+    if slug in _ERROR_SLUGS:
+        return (f"url /{slug}/: the site's error page",)
+    return ()
+
+
 def _legal(f: PageFacts, slug: str) -> tuple[str, ...]:
     if "privacy-policy" in f.body_classes:
         return ("body class privacy-policy",)
@@ -216,3 +263,22 @@ def _form(f: PageFacts, slug: str) -> tuple[str, ...]:
     if f.word_count < FORM_PAGE_WORDS:
         return (forms, f"{f.word_count} words of prose")
     return ()
+
+
+def framed_only(pages, resolve=lambda url: url) -> dict[str, str]:
+    """URL -> evidence for each page other pages show in an ``<iframe>`` and no page links to.
+
+    Such a document (a form builder's booking form, a map) is a part of the pages that frame
+    it, with no title or h1 of its own to get right; it is a kind only the whole site can tell.
+    ``resolve`` names the page a link's URL lands on (``/form.html`` is the page ``/form``).
+    """
+    framed: dict[str, set[str]] = {}
+    linked: set[str] = set()
+    for page in pages:
+        for link in page.links:
+            if link.tag in ("iframe", "frame"):
+                framed.setdefault(resolve(link.fetch_url), set()).add(page.url)
+            elif link.tag in ("a", "area"):
+                linked.add(resolve(link.fetch_url))
+    return {url: f"shown in an <iframe> on {len(by)} page{'s' if len(by) > 1 else ''}, linked from none"
+            for url, by in framed.items() if url not in linked}

@@ -182,6 +182,9 @@ class PhoneSeen(_Data):
     context: str = "body"
     shown: Optional[str] = None
     line: Optional[int] = None
+    # Numbers written right beside this one in the same text, as alternatives
+    # ("Call A | B", "A (Sandy Lake office) or B (Meadville office)").
+    beside: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

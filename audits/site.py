@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Optional
 
+from audits import kinds
 from audits.config import Config
 from audits.identity import SiteIdentity
 from audits.model import CONTRACT_CONTEXT, Cta, Fetch, Finding, Page, Severity
@@ -50,7 +51,15 @@ class Site:
             site.pages[page.url] = page
         for f in fetches:
             site.fetches[f.url] = f
+        for url, evidence in kinds.framed_only(site.pages.values(), site._landing).items():
+            page = site.pages.get(url)
+            if page is not None and page.kind not in kinds.NOT_PAGES:
+                site.pages[url] = replace(page, kind=kinds.FRAGMENT, kind_evidence=(evidence,), is_article=False)
         return site
+
+    def _landing(self, url: str) -> str:
+        fetch = self.fetches.get(url)
+        return (fetch.final_url if fetch is not None and fetch.final_url else None) or url
 
     @functools.cached_property
     def identity(self) -> SiteIdentity:

@@ -33,7 +33,7 @@ LABELLED = {  # rule -> list in labels.toml naming the pages that truly have the
     "missing-title": "missing_title", "missing-meta-description": "missing_meta_description",
     "missing-h1": "missing_h1", "multiple-h1": "multiple_h1", "missing-alt": "missing_alt",
     "duplicate-title": "duplicate_title", "broken-link": "broken_link",
-    "phone-mismatch": "phone_mismatch", "url-mismatch": "url_mismatch",
+    "phone-mismatch": "phone_mismatch", "url-mismatch": "url_mismatch", "invalid-tel-link": "invalid_tel_link",
 }
 CONTENT_RULES = ("missing-cta", "thin-content", "hard-to-read", "phone-not-clickable", "irrelevant-related-post")
 PAGE_RULES = ("missing-title", "missing-meta-description", "missing-h1", "multiple-h1", "missing-alt",

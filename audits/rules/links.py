@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from dataclasses import replace
 
 from audits.identity import FETCHED_SCHEMES, page_key
+from audits.kinds import UNSEEN
 from audits.model import NOT_FETCHED_BY_RULE, Fetch, Hit, Hop, Link, Page
 from audits.registry import site_rule
 
@@ -114,7 +115,8 @@ def occurrences(site: "Site", by: str = "fetch_url", *,
     instead of every other link.
 
     Only pages that were served (status below 400) are read: the links of an
-    error page are the site template's, and already reported where they work.
+    error page are the site template's, and already reported where they work;
+    so are those of a saved error body and a package's demo page (``kinds.UNSEEN``).
     A page crawled again under another URL (see ``duplicate_pages``) is read once.
     Worked out once per site: four rules read the same occurrences.
     """
@@ -127,7 +129,7 @@ def _occurrences(site: "Site", by: str, metadata: bool) -> list[tuple[str, _Occu
     judged: dict[tuple[str, str, str], tuple[bool, bool]] = site.derive("link-verdicts", dict)
     out: list[tuple[str, _Occurrence]] = []
     for page in site.pages.values():
-        if page.status >= 400 or page.url in duplicates:
+        if page.status >= 400 or page.kind in UNSEEN or page.url in duplicates:
             continue
         seen: dict[str, _Occurrence] = {}
         for link in page.links:

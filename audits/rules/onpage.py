@@ -15,7 +15,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 from audits.identity import page_key
-from audits.kinds import first_page, paginated
+from audits.kinds import NOT_PAGES, first_page, paginated
 from audits.model import Hit, Page
 from audits.registry import page_rule, site_rule
 from audits.rules.links import refresh_target
@@ -28,9 +28,10 @@ TEMPLATE_CONTEXTS = frozenset({"header", "nav", "footer", "sidebar"})
 
 
 def judged(page: Page) -> bool:
-    # A meta-refresh stub is a redirect to readers and search engines: no title or h1 to get right.
+    # A meta-refresh stub is a redirect to readers and search engines: no title or h1 to get right;
+    # a saved error body, an empty file or a piece of a page is no page at all (audits.kinds.NOT_PAGES).
     return (page.status == 200 and "html" in (page.content_type or "text/html").lower()
-            and page.kind != "redirect" and refresh_target(page) is None)
+            and page.kind != "redirect" and page.kind not in NOT_PAGES and refresh_target(page) is None)
 
 
 def noindex(page: Page) -> bool:
@@ -245,13 +246,15 @@ def multiple_h1(page: Page, opts: None) -> Iterator[Hit]:
     in another `<h1>`.
 
     **How to fix.** Keep one `<h1>` for the page's main heading; make the
-    others `<h2>` or plain elements.
+    others `<h2>` or plain elements. An empty `<h1>` shows nothing and is not
+    counted; an h1 opened inside another (`<h1><h1>About Us</h1></h1>`) is,
+    as a browser reads it, an empty h1 and one with text.
     """
     if not judged(page):
         return
-    h1s = page.h1s
+    heads = [h for h in page.headings if h.level == 1 and h.text.strip()]  # an empty <h1> shows nothing
+    h1s = [h.text for h in heads]
     if len(h1s) > 1:
-        heads = [h for h in page.headings if h.level == 1]
         shown = ", ".join(_quote(_text(h)) for h in h1s[:4])
         yield Hit(f"Page has {len(h1s)} <h1> headings ({shown}); keep one.",
                   line=heads[1].line, evidence={"h1": [_text(h) for h in h1s]})

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Optional
 from urllib.parse import unquote
 
+from audits.kinds import UNSEEN
 from audits.model import Hit, Page, PhoneSeen
 from audits.phonetext import OTHER_LINES, to_e164, written_format
 from audits.registry import options, page_rule, site_rule
@@ -41,6 +42,8 @@ def canonical_number(site: "Site") -> Optional[str]:
     pages_showing: Counter[str] = Counter()
     mentions: Counter[str] = Counter()
     for page in site.pages.values():
+        if page.kind in UNSEEN:
+            continue
         numbers = {p.number for p in page.phones}
         pages_showing.update(numbers)
         mentions.update(p.number for p in page.phones)
@@ -90,14 +93,20 @@ def phone_mismatch(site: "Site", opts: PhoneOptions) -> Iterator[Hit]:
     `<h4>Fax</h4><p>(559) 425-1119</p>`; the labels are `[audits.phone]
     other_lines`), nor a national help
     line such as the Suicide & Crisis Lifeline's 1-800-273-8255 or SAMHSA's
-    1-800-662-4357. Any other toll-free or call-tracking line is one, until it
-    is added to `allow`.
+    1-800-662-4357, nor a number the site writes right beside the canonical one
+    as another line of the practice ("(724) 376-7161 (Sandy Lake Office) or
+    (814) 724-6890 (Meadville Office)", "Call +91 94872 71222 | 0427 3587703"):
+    that number is the practice's on every page. Any other toll-free or
+    call-tracking line is one, until it is added to `allow`.
     """
     canonical = canonical_number(site)
     if canonical is None:
         return
-    ok = allowed_numbers(site, opts) | {canonical}
+    ok = allowed_numbers(site, opts) | {canonical} | site.derive(("phone-lines", canonical),
+                                                                  lambda: practice_lines(site, canonical))
     for page in site.pages.values():
+        if page.kind in UNSEEN:
+            continue
         reported: set[str] = set()
         # tel/shown contradictions first: they carry the more precise message.
         for seen in sorted(page.phones, key=lambda p: (p.via != "tel", p.line or 0)):
@@ -105,6 +114,18 @@ def phone_mismatch(site: "Site", opts: PhoneOptions) -> Iterator[Hit]:
             if hit and hit.target not in reported:
                 reported.add(hit.target)
                 yield hit
+
+
+def practice_lines(site: "Site", canonical: str) -> set[str]:
+    """Numbers the site writes right beside its canonical number, as the practice's other lines.
+
+    "Call us (724) 376-7161 (Sandy Lake Office) or (814) 724-6890 (Meadville Office)", "Call Us
+    +91 94872 71222 | 0427 3587703": a second office's or a mobile line offered with the main one
+    is the practice's, on every page it appears on. A stray old or mistyped number is written
+    on its own.
+    """
+    return {seen.number for page in site.pages.values() if page.kind not in UNSEEN
+            for seen in page.phones if canonical in seen.beside}
 
 
 def _mismatch(page: Page, seen: PhoneSeen, canonical: str, ok: set[str]) -> Optional[Hit]:
@@ -149,7 +170,7 @@ def phone_format(site: "Site", opts: None) -> Iterator[Hit]:
     if canonical is None:
         return
     written = [
-        (page, seen) for page in site.pages.values() for seen in page.phones
+        (page, seen) for page in site.pages.values() if page.kind not in UNSEEN for seen in page.phones
         if seen.via == "text" and seen.number == canonical
     ]
     if site.config.site.phone:

@@ -1,0 +1,83 @@
+"""Excerpts of real sites nobody here wrote (tests/fixtures/realsites/README.md): the false-alarm classes
+measured in docs/accuracy.md, each on the real markup that showed it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audits import sources
+from audits.config import from_dict
+from audits.engine import run_rules
+
+REAL = Path(__file__).parent / "fixtures" / "realsites"
+ORIGIN = "https://clinic.test"
+PAGE_RULES = {"missing-title", "missing-meta-description", "missing-h1", "multiple-h1", "missing-alt",
+              "duplicate-title", "broken-link", "phone-format"}
+
+
+def check(site: str, **cfg):
+    folder = REAL / site
+    config = from_dict({"site": {"canonical_url": ORIGIN, **cfg}})
+    local = sources.pages_from_paths([folder], config, path_base=folder)
+    built = local.site()
+    pages = {url.removeprefix(ORIGIN): page for url, page in built.pages.items()}
+    findings = [f for f in run_rules(built)]
+    return pages, findings
+
+
+@pytest.mark.parametrize("site, path, kind, evidence", [
+    # thenorthclinic: 295 srcset names saved with the server's plain-text answer as their body.
+    ("thenorthclinic", "/300w", "error", "the whole text is 'Not Found'"),
+    ("thenorthclinic", "/about/concat_r", "error", "the whole text is 'Forbidden'"),
+    # miami: WordPress's 404 page saved under an image's name (its blog list has one h1 per post).
+    ("miamiclinicalpsychotherapy", "/wp-content/uploads/2016/03/adhd-1.jpg", "error", "body class error404"),
+    ("alignpointchiro", "/contact/", "fragment", "empty document"),  # a file holding one space
+    ("cardstonsmiles", "/main", "fragment", "no doctype, <html>, <head>, <body> or <title>: a piece of a page"),
+    ("cardstonsmiles", "/fonts/flaticon/font/flaticon", "asset",
+     "inside a fonts/ folder: a theme's, plugin's or font's own file"),
+    # smilepointdental: the booking form every page shows in an iframe.
+    ("smilepointdental", "/appointment-form/form1", "fragment", "shown in an <iframe> on 1 page, linked from none"),
+])
+def test_a_file_that_is_no_page_gets_its_kind_and_no_page_findings(site, path, kind, evidence):
+    pages, findings = check(site)
+    assert (pages[path].kind, pages[path].kind_evidence) == (kind, (evidence,))
+    assert not pages[path].is_article
+    assert [f.rule for f in findings if f.url == ORIGIN + path and f.rule in PAGE_RULES] == []
+
+
+def test_the_pages_beside_them_are_still_judged():
+    pages, findings = check("smilepointdental", phone="+91 94872 71222", phone_region="IN")
+    assert pages["/"].kind == "home"
+    # The home page excerpt has no h1 of its own: still reported, on the page and not on its form.
+    assert [(f.rule, f.url) for f in findings if f.rule == "missing-h1"] == [("missing-h1", ORIGIN + "/")]
+
+
+def test_a_mobile_and_a_landline_offered_together_are_both_the_clinics():
+    # "Call Us +91 94872 71222 | 0427 3587703" in the header, "Mobile:" and "Phone:" in the footer: 1 page
+    # of 25 with the same two phone-mismatch errors before.
+    _, findings = check("smilepointdental", phone="+91 94872 71222", phone_region="IN")
+    assert [f for f in findings if f.rule == "phone-mismatch"] == []
+    assert [f for f in findings if f.rule == "invalid-tel-link"] == []
+
+
+def test_a_second_office_named_beside_the_first_is_not_a_mismatch():
+    # "call us at (724) 376-7161 (Sandy Lake Office) or (814) 724-6890 (Meadville Office)"
+    pages, findings = check("sandylakedental", phone="(724) 376-7161", phone_region="US")
+    numbers = {p.number for p in pages["/"].phones}
+    assert numbers == {"+17243767161", "+18147246890"}
+    assert [f for f in findings if f.rule == "phone-mismatch"] == []
+
+
+def test_a_reviews_date_is_not_a_phone_number():
+    # A German review card dated "03.06.2025" read as the Berlin number +493062025 before.
+    pages, findings = check("elaesthetics", phone="+49 1556 6919635", phone_region="DE")
+    assert [p.raw for p in pages["/hyaluron/profhilo/"].phones] == ["+4915566919635"]
+    assert [f for f in findings if f.rule == "phone-mismatch"] == []
+
+
+def test_an_h1_nested_in_an_h1_is_one_heading_as_a_browser_shows_it():
+    # <h1 class="titleheading"><h1 class="headings"><span>About Us</span></h1></h1>
+    pages, findings = check("miamiclinicalpsychotherapy")
+    assert [h.text for h in pages["/about-us/"].headings if h.level == 1] == ["", "About Us"]
+    assert [f for f in findings if f.rule == "multiple-h1"] == []
