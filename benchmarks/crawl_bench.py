@@ -275,8 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  requests               {total} in all ({heads} HEAD), {distinct} distinct URLs "
           f"({len(site_urls)} on the site, {len(ext_urls)} external); {ours.connections} TCP connections opened")
     print(f"  time split             {ours.split(wall)}")
-    print(f"  faulty URLs asked      {ours.asked(FAULT_PATHS)}")
     print("                         (after the last request: answers still awaited, e.g. a timeout, then audit and reports)")
+    print(f"  faulty URLs asked      {ours.asked(FAULT_PATHS)}")
     print(f"  CPU time (child)       {cpu_s:.2f} s  ({cpu_s / wall:.0%} of the wall time: near 100% means CPU-bound)")
     print(f"  peak RSS (child)       {peak_mb:.0f} MB" + (
         f"  ({rss_crawled:.0f} MB when the last request was answered; the rest is audit and reports)"
