@@ -22,7 +22,7 @@ from bs4.dammit import EncodingDetector
 from lxml import etree
 
 from audits import kinds, mainbody, relatedblocks
-from audits.mainbody import BODY, INVISIBLE
+from audits.mainbody import BODY, INVISIBLE, text_of
 from audits.model import Action, Heading, Image, Link, Page, Paragraph, PhoneSeen, RelatedBlock
 from audits.phonetext import OTHER_LINES
 from audits.readability import measure, words
@@ -310,6 +310,22 @@ class _Text:
         self._pending.append(action)
 
 
+def _root_of(base: str) -> str:
+    """The base's scheme and host with path "/" ("" when it has none): what a root-relative link resolves against."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+# A root-relative href ("/about/", the theme's menu and footer on every page) resolves the same
+# on every page of a host, so it is resolved once per process, not once per page.
+@functools.lru_cache(maxsize=8192)
+def _resolve_rooted(root: str, href: str) -> str:
+    return resolve(root, href)
+
+
 class _Walker:
     """One walk of the tree: each element's tag handler (``_HANDLERS``) records its facts."""
 
@@ -326,11 +342,17 @@ class _Walker:
         self.canonical: Optional[str] = None
         self.jsonld: list[str] = []
         self._resolved: dict[str, str] = {}
+        self.root = _root_of(base)
+
 
     def resolve(self, href: str) -> str:
         target = self._resolved.get(href)
         if target is None:
-            target = self._resolved[href] = resolve(self.base, href)
+            if self.root and href[:1] == "/" and href[1:2] != "/":
+                target = _resolve_rooted(self.root, href)
+            else:
+                target = resolve(self.base, href)
+            self._resolved[href] = target
         return target
 
     def add_link(self, target_href: str, el, ctx: str, text: str = "", rel: str = "", tag: str = "") -> str:
@@ -374,7 +396,7 @@ class _Walker:
             if child.tail and not st.hidden:
                 text.add(child.tail, st, child.sourceline)
         if linked and tag == "a":
-            text.link(self.resolve(el.get("href")), len(" ".join(el.xpath("string()").split())))
+            text.link(self.resolve(el.get("href")), len(" ".join(text_of(el).split())))
         if block:
             text.flush()
 
@@ -491,7 +513,7 @@ def _on_heading(w: _Walker, el, st: _State) -> None:
     # A heading opened inside another ("<h1><h1>About Us</h1></h1>") closes it in a browser,
     # which shows an empty heading and then the inner one: the outer keeps only its own text.
     nested = next(el.iterdescendants(*_HEADINGS), None) is not None
-    text = _own_text(el) if nested else el.xpath("string()")
+    text = _own_text(el) if nested else text_of(el)
     w.headings.append(Heading(level=int(el.tag[1]), text=" ".join(text.split()), line=el.sourceline))
 
 
@@ -517,7 +539,7 @@ def _on_form(w: _Walker, form, st: _State) -> None:
     if not submits:
         return
     s = submits[0]
-    text = " ".join(s.xpath("string()").split()) if s.tag == "button" else (s.get("value") or s.get("alt") or "")
+    text = " ".join(text_of(s).split()) if s.tag == "button" else (s.get("value") or s.get("alt") or "")
     action = form.get("action")
     href = resolve(w.base, action) if action and action.strip() else w.url
     w.text.actions.append(Action(kind="form", text=text, href=href, line=form.sourceline))
@@ -531,7 +553,7 @@ def _on_div(w: _Walker, el, st: _State) -> None:
 
 def _on_button(w: _Walker, el, st: _State) -> None:  # button, input
     if st.in_article and not st.link and not st.form:
-        text = " ".join(el.xpath("string()").split()) if el.tag == "button" else (el.get("value") or "")
+        text = " ".join(text_of(el).split()) if el.tag == "button" else (el.get("value") or "")
         if text:
             w.text.actions.append(Action(kind="button", text=text, line=el.sourceline))
 
@@ -562,10 +584,14 @@ def _hidden(el) -> bool:
     return bool(cls) and not _HIDDEN_CLASSES.isdisjoint(cls.split())
 
 
+# Compiled once: el.xpath() builds a new evaluator on every call, which was most of a link's cost.
+_VISIBLE_TEXTS = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]")
+
+
 def link_text(el) -> str:
     """A link's text; for an image link its alt, then the title or aria-label."""
-    text = " ".join(t for t in el.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
-    text = " ".join(text.split())
+    # The walk never enters <script>/<style>, so a link with no child elements has only its own text.
+    text = " ".join((el.text or "").split()) if len(el) == 0 else " ".join(" ".join(_VISIBLE_TEXTS(el)).split())
     if text:
         return text
     for img in el.iter("img"):
@@ -599,7 +625,13 @@ def _phone_spans(text: str, region: str, bare: bool = False,
     """``phones_in_text`` with where each number starts and ends in ``text``."""
     if not _PHONE_HINT.search(text):
         return []
-    labels = labels or _label_pattern(OTHER_LINES)
+    return list(_matched_phones(text, region, bare, labels or _label_pattern(OTHER_LINES)))
+
+
+# The theme's header, footer and call-to-action lines repeat on every page: their numbers are
+# matched once per process (phonenumbers' matcher was a tenth of a page's extraction).
+@functools.lru_cache(maxsize=4096)
+def _matched_phones(text: str, region: str, bare: bool, labels: re.Pattern) -> tuple:
     found, after = [], 0
     for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
         lead = text[max(after, m.start - 24):m.start]
@@ -613,7 +645,7 @@ def _phone_spans(text: str, region: str, bare: bool = False,
         if labels.search(lead):
             continue
         found.append((_e164(m.number), m.raw_string, m.start, m.end))
-    return found
+    return tuple(found)
 
 
 # Two numbers at most this many characters apart in one block are offered side by side, as the
@@ -672,9 +704,15 @@ _TEXT_URL = re.compile(
 _TRAILING = ".,;:!?)]}>'\"’”»"
 
 
+# What every match of _TEXT_URL contains: searching for it first skips most prose at C speed.
+_TEXT_URL_HINT = re.compile(r"://|www\.|\.(?:" + _TLDS + r")\b", re.I)
+
+
 def urls_in_text(text: str) -> list[str]:
     """URLs and bare domains written in prose, as written, without the punctuation after them."""
     out = []
+    if not _TEXT_URL_HINT.search(text):
+        return out
     for m in _TEXT_URL.finditer(text):
         u = m.group(0)
         while u and u[-1] in _TRAILING:

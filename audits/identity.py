@@ -75,6 +75,7 @@ class Origin:
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.I)
 
 
+@lru_cache(maxsize=200_000)  # the theme's links name the same few URLs on every page
 def origin_of(url: str) -> Optional[Origin]:
     """The origin a URL (or a host written in text) names; None for mailto:, tel: and the like."""
     if "://" not in url and not url.startswith("//"):

@@ -125,8 +125,19 @@ class Layout:
     related_heads: list = field(default_factory=list)
 
 
+# Compiled once: el.xpath() builds a new evaluator on every call.
+_STRING = etree.XPath("string()")
+
+
+def text_of(el) -> str:
+    """XPath string(): all the text inside an element, script and style included."""
+    if len(el) == 0:  # most links, headings and paragraphs hold bare text
+        return el.text or ""
+    return _STRING(el)
+
+
 def _text_len(el) -> int:
-    return len(_norm(el.xpath("string()")))
+    return len(_norm(text_of(el)))
 
 
 _HOLDS_MAIN = etree.XPath("boolean(descendant::main | descendant::article | descendant::*[@role='main'])")
@@ -165,7 +176,7 @@ def layout(root, body) -> Layout:
 
     # Related posts announced by a heading: the heading and the link block after it.
     for h in headings:
-        if region.get(h) in (BODY, SIDEBAR, RELATED) and _RELATED_RE.match(_norm(h.xpath("string()"))):
+        if region.get(h) in (BODY, SIDEBAR, RELATED) and _RELATED_RE.match(_norm(text_of(h))):
             block = related_block(h)
             if block:
                 lay.related_heads.append(h)
@@ -200,7 +211,7 @@ def _decorative(el) -> bool:
     """A divider: an <hr>, an empty spacer, a row of "★" or "* * *", with nothing to click."""
     if el.tag in INVISIBLE:
         return True
-    return not _WORDY.search(el.xpath("string()")) and not _ACTIONABLE(el)
+    return not _WORDY.search(text_of(el)) and not _ACTIONABLE(el)
 
 
 def _tail(main, region) -> tuple:
@@ -290,7 +301,7 @@ def _link_dense(el) -> bool:
     total = _text_len(el)
     if total == 0:
         return True
-    linked = sum(len(_norm(a.xpath("string()"))) for a in el.iter("a"))
+    linked = sum(len(_norm(text_of(a))) for a in el.iter("a"))
     return linked >= 0.5 * total
 
 
@@ -304,7 +315,7 @@ def _inline_len(div) -> int:
     total = len((div.text or "").strip())
     for c in div:
         if c.tag in _INLINE:
-            total += len(_norm(c.xpath("string()")))
+            total += len(_norm(text_of(c)))
         if c.tail:
             total += len(c.tail.strip())
     return total

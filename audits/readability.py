@@ -15,6 +15,7 @@ checks the scores equal textstat's.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -121,15 +122,17 @@ class Counts:
     def of(cls, text: str) -> "Counts":
         easy = _easy_words()
         words = syllables = poly = difficult = not_easy = 0
-        for word in _textstat_words(text):
-            word = word.lower()
+        # An article uses a few hundred distinct words: each is looked up once, weighted by its count.
+        for word, k in Counter(map(str.lower, _textstat_words(text))).items():
             n = _syllables(word)
-            words += 1
-            syllables += n
-            poly += n >= 3
+            words += k
+            syllables += n * k
+            if n >= 3:
+                poly += k
             if word not in easy:
-                not_easy += 1
-                difficult += n >= _SYLLABLE_THRESHOLD
+                not_easy += k
+                if n >= _SYLLABLE_THRESHOLD:
+                    difficult += k
         found = _TEXTSTAT_SENTENCE.findall(text) if text else ()
         sentences = max(1, len(found) - sum(1 for s in found if len(_textstat_words(s)) <= 2)) if text else 0
         return cls(words, sentences, syllables, poly, difficult, not_easy)
@@ -177,11 +180,10 @@ def _sentence_grade(sentence: str) -> float:
     Only used to rank sentences; word-level caching makes it cheap enough to
     run on every sentence of every article in a large crawl.
     """
-    found = [w.lower().strip("'’-") for w in _WORD.findall(sentence)]
-    found = [w for w in found if w]
+    found = [w for w in (w.lower().strip("'’-") for w in _WORD.findall(sentence)) if w]
     if not found:
         return 0.0
-    syllables = sum(_syllables(w) for w in found)
+    syllables = sum(map(_syllables, found))
     return 0.39 * len(found) + 11.8 * syllables / len(found) - 15.59
 
 
@@ -197,9 +199,10 @@ def measure(body_text: str, paragraphs: Sequence[str] = ()) -> Readability | Non
     """Score an article body; None when there is too little text to judge."""
     text = body_text.strip()
     sents = sentences(text)
-    if not sents or words(text) < 20:
-        return None
     lengths = {s: words(s) for s in sents}
+    # Splitting removes only spaces, quotes and brackets between sentences, so their words are the text's.
+    if not sents or sum(lengths[s] for s in sents) < 20:
+        return None
     long_sents = sum(1 for s in sents if lengths[s] > LONG_SENTENCE_WORDS)
     paras = [p for p in paragraphs if p.strip()] or [text]
     long_paras = sum(1 for p in paras if words(p) > LONG_PARAGRAPH_WORDS)

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Optional
 from urllib.parse import unquote, urlsplit
 
 from audits import mainbody
-from audits.mainbody import RELATED, SIDEBAR
+from audits.mainbody import RELATED, SIDEBAR, text_of
 from audits.model import RelatedBlock
 
 # Class names of lists that show the newest posts whatever the page (WordPress's Recent Posts
@@ -96,7 +96,7 @@ def related_blocks(body, lay: "mainbody.Layout", absolute: Callable[[str], str],
             continue
         parent = nodes[0].getparent()
         place = region.get(parent, mainbody.BODY) if parent is not None else mainbody.BODY
-        heading_text = " ".join(heading.xpath("string()").split()) if heading is not None else ""
+        heading_text = " ".join(text_of(heading).split()) if heading is not None else ""
         out.append(RelatedBlock(links=tuple(links.values()), heading=heading_text[:120],
                                 markers=_markers(nodes, heading), place=place, line=nodes[0].sourceline))
     return tuple(sorted(out, key=lambda b: b.line or 0))

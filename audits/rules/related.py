@@ -153,13 +153,16 @@ def _stem(word: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    out = []
-    for raw in _TOKEN.findall(text.lower()):
-        raw = raw.strip("'’-")
-        if len(raw) < 2 or raw in STOP_WORDS or raw in GENERIC_WORDS or raw.isdigit():
-            continue
-        out.append(_stem(raw))
-    return out
+    return [t for t in map(_token, _TOKEN.findall(text.lower())) if t]
+
+
+@lru_cache(maxsize=100_000)  # a site's articles share most of their words: each is judged once
+def _token(raw: str) -> str:
+    """The stem a word counts as, or "" for a word that says nothing of the topic."""
+    raw = raw.strip("'’-")
+    if len(raw) < 2 or raw in STOP_WORDS or raw in GENERIC_WORDS or raw.isdigit():
+        return ""
+    return _stem(raw)
 
 
 Vector = dict[str, float]

@@ -1,0 +1,67 @@
+"""What extraction keeps between pages (the theme's links and phone lines) never changes a Page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from audits import extract
+from audits.extract import extract_page, link_text, urls_in_text
+from lxml import etree
+
+HTML = Path(__file__).parent / "fixtures" / "html"
+THEME = """<html><head><title>{title}</title></head><body class="single-post">
+<header class="site-header"><a href="/"><img src="/logo.png" alt="Valley Clinic"></a>
+<nav><a href="/services/">Services</a> <a href="../up/">Up</a> <a href="//cdn.test/x.js">CDN</a></nav>
+<p>Call (559) 555-0142 today</p></header>
+<article><h1>{title}</h1><p>{body} Read more at <a href="/blog/">the blog</a>.</p></article>
+<footer class="site-footer"><p>Fax: (559) 425-1119. Main line (559) 555-0142.</p>
+<a href="/contact/">Contact <b>us</b><script>var x = 1;</script></a></footer></body></html>"""
+
+
+def forget() -> None:
+    """Clear what extraction keeps between pages, as in a freshly started worker."""
+    extract._resolve_rooted.cache_clear()
+    extract._matched_phones.cache_clear()
+
+
+def theme_page(url: str, title: str, body: str):
+    return extract_page(url, THEME.format(title=title, body=body).encode(), headers={"content-type": "text/html"})
+
+
+def test_a_page_whose_theme_was_seen_before_is_the_page_extracted_fresh():
+    pages = [("https://a.test/blog/one/", "One", "First words here."),
+             ("https://a.test/blog/two/", "Two", "Other words there."),
+             ("http://b.test/deep/three/", "Three", "Same theme, another host.")]
+    forget()
+    warm = [theme_page(*p) for p in pages]
+    fresh = []
+    for p in pages:
+        forget()
+        fresh.append(theme_page(*p))
+    assert warm == fresh
+    # The theme's root-relative links follow each page's own host, never the first one seen.
+    assert [lk.target for lk in warm[2].links if lk.text == "Services"] == ["http://b.test/services/"]
+    assert [lk.target for lk in warm[1].links if lk.text == "Up"] == ["https://a.test/blog/up/"]
+    assert [lk.target for lk in warm[2].links if lk.text == "CDN"] == ["http://cdn.test/x.js"]
+    # The fax line is still skipped and the main line still found, on every page.
+    assert all({ph.number for ph in p.phones} == {"+15595550142"} for p in warm)
+
+
+def test_fixture_themes_extract_the_same_after_other_pages_filled_the_memos():
+    files = sorted(HTML.glob("*.html"))
+    forget()
+    warm = [extract_page(f"https://site.test/{f.stem}/", f.read_bytes()) for f in files]
+    for f, page in zip(files, warm):
+        forget()
+        assert extract_page(f"https://site.test/{f.stem}/", f.read_bytes()) == page, f.name
+
+
+def test_link_text_leaves_out_scripts_and_reads_nested_elements():
+    root = etree.HTML('<p><a id="a">Plain  text</a><a id="b">Contact <b>us</b><script>x()</script></a>'
+                      '<a id="c"><img alt="Logo"></a></p>')
+    assert [link_text(root.find(f".//a[@id='{i}']")) for i in "abc"] == ["Plain text", "Contact us", "Logo"]
+
+
+def test_prose_with_no_address_in_it_has_no_urls_and_each_kind_of_address_is_found():
+    assert urls_in_text("Studies suggest a short daily walk helps. Ask your provider.") == []
+    assert urls_in_text("See https://x.test/a, www.clinic.org and fresno.health.") == [
+        "https://x.test/a", "www.clinic.org", "fresno.health"]
