@@ -92,9 +92,14 @@ def page_ctas(site: Site) -> dict[str, tuple[Cta, ...]]:
 
 
 def audit(site: Site, *, baseline: Optional[Baseline] = None, notes: Iterable[str] = (),
-          started_at: Optional[str] = None) -> Report:
-    """The finished report: findings, facts, and with a ``baseline`` which findings are new and which fixed."""
-    findings = run_rules(site)
+          started_at: Optional[str] = None, findings: Optional[list[Finding]] = None) -> Report:
+    """The finished report: findings, facts, and with a ``baseline`` which findings are new and which fixed.
+
+    ``findings``: what ``run_rules(site)`` returned for inputs identical to this site's (a re-crawl
+    that changed nothing the rules read: crawler/recrawl.py), so the rules need not run again.
+    """
+    if findings is None:
+        findings = run_rules(site)
     pages = sorted(site.pages.values(), key=lambda p: p.url)
     new, baselined, fixed = None, 0, []
     if baseline is not None:

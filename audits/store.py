@@ -47,10 +47,11 @@ class RecordWriter:
         self._pages = open(self.dir / PAGES, "w", encoding="utf-8")
         self._fetches = open(self.dir / FETCHES, "w", encoding="utf-8")
 
-    def write(self, record: Page | Fetch) -> None:
+    def write(self, record: Page | Fetch, data: Optional[dict] = None) -> None:
+        """``data``: ``record.to_dict()`` when the caller already holds it (a page taken from the history store)."""
         stream = self._pages if isinstance(record, Page) else self._fetches
         try:
-            stream.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+            stream.write(json.dumps(record.to_dict() if data is None else data, ensure_ascii=False) + "\n")
             stream.flush()
         except OSError as exc:
             raise OSError(exc.errno, exc.strerror, stream.name) from None

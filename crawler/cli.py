@@ -228,7 +228,11 @@ def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, histor
                     history=history, full=getattr(args, "full", False), resume=getattr(args, "resume", False))
     if history is not None and not args.quiet:
         print(f"siteproof: {summary.counts_line()}", file=sys.stderr)
-    return audit_crawl(config, out, summary, started_at=started_at, baseline=baseline), summary
+    report = audit_crawl(config, out, summary, started_at=started_at, baseline=baseline, history=history)
+    if report.crawl["findings_reused"] and not args.quiet:
+        print("siteproof: every page and link outcome as in an earlier crawl: its findings re-used "
+              "(--full runs every rule again)", file=sys.stderr)
+    return report, summary
 
 
 # 128 + the signal number, as shells report a process a signal stopped.
@@ -274,7 +278,12 @@ def cmd_crawl(args) -> int:
             args.resume = False
     recorder = history_cli.start_history(args, config, site=url, command="crawl", started_at=started, out=out)
     report, summary = _crawl_and_audit(config, out, args, started, history=history)
-    return _crawl_exit(_finish(report, args, out, formats, default_stream=True, recorder=recorder), summary, out)
+    code = _finish(report, args, out, formats, default_stream=True, recorder=recorder)
+    if summary.finish_reason == "finished":
+        from crawler.run import published
+
+        published(out, history)
+    return _crawl_exit(code, summary, out)
 
 
 def _report_dir(config: Config, url: str, started_at: str) -> str:

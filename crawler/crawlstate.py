@@ -24,9 +24,10 @@ from sqlalchemy import create_engine, delete, event, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from audits.history.crawl_tables import checkpoint_records, checkpoints, externals, page_models, validators
+from audits.history.crawl_tables import (audit_results, checkpoint_records, checkpoints, externals, page_models,
+                                         validators)
 from audits.history.store import HistoryStore, is_url, server_engine
-from audits.model import Fetch, Page
+from audits.model import Fetch, Finding, Page
 
 def page_json(page: Page) -> tuple[str, str]:
     """(key, JSON) of a page model; depth is left out so the same page at another depth is one row."""
@@ -34,6 +35,10 @@ def page_json(page: Page) -> tuple[str, str]:
     data["depth"] = 0
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
+
+
+# Built once, parameters apart: a crawl records every page and fetch with it, one commit each.
+_RECORD = checkpoint_records.insert()
 
 
 def _fetch_json(fetch: Fetch) -> str:
@@ -112,9 +117,14 @@ class CrawlState:
     def _store_page(self, key: str, text: str) -> None:
         self.conn.execute(self._upsert(page_models, {"key": key, "page": text}, ("key",)))
 
-    def load_page(self, key: str) -> Optional[Page]:
+    def page_data(self, key: str) -> Optional[dict]:
+        """The stored model as the plain data ``Page.from_dict`` takes (depth 0)."""
         text = self.conn.execute(select(page_models.c.page).where(page_models.c.key == key)).scalar()
-        return None if text is None else Page.from_dict(json.loads(text))
+        return None if text is None else json.loads(text)
+
+    def load_page(self, key: str) -> Optional[Page]:
+        data = self.page_data(key)
+        return None if data is None else Page.from_dict(data)
 
     def validators_for(self, url: str, extraction: str) -> Optional[Validators]:
         """The validators of ``url`` whose page model came from this ``extraction``."""
@@ -123,6 +133,15 @@ class CrawlState:
                    validators.c.status, validators.c.content_type)
             .where(validators.c.url == url, validators.c.extraction == extraction)).first()
         return None if row is None else Validators(*row)
+
+    def validators_under(self, prefix: str, extraction: str) -> dict[str, Validators]:
+        """URL -> validators of every page under ``prefix`` (an origin) whose model came from this
+        ``extraction``: one query for a whole site instead of one a page."""
+        rows = self.conn.execute(
+            select(validators.c.url, validators.c.etag, validators.c.last_modified, validators.c.body_hash,
+                   validators.c.page_key, validators.c.status, validators.c.content_type)
+            .where(validators.c.url.startswith(prefix, autoescape=True), validators.c.extraction == extraction))
+        return {row[0]: Validators(*row[1:]) for row in rows}
 
     def save_validators(self, url: str, found: Validators, extraction: str) -> None:
         values = {"url": url, "etag": found.etag, "last_modified": found.last_modified,
@@ -140,6 +159,22 @@ class CrawlState:
     def save_external(self, fetch: Fetch) -> None:
         values = {"url": fetch.url, "fetch": _fetch_json(fetch), "checked_at": time.time()}
         self.conn.execute(self._upsert(externals, values, ("url",)))
+        self.conn.commit()
+
+    # ---------------------------------------------------------------- the rules' findings
+
+    KEPT_AUDITS = 20  # sites sharing a store each need their newest one
+
+    def audit_findings(self, key: str) -> Optional[list[Finding]]:
+        text = self.conn.execute(select(audit_results.c.findings).where(audit_results.c.key == key)).scalar()
+        return None if text is None else [Finding.from_dict(f) for f in json.loads(text)]
+
+    def save_audit_findings(self, key: str, findings: list[Finding]) -> None:
+        text = json.dumps([f.to_dict() for f in findings], ensure_ascii=False, separators=(",", ":"))
+        self.conn.execute(self._upsert(audit_results, {"key": key, "findings": text, "saved_at": time.time()},
+                                       ("key",)))
+        newest = select(audit_results.c.key).order_by(audit_results.c.saved_at.desc()).limit(self.KEPT_AUDITS)
+        self.conn.execute(delete(audit_results).where(audit_results.c.key.not_in(newest)))
         self.conn.commit()
 
     # ---------------------------------------------------------------- checkpoints
@@ -184,9 +219,9 @@ class CrawlState:
         self.conn.commit()
 
     def record_page(self, checkpoint: Optional[Checkpoint], page: Page, found: Optional[Validators] = None,
-                    extraction: str = "", key: Optional[str] = None) -> None:
+                    extraction: str = "", key: Optional[str] = None) -> str:
         """One page, in one transaction: its model (unless ``key`` names a stored one), its
-        validators when given, and its checkpoint record."""
+        validators when given, and its checkpoint record. Returns the model's key."""
         if key is None:
             key, text = page_json(page)
             self._store_page(key, text)
@@ -194,13 +229,14 @@ class CrawlState:
             self.save_validators(page.url, Validators(found.etag, found.last_modified, found.body_hash, key,
                                                       found.status, found.content_type), extraction)
         if checkpoint is not None:
-            self.conn.execute(checkpoint_records.insert().values(checkpoint=checkpoint.id, url=page.url,
-                                                                 page_key=key, depth=page.depth))
+            self.conn.execute(_RECORD, {"checkpoint": checkpoint.id, "url": page.url, "page_key": key,
+                                        "depth": page.depth})
         self.conn.commit()
+        return key
 
     def record_fetch(self, checkpoint: Checkpoint, fetch: Fetch) -> None:
-        self.conn.execute(checkpoint_records.insert().values(checkpoint=checkpoint.id, url=fetch.url,
-                                                             fetch=_fetch_json(fetch)))
+        self.conn.execute(_RECORD, {"checkpoint": checkpoint.id, "url": fetch.url, "page_key": None, "depth": None,
+                                    "fetch": _fetch_json(fetch)})
         self.conn.commit()
 
     def records(self, checkpoint: Checkpoint) -> Iterator[Page | Fetch]:

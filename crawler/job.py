@@ -41,20 +41,35 @@ def report_dir(template: str, site: str, run: str) -> Path:
     return Path(template.replace("{site}", site_folder(site)).replace("{run}", run))
 
 
-def audit_crawl(config: Config, out: Path, summary, *, started_at: str, baseline=None):
-    """The report of the crawl recorded in ``out`` (its summary says whether it is complete, and why not)."""
+def audit_crawl(config: Config, out: Path, summary, *, started_at: str, baseline=None,
+                history: Optional[str] = None):
+    """The report of the crawl recorded in ``out`` (its summary says whether it is complete, and why not).
+
+    With the ``history`` store the crawl used, the rules' findings are kept there, and taken
+    from it when every input they read is unchanged (crawler/recrawl.py).
+    """
     from audits import store
     from audits.engine import audit
     from audits.site import Site
+    from crawler.crawlstate import CrawlState
 
     sitemap = store.read_sitemap(out)
     site = Site.build(store.read_pages(out), store.read_fetches(out), config,
                       sitemap_urls=sitemap["urls"], sitemap_found=sitemap["found"], partial=summary.partial)
-    report = audit(site, baseline=baseline, started_at=started_at)
+    key = summary.audit_inputs.key(site) if history is not None and summary.audit_inputs is not None else None
+    state = CrawlState.open(history) if key is not None else None
+    try:
+        findings = state.audit_findings(key) if state is not None else None
+        report = audit(site, baseline=baseline, started_at=started_at, findings=findings)
+        if state is not None and findings is None:
+            state.save_audit_findings(key, list(report.findings))
+    finally:
+        if state is not None:
+            state.close()
     return dataclasses.replace(report, partial_reason=summary.partial_reason, crawl={
         "finish_reason": summary.finish_reason, "retries": summary.retries, "recovered": summary.recovered,
         "requests": summary.requests, "connections": summary.connections, "unreached": list(summary.unreached),
-        "unaudited": summary.unaudited or {}})
+        "unaudited": summary.unaudited or {}, "findings_reused": findings is not None})
 
 
 def publish(report, recorder, out: Optional[Path], formats: Iterable[str], *, fail_on: Severity):
@@ -128,20 +143,21 @@ class SiteJob:
         # (their receivers do it once, whichever of this and spider_closed comes first).
         self.crawler.signals.send_catch_log(crawl_over, reason=reason)
         if self.state is not None:
-            if reason == "finished":
-                self.state.drop_checkpoint(str(self.out.resolve()))
             self.state.close()
         summary = run.summarize(self.crawler, spider.recrawl, self.out, time.monotonic() - self.clock,
                                 finish_reason=reason)
         if summary.failure and summary.failure.startswith("cannot write"):
             logger.error("siteproof: %s; the run is not recorded", summary.failure)
             return
-        report = audit_crawl(self.config, self.out, summary, started_at=self.started_at)
+        report = audit_crawl(self.config, self.out, summary, started_at=self.started_at,
+                             history=self.config.history.location)
         unreachable = run.unreachable(self.crawler, self.config)
         if unreachable:
             logger.error("siteproof: %s", unreachable)
             report = dataclasses.replace(report, partial=True, partial_reason=unreachable)
         report, _ = publish(report, self.recorder, self.out, CRAWL_FORMATS, fail_on=Severity.ERROR)
+        if reason == "finished":
+            run.published(self.out, self.config.history.location)
         counts = report.counts()
         run_name = (report.history or {}).get("run", "not recorded")
         # Where the code came from too: on a Scrapyd node, the deployed egg.

@@ -77,7 +77,7 @@ class RecordPipeline:
         return item
 
     def _write(self, item: Page | Fetch):
-        self.writer.write(item)
+        self.writer.write(item, self.recrawl.stored_data(item) if isinstance(item, Page) else None)
         if item.url in self.unreached and isinstance(item, Fetch):
             self._note_unaudited(item)  # a page request answered by a Fetch alone: no page came back
         self.unreached.pop(item.url, None)

@@ -16,22 +16,32 @@ This is why Scrapy's HTTP cache is not used: its RFC2616Policy serves "fresh"
 pages without asking the server, answers a 5xx with the cached copy and keeps
 permanent redirects, each of which would hide a change a monitor must report.
 
+The audit: when every input the rules read is as in a recent crawl (each page
+model, each link outcome, the sitemap, the configuration and the rules' own
+code), that crawl's findings are the rules' answer, by construction, and the
+rules are not run again (``audit_key``). One changed byte anywhere and they all
+run; ``--full`` always runs them.
+
 Resume: every Page and Fetch the crawl records is also committed to the
 checkpoint (crawler/crawlstate.py) as it is recorded; ``--resume`` replays them
 and crawls only what they do not cover.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import time
-from importlib import resources
 from collections import Counter
-from pathlib import Path
-from typing import Iterable, Mapping, Optional
+from dataclasses import dataclass
+from importlib import resources
+from typing import Iterable, Iterator, Mapping, Optional
 
 import audits
 from audits.extract import ExtractOptions
+from audits.history.record import config_fingerprint
 from audits.model import Fetch, Page
+from audits.site import Site
 from crawler.crawlstate import Checkpoint, CrawlState, Validators
 
 # The modules whose code decides what a page model holds: a stored model is
@@ -39,13 +49,70 @@ from crawler.crawlstate import Checkpoint, CrawlState, Validators
 _EXTRACTION_SOURCES = ("extract.py", "mainbody.py", "readability.py", "model.py", "kinds.py", "phonetext.py")
 
 
+def _sources(folder, names: Optional[Iterable[str]] = None) -> Iterator[bytes]:
+    """The Python sources under ``folder`` (a folder, or a zipped egg's, as Scrapyd runs siteproof), in a
+    fixed order: ``names`` only when given, else every module in every subpackage."""
+    if names is not None:
+        for name in names:
+            if (folder / name).is_file():
+                yield (folder / name).read_bytes()
+        return
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_dir() and entry.name != "__pycache__":
+            yield entry.name.encode()
+            yield from _sources(entry)
+        elif entry.name.endswith(".py"):
+            yield entry.name.encode() + b"\0" + entry.read_bytes()
+
+
 def extraction_fingerprint(options: ExtractOptions) -> str:
     digest = hashlib.sha256(f"{audits.__version__}\0{options!r}".encode())
-    here = resources.files(audits)  # a folder, or a zipped egg's (as Scrapyd runs siteproof)
-    for name in _EXTRACTION_SOURCES:
-        source = here / name
-        if source.is_file():
-            digest.update(source.read_bytes())
+    for source in _sources(resources.files(audits), _EXTRACTION_SOURCES):
+        digest.update(source)
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def rules_fingerprint() -> str:
+    """Every module of the audits package: rules, engine, model, extraction alike."""
+    digest = hashlib.sha256(audits.__version__.encode())
+    for source in _sources(resources.files(audits)):
+        digest.update(source)
+    return digest.hexdigest()
+
+
+def outcome_digest(fetch: Fetch) -> str:
+    """A link outcome as the rules read it: without its timing, which no rule reads and no two runs share."""
+    data = fetch.to_dict()
+    del data["elapsed_ms"]
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditInputs:
+    """What a crawl recorded, as the rules read it: page URL -> model key, fetched URL -> outcome_digest."""
+
+    pages: Mapping[str, str]
+    outcomes: Mapping[str, str]
+
+    def key(self, site: Site) -> Optional[str]:
+        return audit_key(site, self.pages, self.outcomes)
+
+
+def audit_key(site: Site, pages: Mapping[str, str], outcomes: Mapping[str, str]) -> Optional[str]:
+    """A digest of everything the rules read of ``site``, given each page's model key and each
+    fetch's ``outcome_digest``; None when those do not cover the site exactly.
+
+    Pages are keyed without their depth (no rule reads it; crawl order moves it)."""
+    if pages.keys() != site.pages.keys() or outcomes.keys() != site.fetches.keys():
+        return None
+    digest = hashlib.sha256()
+    for part in (rules_fingerprint(), config_fingerprint(site.config),
+                 json.dumps([site.sitemap_found, sorted(site.sitemap_urls), site.partial, site.crawled])):
+        digest.update(part.encode() + b"\n")
+    for records in (pages, outcomes):
+        for url in sorted(records):
+            digest.update(f"{url}\0{records[url]}\n".encode())
     return digest.hexdigest()
 
 
@@ -69,7 +136,7 @@ class Recrawl:
 
     def __init__(self, state: Optional[CrawlState] = None, *, options: Optional[ExtractOptions] = None,
                  full: bool = False, recheck_external_s: float = 0.0, checkpoint: Optional[Checkpoint] = None,
-                 resumed: Iterable[Page | Fetch] = ()):
+                 resumed: Iterable[Page | Fetch] = (), origins: Iterable[str] = ()):
         self.state = state
         self.full = full
         self.recheck_external_s = recheck_external_s
@@ -82,7 +149,20 @@ class Recrawl:
         self._reused: dict[str, str] = {}  # URL -> key of the stored model its Page item carries
         self._found: dict[str, Validators] = {}  # URL -> validators of a fresh answer, until its Page is recorded
         self._external_reused: set[str] = set()
+        self._data: dict[str, dict] = {}  # URL -> the stored data of its reused model, until the page is written
         self._external_stale: set[str] = set()  # external URLs already found to need a new check
+        # What this crawl recorded, as the rules read it (audit_key): page URL -> model key, URL -> outcome
+        self.page_keys: dict[str, str] = {}
+        self.outcomes: dict[str, str] = {}
+        # The site's validators, read at once (``origins``: the start URLs'); other URLs are asked one by one.
+        self._known: dict[str, Validators] = {}
+        if state is not None and not full:
+            for origin in dict.fromkeys(origins):
+                self._known.update(state.validators_under(origin + "/", self.extraction))
+
+    def _validators(self, url: str) -> Optional[Validators]:
+        known = self._known.get(url)
+        return known if known is not None else self.state.validators_for(url, self.extraction)
 
     @staticmethod
     def _complete_records(records: Iterable[Page | Fetch]) -> list[Page | Fetch]:
@@ -97,7 +177,7 @@ class Recrawl:
         """If-None-Match / If-Modified-Since for a page request, when a reusable model backs them."""
         if self.state is None or self.full:
             return None
-        known = self.state.validators_for(url, self.extraction)
+        known = self._validators(url)
         if known is None or not (known.etag or known.last_modified):
             return None
         self._asked[url] = known
@@ -113,7 +193,7 @@ class Recrawl:
         known = self._asked.pop(url, None)
         if known is None:
             return None
-        page = self.state.load_page(known.page_key)
+        page = self._stored(url, known.page_key)
         if page is None:
             return None
         self._reused[url] = known.page_key
@@ -131,15 +211,29 @@ class Recrawl:
                            "", status, content_type)
         self._found[url] = found
         if not self.full:
-            known = self.state.validators_for(url, self.extraction)
+            known = self._validators(url)
             if known is not None and known.body_hash == found.body_hash:
-                page = self.state.load_page(known.page_key)
+                page = self._stored(url, known.page_key)
                 if page is not None:
                     self._reused[url] = known.page_key
                     self.counts["reused"] += 1
                     return page
         self.counts["fetched"] += 1
         return None
+
+    def _stored(self, url: str, key: str) -> Optional[Page]:
+        data = self.state.page_data(key)
+        if data is None:
+            return None
+        self._data[url] = data
+        return Page.from_dict(data)
+
+    def stored_data(self, page: Page) -> Optional[dict]:
+        """``page.to_dict()`` of a page taken from the store, without the work: the data it was built from."""
+        data = self._data.pop(page.url, None)
+        if data is not None:
+            data["depth"] = page.depth
+        return data
 
     # ---------------------------------------------------------------- external links
 
@@ -169,12 +263,20 @@ class Recrawl:
         if isinstance(item, Page):
             key = self._reused.pop(item.url, None)
             found = self._found.pop(item.url, None)
-            self.state.record_page(self.checkpoint, item, found, self.extraction, key=key)
+            self.page_keys[item.url] = self.state.record_page(self.checkpoint, item, found, self.extraction, key=key)
             return
+        self.outcomes[item.url] = outcome_digest(item)
         if item.external and item.url not in self._external_reused and item.error != "robots-disallowed":
             self.state.save_external(item)
         if self.checkpoint is not None:
             self.state.record_fetch(self.checkpoint, item)
+
+    def audit_inputs(self) -> Optional[AuditInputs]:
+        """What the rules' findings may be kept and found under; None when they must run
+        (no history, ``--full``, or a resumed crawl, whose carried-over records this does not see)."""
+        if self.state is None or self.full or self.resumed:
+            return None
+        return AuditInputs(self.page_keys, self.outcomes)
 
     def sitemap(self, found: bool, urls: list[str]) -> None:
         if self.checkpoint is not None:

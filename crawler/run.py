@@ -12,7 +12,7 @@ import signal
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional, Sequence
@@ -25,9 +25,10 @@ from scrapy.utils.ossignal import signal_names
 from audits import store
 from audits.config import Config, ConfigError
 from audits.extract import extract_options
+from audits.identity import origin_of
 from audits.model import Fetch
 from crawler.crawlstate import Checkpoint, CrawlState
-from crawler.recrawl import Recrawl
+from crawler.recrawl import AuditInputs, Recrawl
 from crawler.settings import scrapy_settings
 from crawler.signals import crawl_over
 from crawler.spiders.site import SiteSpider
@@ -63,6 +64,8 @@ class CrawlSummary:
     fetched: int = 0  # pages downloaded and extracted
     resumed: int = 0  # pages taken from the interrupted crawl (--resume)
     external_reused: int = 0  # external links whose recent success stood for a new check
+    # what the crawl recorded, as the rules read it: their findings may be kept and reused under it
+    audit_inputs: Optional[AuditInputs] = field(default=None, repr=False, compare=False)
 
     def counts_line(self) -> str:
         """What a re-crawl took from earlier runs, for the summary."""
@@ -200,8 +203,10 @@ def _recrawl(config: Config, out_dir: Path, state: Optional[CrawlState], full: b
         resumed = state.records(checkpoint)
     else:
         checkpoint = state.start_checkpoint(str(out_dir.resolve()), config_fingerprint(config))
+    origins = [origin.url for origin in map(origin_of, config.site.start_urls) if origin is not None]
     return Recrawl(state, options=extract_options(config), full=full,
-                   recheck_external_s=config.crawl.recheck_external_after_s, checkpoint=checkpoint, resumed=resumed)
+                   recheck_external_s=config.crawl.recheck_external_after_s, checkpoint=checkpoint, resumed=resumed,
+                   origins=origins)
 
 
 def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, verbose: bool = False,
@@ -224,9 +229,9 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
     started = time.monotonic()
     state, recrawl = prepare(config, out_dir, history, full=full, resume=resume)
     try:
+        # The checkpoint outlives a finished crawl until its run is published
+        # (``published``): a kill during the audit is resumed, not crawled afresh.
         crawler = _run(config, out_dir, progress, verbose, recrawl=recrawl)
-        if state is not None and crawler.stats.get_value("finish_reason") == "finished":
-            state.drop_checkpoint(str(out_dir.resolve()))  # complete: nothing left to resume
     finally:
         if state is not None:
             state.close()
@@ -238,6 +243,17 @@ def crawl(config: Config, out_dir: Path, *, progress: Optional[bool] = None, ver
     if problem:
         raise ConfigError(problem)
     return summarize(crawler, recrawl, out_dir, time.monotonic() - started)
+
+
+def published(out_dir: Path, history: Optional[str]) -> None:
+    """The crawl in ``out_dir`` is audited and its run recorded: nothing is left to resume."""
+    if history is None:
+        return
+    state = CrawlState.open(history)
+    try:
+        state.drop_checkpoint(str(Path(out_dir).resolve()))
+    finally:
+        state.close()
 
 
 def prepare(config: Config, out_dir: Path, history: Optional[str], *, full: bool = False,
@@ -289,6 +305,7 @@ def summarize(crawler, recrawl: Recrawl, out_dir: Path, elapsed_s: float,
         fetched=recrawl.counts["fetched"],
         resumed=recrawl.counts["resumed"],
         external_reused=recrawl.counts["external_reused"],
+        audit_inputs=recrawl.audit_inputs(),
     )
 
 

@@ -48,7 +48,7 @@ def test_a_store_written_by_schema_1_is_migrated_and_read(tmp_path):
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
     with HistoryStore.open(path) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 3
+        assert store.schema_version() == SCHEMA_VERSION == 4
         runs = store.runs()
         assert [(r.name, r.status) for r in runs] == [("r3", "running"), ("r2", "complete"), ("r1", "complete")]
         # schema 2's median article grade, backfilled from schema 1's page rows: median(9.8, 7.5), median(11.2, 7.5)
@@ -110,22 +110,26 @@ def test_duplicate_findings_count_as_two(history_location):
         assert store.run(run_id).findings["error"] == 2
 
 
-def test_schema_3_adds_the_crawl_state_to_an_older_store(tmp_path):
+def test_schemas_3_and_4_add_the_crawl_state_to_an_older_store(tmp_path):
     from crawler.crawlstate import CrawlState, Validators
-    from audits.model import Page
+    from audits.model import Finding, Page, Severity
 
     path = tmp_path / "old.sqlite"
     shutil.copyfile(V1, path)
-    state = CrawlState.open(path)  # migrates 1 -> 2 -> 3 on the way
+    state = CrawlState.open(path)  # migrates 1 -> 2 -> 3 -> 4 on the way
     try:
         page = Page(url="https://clinic.test/", title="Home")
         state.record_page(None, page, Validators('"e1"', None, "h" * 64, "", 200, "text/html"), "x")
         known = state.validators_for("https://clinic.test/", "x")
         assert known.etag == '"e1"' and state.load_page(known.page_key) == page
+        found = [Finding(rule="broken-link", severity=Severity.ERROR, url="https://clinic.test/",
+                         target="https://clinic.test/gone/", message="404", evidence={"status": 404}, line=3)]
+        state.save_audit_findings("k" * 64, found)
+        assert state.audit_findings("k" * 64) == found and state.audit_findings("j" * 64) is None
     finally:
         state.close()
     with HistoryStore.open(path) as store:
-        assert store.schema_version() == 3
+        assert store.schema_version() == 4
         assert len(store.runs()) == 3  # the runs survive the migration
 
 

@@ -7,6 +7,7 @@ Each test reads what the servers saw and what the reports say.
 """
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -82,6 +83,8 @@ def runs(tmp_path_factory) -> dict[str, Run]:
 
         crawl("first")
         crawl("unchanged")
+        (ext_root / "gone.html").write_text(_page("A source again", "<p>Evidence.</p>"), encoding="utf-8")
+        crawl("source back")  # every page unchanged, one link outcome not
         b = site_root / "b" / "index.html"
         b.write_text(b.read_text().replace("Our services.", 'Our services. <a href="/missing/">Prices</a>'))
         os.utime(b, ns=(b.stat().st_atime_ns, b.stat().st_mtime_ns + 1_000_000_000))  # as an editor's save would
@@ -100,6 +103,24 @@ def test_unchanged_recrawl_asks_conditionally_and_gets_304s(runs):
     assert keys(again.report) == keys(first.report)
     assert keys(first.report)  # the site has findings to compare (the gone external source at least)
     assert "4 pages: 4 unchanged (304), 0 re-used, 0 fetched" in again.proc.stderr
+    # nothing the rules read changed: the first crawl's findings stand, exactly as the rules wrote them
+    assert "its findings re-used" in again.proc.stderr and "findings re-used" not in first.proc.stderr
+    assert again.report["crawl"]["findings_reused"] is True
+    assert again.report["findings"] == first.report["findings"]
+    # the pages written from the store are the pages extracted the first time
+    assert _records(again.out / "pages.jsonl") == _records(first.out / "pages.jsonl")
+
+
+def _records(path: Path) -> dict[str, dict]:
+    return {record["url"]: record for record in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+
+
+def test_one_changed_link_outcome_runs_every_rule_again(runs):
+    again, back = runs["unchanged"], runs["source back"]
+    assert back.pages_answered(304) == set(PAGES)
+    assert "findings re-used" not in back.proc.stderr and back.report["crawl"]["findings_reused"] is False
+    gone = [k for k in keys(again.report) if (k[2] or "").endswith("/gone.html")]
+    assert gone and not [k for k in keys(back.report) if (k[2] or "").endswith("/gone.html")]
 
 
 def test_changed_page_is_fetched_again_and_its_new_finding_appears(runs):

@@ -182,3 +182,32 @@ def test_resume_of_a_crawl_with_another_configuration_is_refused_before_recordin
         f"siteproof: error: the interrupted crawl in {out} used another configuration; "
         "run without --resume to start over"]
     assert _runs(scratch) == []
+
+
+# The CLI up to the end of the crawl, then killed as the audit starts (as an OOM
+# kill or a recycled runner would): the crawl is complete, the run is not.
+KILLED_IN_AUDIT = """
+import os, signal, sys
+from crawler import cli, job
+job.audit_crawl = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+cli.main(sys.argv[1:])
+"""
+
+
+def test_crawl_killed_during_its_audit_is_resumed_without_fetching_again(slow_site, reference, tmp_path):
+    scratch = _scratch(tmp_path)
+    out = scratch / "report"
+    killed = subprocess.run([sys.executable, "-c", KILLED_IN_AUDIT, "crawl", slow_site.url("/"), "--out", str(out),
+                             "-q"], cwd=scratch, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
+                            text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert lines(out / "pages.jsonl") == PAGES and not (out / "report.json").exists()
+    assert [r["status"] for r in _runs(scratch)] == ["running"]
+
+    slow_site.clear_requests()
+    resumed = siteproof("crawl", slow_site.url("/"), "--out", out, "--resume", cwd=scratch)
+    assert resumed.returncode == 1, resumed.stderr
+    assert "0 fetched, 60 resumed" in resumed.stderr
+    assert page_gets(slow_site) == Counter()  # every page came from the checkpoint
+    assert_same_as_uninterrupted(read_report(out), reference)
+    assert [r["status"] for r in _runs(scratch)] == ["complete"]  # the killed run, completed

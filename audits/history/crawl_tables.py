@@ -1,13 +1,14 @@
-"""The crawl state's tables in the history store (schema 3): what a re-crawl and --resume use.
+"""The crawl state's tables in the history store (schema 3, 4): what a re-crawl and --resume use.
 
   crawl_page_models         page models, one row per distinct content (keyed by the hash of its JSON)
   crawl_validators          per page URL: ETag, Last-Modified, body hash and the page model they vouch for
   crawl_external_checks     the last outcome of each external link, with when it was checked
   crawl_checkpoints         an unfinished crawl per output folder, and its records
   crawl_checkpoint_records  (pages and fetches, committed one by one as the crawl records them)
+  crawl_audit_results       the rules' findings for a digest of everything they read (schema 4)
 
 Defined on the store's ``metadata``, created for a new store and by the 2 -> 3
-migration; read and written by ``crawler/crawlstate.py``. Portable Core types only.
+and 3 -> 4 migrations; read and written by ``crawler/crawlstate.py``. Portable Core types only.
 """
 from __future__ import annotations
 
@@ -56,6 +57,13 @@ checkpoint_records = Table(
     Column("fetch", Text),  # a fetch record: Fetch.to_dict()
     Index("ix_crawl_checkpoint_records_checkpoint", "checkpoint"),
 )
+audit_results = Table(
+    "crawl_audit_results", metadata,
+    Column("key", String(64), primary_key=True),  # digest of every input the rules read (crawler/recrawl.py)
+    Column("findings", Text, nullable=False),  # [Finding.to_dict(), ...] as the rules returned them
+    Column("saved_at", Float, nullable=False),  # unix time; only the newest few are kept
+)
 
 
 TABLES = (page_models, validators, externals, checkpoints, checkpoint_records)
+TABLES_4 = (audit_results,)

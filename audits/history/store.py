@@ -35,7 +35,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from audits.config import ConfigError
 from audits.history.facts import Outcome, PageFacts, RunSnapshot, median_grade
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_PATH = ".siteproof/history.sqlite"
 RUNNING, COMPLETE, PARTIAL = "running", "complete", "partial"
 _CHUNK = 400  # ids per IN (...) list: under every database's parameter limit
@@ -141,8 +141,15 @@ def _v2_to_v3(conn: Connection) -> None:
     metadata.create_all(conn, tables=TABLES)
 
 
+def _v3_to_v4(conn: Connection) -> None:
+    """Schema 4 keeps the rules' findings of recent crawls, keyed by their inputs, for unchanged re-crawls."""
+    from audits.history.crawl_tables import TABLES_4
+
+    metadata.create_all(conn, tables=TABLES_4)
+
+
 # version -> the step that upgrades a store of that version to the next one
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 # ---------------------------------------------------------------- values
