@@ -416,6 +416,11 @@ def _on_anchor(w: _Walker, el, st: _State) -> None:  # a, area
         w.text.link_action(Action(kind="link", text=text, href=target, line=el.sourceline))
 
 
+def _pixel(el) -> bool:
+    sizes = [(el.get(a) or "").strip().removesuffix("px") for a in ("width", "height")]
+    return all(v in ("0", "1") for v in sizes)
+
+
 def _on_img(w: _Walker, el, st: _State) -> None:
     get = el.get
     src = get("src")
@@ -425,7 +430,8 @@ def _on_img(w: _Walker, el, st: _State) -> None:
     alt = get("alt")
     if src is not None and src.strip():
         target = w.add_link(src, el, ASSET, alt or "")
-        w.images.append(Image(src=target, alt=alt, context=st.ctx, line=el.sourceline))
+        if not _pixel(el):  # a 1x1 tracking pixel (Facebook, analytics) is no image a reader sees
+            w.images.append(Image(src=target, alt=alt, context=st.ctx, line=el.sourceline))
     for attr in ("srcset", "data-srcset", "data-lazy-srcset"):
         if get(attr):
             for u in srcset_urls(get(attr)):

@@ -187,6 +187,12 @@ def classify(f: PageFacts) -> tuple[str, tuple[str, ...]]:
     if post or ld:
         return ARTICLE, tuple(post[:2]) + tuple(f"json-ld {t}" for t in ld[:2])
 
+    # WordPress tells its static pages (services, about, contact) from its posts by body class; SEO
+    # plugins still write og:type=article on both, so og:type and length say nothing about a page.
+    wp_page = next((c for c in sorted(f.body_classes) if c.startswith("page-id-")), None)
+    if wp_page and "page" in f.body_classes:
+        return OTHER, (f"body class {wp_page}: a WordPress page, not a post",)
+
     if _archive_path(base):
         return ARCHIVE, _archive_evidence(base)
     if f.listing:

@@ -23,10 +23,6 @@ from audits.rules.links import refresh_target
 if TYPE_CHECKING:
     from audits.site import Site
 
-# Image contexts that belong to the site template rather than the page's content.
-TEMPLATE_CONTEXTS = frozenset({"header", "nav", "footer", "sidebar"})
-
-
 def judged(page: Page) -> bool:
     # A meta-refresh stub is a redirect to readers and search engines: no title or h1 to get right;
     # a saved error body, an empty file or a piece of a page is no page at all (audits.kinds.NOT_PAGES).
@@ -269,9 +265,10 @@ def missing_alt(page: Page, opts: None) -> Iterator[Hit]:
 
     **Example.** `<img src="/img/team.jpg">` in a post. `alt=""` is fine: it
     marks a decorative image deliberately. Images in the header, navigation,
-    sidebar and footer are the template's, not the page's, and are left out
-    so a logo does not produce one finding per page. One finding per image
-    source on a page.
+    sidebar and footer count too: a screen reader reads the logo's file name
+    on every page. One finding per image source on a page; a template image
+    found on many pages is one line in the text output and one row in
+    report.html, its pages listed under it.
 
     **How to fix.** Describe what the image shows for someone who cannot see
     it (`alt="Dr. Smith with a patient"`), or use `alt=""` if it is decoration.
@@ -281,7 +278,7 @@ def missing_alt(page: Page, opts: None) -> Iterator[Hit]:
     counts: dict[str, int] = defaultdict(int)
     first = {}
     for image in page.images:
-        if image.alt is not None or image.context in TEMPLATE_CONTEXTS:
+        if image.alt is not None:
             continue
         counts[image.src] += 1
         first.setdefault(image.src, image)
