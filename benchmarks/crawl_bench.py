@@ -1,6 +1,6 @@
 """Crawl benchmark: `siteproof crawl` against a generated site on loopback, with latency.
 
-    .venv/bin/python benchmarks/crawl_bench.py [--pages 2000] [--latency-ms 20] [--linkinator PATH]
+    .venv/bin/python benchmarks/crawl_bench.py [--pages 2000] [--latency-ms 20] [--linkinator PATH] [--no-faults]
 
 Generates a site (benchmarks/sitegen.py, with faults: two articles cite a
 reference that hangs for 55 s, one that answers 503 with Retry-After: 120, one
@@ -184,8 +184,13 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"[crawl] concurrency, requests in flight in all (default {CrawlConfig.concurrency})")
     parser.add_argument("--linkinator", default=shutil.which("linkinator"),
                         help="the linkinator command to compare with (default: the one on PATH; none: no peer run)")
+    parser.add_argument("--no-faults", action="store_true",
+                        help="a site without the faults (issue 9's unchanged re-crawl: a hanging citation, checked "
+                             "again on every run, would set its floor)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and print where it is")
     args = parser.parse_args(argv)
+    if args.linkinator == "none":
+        args.linkinator = None
 
     latency = args.latency_ms / 1000
     tmp = Path(tempfile.mkdtemp(prefix="siteproof-crawl-bench-"))
@@ -194,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         external_root.mkdir(parents=True)
         with SiteServer(external_root, host="127.0.0.2", latency_s=latency) as ext:
             t0 = time.perf_counter()
-            gen = generate(tmp / "gen", pages=args.pages, external_origin=ext.origin, faults=True)
+            gen = generate(tmp / "gen", pages=args.pages, external_origin=ext.origin, faults=not args.no_faults)
             gen_s = time.perf_counter() - t0
             ext.routes = load_routes(ext.root)  # the fault routes were written after the server started
             with SiteServer(gen.site, host="127.0.0.1", latency_s=latency) as site:
@@ -204,8 +209,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Generated {gen.pages} pages ({gen.html_bytes / gen.pages / 1024:.1f} KB of HTML each), "
                       f"{gen.external_urls} external pages, {gen.assets} assets in {gen_s:.1f} s")
                 print(f"Site {site.origin}/, external {ext.origin}/, latency {args.latency_ms:g} ms per response")
-                print(f"Faults: articles {', '.join(map(str, gen.fault_pages))} cite {ext.origin}/ref/slow/ "
-                      "(hangs 55 s), /ref/busy/ (503, Retry-After: 120), /ref/gone/ (404) and link /blog/removed-post/")
+                if gen.fault_pages:
+                    print(f"Faults: articles {', '.join(map(str, gen.fault_pages))} cite {ext.origin}/ref/slow/ "
+                          "(hangs 55 s), /ref/busy/ (503, Retry-After: 120), /ref/gone/ (404) and link "
+                          "/blog/removed-post/")
+                else:
+                    print("Faults: none (--no-faults)")
                 print(f"Load average before: {load_note()}")
                 cpus = os.cpu_count() or 1
                 print(f"CPU capacity: {cpus} CPU-bound processes at once get {parallel_capacity(cpus):.2f} CPUs' worth "
