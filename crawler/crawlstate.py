@@ -29,10 +29,10 @@ from audits.history.crawl_tables import (audit_results, checkpoint_records, chec
 from audits.history.store import HistoryStore, is_url, server_engine
 from audits.model import Fetch, Finding, Page
 
-def page_json(page: Page) -> tuple[str, str]:
-    """(key, JSON) of a page model; depth is left out so the same page at another depth is one row."""
-    data = page.to_dict()
-    data["depth"] = 0
+def page_json(page: Page, data: Optional[dict] = None) -> tuple[str, str]:
+    """(key, JSON) of a page model (``data``: its ``to_dict()`` when already made); depth is left out
+    so the same page at another depth is one row."""
+    data = dict(page.to_dict() if data is None else data, depth=0)
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
 
@@ -219,11 +219,11 @@ class CrawlState:
         self.conn.commit()
 
     def record_page(self, checkpoint: Optional[Checkpoint], page: Page, found: Optional[Validators] = None,
-                    extraction: str = "", key: Optional[str] = None) -> str:
+                    extraction: str = "", key: Optional[str] = None, data: Optional[dict] = None) -> str:
         """One page, in one transaction: its model (unless ``key`` names a stored one), its
         validators when given, and its checkpoint record. Returns the model's key."""
         if key is None:
-            key, text = page_json(page)
+            key, text = page_json(page, data)
             self._store_page(key, text)
         if found is not None:
             self.save_validators(page.url, Validators(found.etag, found.last_modified, found.body_hash, key,

@@ -68,16 +68,19 @@ class RecordPipeline:
             self.recrawl.sitemap(True, list(self.sitemap_urls))
             return item
         try:
-            self._write(item)
-            self.recrawl.recorded(item)
+            self.recrawl.recorded(item, self._write(item))
         except WRITE_ERRORS as exc:
             # A full disk fails every later write too: stop the crawl, and crawl() raises it once.
             self._failed(exc)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="write-failed"))
         return item
 
-    def _write(self, item: Page | Fetch):
-        self.writer.write(item, self.recrawl.stored_data(item) if isinstance(item, Page) else None)
+    def _write(self, item: Page | Fetch) -> dict:
+        """Write the record; returns its ``to_dict()``, which the history store keeps too."""
+        data = self.recrawl.stored_data(item) if isinstance(item, Page) else None
+        if data is None:
+            data = item.to_dict()
+        self.writer.write(item, data)
         if item.url in self.unreached and isinstance(item, Fetch):
             self._note_unaudited(item)  # a page request answered by a Fetch alone: no page came back
         self.unreached.pop(item.url, None)
@@ -93,6 +96,7 @@ class RecordPipeline:
                     self.start_errors[item.url] = item.error
                 else:
                     self.start_errors.pop(item.url, None)
+        return data
 
     def _note_unaudited(self, fetch: Fetch) -> None:
         """A page the crawl meant to audit and could not fetch is listed with why, never silently missing."""

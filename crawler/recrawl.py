@@ -256,14 +256,16 @@ class Recrawl:
 
     # ---------------------------------------------------------------- the record
 
-    def recorded(self, item: Page | Fetch) -> None:
-        """Every Page and Fetch the crawl records passes here (the record pipeline), after the JSONL."""
+    def recorded(self, item: Page | Fetch, data: Optional[dict] = None) -> None:
+        """Every Page and Fetch the crawl records passes here (the record pipeline), after the JSONL;
+        ``data``: its ``to_dict()`` as written there."""
         if self.state is None:
             return
         if isinstance(item, Page):
             key = self._reused.pop(item.url, None)
             found = self._found.pop(item.url, None)
-            self.page_keys[item.url] = self.state.record_page(self.checkpoint, item, found, self.extraction, key=key)
+            self.page_keys[item.url] = self.state.record_page(self.checkpoint, item, found, self.extraction, key=key,
+                                                              data=data)
             return
         self.outcomes[item.url] = outcome_digest(item)
         if item.external and item.url not in self._external_reused and item.error != "robots-disallowed":

@@ -92,3 +92,13 @@ def test_clinic_name_from_the_title_is_not_a_source_and_non_articles_are_skipped
     para = [Paragraph("Researchers at OMG Wellness Institute found that patients sleep better.")]
     assert findings(para, title="Sleep | OMG Wellness Institute") == []
     assert findings([Paragraph(CITED[0][0])], article=False) == []
+
+
+@pytest.mark.parametrize("sentence, source", [
+    ("The CDC REPORTS that most adults sleep too little.", "CDC"),  # a cue in capitals
+    ("Le CDC reports que café drinkers sleep less.", "CDC"),  # non-ASCII text takes the case-insensitive search
+    ("We toured the CDC campus in Atlanta.", None),  # a name without a cue word
+    ("The CDC reportedly toured the campus.", None),  # a cue word only as part of a longer word
+])
+def test_cue_words_are_found_in_any_case_and_only_as_whole_words(sentence, source):
+    assert cited_source(sentence, CitationOptions()) == source

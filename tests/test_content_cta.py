@@ -77,3 +77,16 @@ def test_theme_button_with_custom_wording_counts_when_configured():
     button = '<a class="elementor-button elementor-size-md" href="/visit/"><span>Reserve your visit</span></a>'
     assert len(_extracted(button)) == 1
     assert _extracted(button, audits={"cta": {"patterns": ["reserve your visit"]}}) == []
+
+
+def test_an_action_judged_on_one_page_is_judged_afresh_for_another_line_and_host():
+    # The judge remembers verdicts per action and host: each page still gets its own line, and
+    # an href pattern ("/appointment/") only counts on the page's own host.
+    from audits.rules.cta import CtaOptions, calls_to_action
+
+    book = Action("link", "Our team", ORIGIN + "/appointment/", line=10)
+    mine = Page(url=ORIGIN + "/a/", actions=(book,))
+    later = Page(url=ORIGIN + "/b/", actions=(dataclasses.replace(book, line=42),))
+    elsewhere = Page(url="https://other.test/c/", actions=(book,))
+    assert [(c.kind, c.href, c.line) for p in (mine, later, elsewhere) for c in calls_to_action(p, CtaOptions())] == [
+        ("appointment", ORIGIN + "/appointment/", 10), ("appointment", ORIGIN + "/appointment/", 42)]

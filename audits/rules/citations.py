@@ -58,6 +58,17 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 
+# _CUE's words are lower case: on lower-cased ASCII text a case-sensitive search finds the same
+# matches about four times faster than IGNORECASE (the unlinked-source rule reads every sentence).
+_CUE_LOWER = re.compile(_CUE.pattern)
+
+
+def _has_cue(sentence: str) -> bool:
+    if sentence.isascii():
+        return _CUE_LOWER.search(sentence.lower()) is not None
+    return _CUE.search(sentence) is not None
+
+
 # A proper name: capitalised words, with "of/for/and/on/the/&" allowed between them.
 _NAME = r"[A-Z][\w'’&.-]*(?:\s+(?:(?:of|for|and|on|the|in|&)\s+)?[A-Z][\w'’&-]*)*"
 _LEAD = r"(?:the\s+|a\s+|an\s+)?"
@@ -127,7 +138,7 @@ _OTHER_CUES = re.compile(r"\b(?:[Tt]rials|[Pp]aper|[Ii]nvestigators)\s")
 
 def cited_source(sentence: str, opts: CitationOptions, own: set[str] = frozenset()) -> Optional[str]:
     """The source a sentence attributes a claim to, or None."""
-    has_cue = _CUE.search(sentence) is not None
+    has_cue = _has_cue(sentence)
     if not has_cue and _OTHER_CUES.search(sentence) is None:
         return None
     if has_cue and _any_named(opts.sources).search(sentence):

@@ -104,8 +104,21 @@ class _Judge:
         self.text = re.compile("|".join(r"\b" + re.escape(p) for p in opts.patterns) or r"(?!)", re.I)
         self.href = tuple(p.lower() for p in opts.href_patterns)
         self.booking = tuple(h.lower().strip(".") for h in opts.booking_hosts if h.strip("."))
+        # (kind, text, href, host) -> the Cta's (kind, href), or None: the theme's "Book now" button
+        # and a post's usual closing links are judged once per site, not once per page.
+        self._known: dict[tuple, Optional[tuple[str, Optional[str]]]] = {}
 
     def decide(self, a: Action, host: str) -> Optional[Cta]:
+        key = (a.kind, a.text, a.href, host)
+        if key not in self._known:
+            if len(self._known) >= 100_000:  # a long-lived process auditing site after site
+                self._known.clear()
+            cta = self._decide(a, host)
+            self._known[key] = None if cta is None else (cta.kind, cta.href)
+        known = self._known[key]
+        return None if known is None else Cta(kind=known[0], text=a.text, href=known[1], line=a.line)
+
+    def _decide(self, a: Action, host: str) -> Optional[Cta]:
         if a.kind == "link":
             return self.link(a, host)
         if a.kind == "button" and self.says(a.text):
