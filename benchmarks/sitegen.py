@@ -6,7 +6,11 @@ Writes two folders: ``OUT_DIR/site`` (the clinic: a home page plus article pages
 in a WordPress-like theme, about 30 links and 30 KB of HTML each, a stylesheet, a
 few images, robots.txt and sitemap.xml) and ``OUT_DIR/external`` (about 200
 small reference pages that the articles cite, to be served by a second
-SiteServer on another loopback address). Every link answers 200.
+SiteServer on another loopback address). Every link answers 200, unless
+``faults=True`` (``--faults``): then two articles also cite references that fail
+as real ones do (one hangs for 55 s, one answers 503 with Retry-After: 120, one
+is gone) and link to a removed post, and ``external/_routes.toml`` tells
+SiteServer how to fail.
 
 The external origin is written literally into the pages (not as a placeholder)
 so the same folder works for `siteproof crawl` through SiteServer and for
@@ -51,6 +55,19 @@ TEMPLATES = [
     "Studies suggest {s} {V} {O} {T}.",
     "If you notice changes in {O}, tell your care team.",
 ]
+# Issue 12's case 2: citations that hang, ask to come back in two minutes, or are gone, and a removed post.
+FAULT_ROUTES = """\
+# The ways the cited pages fail (benchmarks/sitegen.py --faults).
+[[route]]
+path = "/ref/slow/"
+delay_s = 55.0
+
+[[route]]
+path = "/ref/busy/"
+status = 503
+headers = { Retry-After = "120" }
+"""
+FAULT_TARGETS = ("{ext}/ref/slow/", "{ext}/ref/busy/", "{ext}/ref/gone/", "/blog/removed-post/")
 TOPICS = ["ketamine", "hormones", "weight loss", "men's health", "IV therapy", "sleep", "nutrition", "menopause"]
 
 
@@ -62,6 +79,7 @@ class Generated:
     external_urls: int
     assets: int  # non-HTML files linked from pages (css, images)
     html_bytes: int
+    fault_pages: tuple[int, ...] = ()  # articles that carry FAULT_TARGETS
 
     @property
     def internal_urls(self) -> int:
@@ -211,7 +229,8 @@ def _external_page(j: int) -> str:
 
 
 def generate(out: Path, *, pages: int = 2000, external_origin: str = "http://127.0.0.2:8001",
-             external_urls: int = 200, seed: int = 0, site_origin: str = "{{origin}}") -> Generated:
+             external_urls: int = 200, seed: int = 0, site_origin: str = "{{origin}}",
+             faults: bool = False) -> Generated:
     """Write ``out/site`` and ``out/external``; return what was written.
 
     ``site_origin`` goes into sitemap.xml and robots.txt: the default placeholder is
@@ -223,10 +242,16 @@ def generate(out: Path, *, pages: int = 2000, external_origin: str = "http://127
     site, external = out / "site", out / "external"
     titles = ["Valley Wellness Clinic"] + [_title(rng, i) for i in range(1, pages)]
     total = 0
+    fault_pages = (pages // 3, 2 * pages // 3) if faults else ()
     for i in range(pages):
         target = site / post_path(i).lstrip("/") / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        data = _page(i, pages, rng, titles, external_origin, external_urls).encode("utf-8")
+        html = _page(i, pages, rng, titles, external_origin, external_urls)
+        if i in fault_pages:
+            links = ", ".join(f'<a href="{t.format(ext=external_origin)}">source {k + 1}</a>'
+                              for k, t in enumerate(FAULT_TARGETS))
+            html = html.replace('<p class="cta">', f"<p>Older sources: {links}.</p>\n        <p class=\"cta\">", 1)
+        data = html.encode("utf-8")
         target.write_bytes(data)
         total += len(data)
     uploads = site / "wp-content" / "uploads"
@@ -247,8 +272,10 @@ def generate(out: Path, *, pages: int = 2000, external_origin: str = "http://127
         target = external / "ref" / f"{j:03d}" / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_external_page(j))
+    if faults:
+        (external / "_routes.toml").write_text(FAULT_ROUTES)
     return Generated(site=site, external=external, pages=pages, external_urls=external_urls,
-                     assets=IMAGES + 3, html_bytes=total)
+                     assets=IMAGES + 3, html_bytes=total, fault_pages=fault_pages)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -258,9 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--external-origin", default="http://127.0.0.2:8001")
     parser.add_argument("--site-origin", default="{{origin}}", help="origin written into sitemap.xml and robots.txt")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--faults", action="store_true", help="also cite references that hang, are busy or are gone")
     args = parser.parse_args(argv)
     g = generate(args.out, pages=args.pages, external_origin=args.external_origin, seed=args.seed,
-                 site_origin=args.site_origin)
+                 site_origin=args.site_origin, faults=args.faults)
     print(f"{g.pages} pages ({g.html_bytes / g.pages / 1024:.1f} KB each on average) in {g.site}; "
           f"{g.external_urls} external pages in {g.external}")
     return 0
