@@ -20,7 +20,8 @@ class RetryAfterMiddleware:
     Retried: 429, 500, 502, 503, 504, timeouts and lost connections, each URL at
     most ``retries`` more times (``retries = 2``: three requests at most), with
     exponential backoff or the wait a Retry-After header asks for. Refused
-    connections and DNS failures are not transient and are not retried.
+    connections and DNS failures are not transient and are not retried, nor is
+    the timeout of an external link whose last check timed out too.
 
     Retry-After never stalls the crawl. A wait runs as a timer while other
     requests go on. A server asking for longer than ``max_wait_s`` is not
@@ -91,6 +92,8 @@ class RetryAfterMiddleware:
         error = error_name(exception)
         if attempt >= self.retries or error not in TRANSIENT:
             return None
+        if error == "timeout" and request.meta.get("sp_timed_out_before"):
+            return None  # it timed out on the last run too (crawler/recrawl.py)
         if error != "timeout":  # a timeout has waited long enough already
             await sleep(self.BACKOFF_S * (2 ** attempt))
         return self._again(request, attempt)

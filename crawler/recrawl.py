@@ -254,6 +254,14 @@ class Recrawl:
         self.counts["external_reused"] += 1
         return fetch
 
+    def timed_out_last_time(self, url: str) -> bool:
+        """Whether the last check of external ``url`` timed out: a second timeout in a row is no
+        transient, so it is not asked again (each retry of a hanging URL costs a whole timeout)."""
+        if self.state is None or self.full:
+            return False
+        stored = self.state.external(url)
+        return stored is not None and stored[0].error == "timeout"
+
     # ---------------------------------------------------------------- the record
 
     def recorded(self, item: Page | Fetch, data: Optional[dict] = None) -> None:

@@ -158,6 +158,8 @@ class SiteSpider(scrapy.Spider):
             # governs crawling, which we never do off-site, and fetching it from
             # every linked host would double the requests.
             meta["dont_obey_robotstxt"] = True
+            if self.recrawl.timed_out_last_time(url):
+                meta["sp_timed_out_before"] = True  # crawler/middlewares.py: no retry of another timeout
         headers = self.recrawl.conditional_headers(url) if mode == "page" else None
         try:
             return scrapy.Request(url, method=method, headers=headers, callback=self.on_response,
