@@ -143,31 +143,29 @@ def print_markdown(per_site: dict[str, dict[str, dict]]) -> None:
         worst = lambda w: f"{w[1]:.2f} ({w[0]})" if w else "-"  # noqa: E731
         print(f"| {rule} | {h['severity'] or '-'} | {h['sites']} | {fmt(h['precision'])} | {worst(h['precision_worst'])} "
               f"| {fmt(h['recall'])} | {worst(h['recall_worst'])} | {fmt(a['precision'])} / {fmt(a['recall'])} |")
-    names = list(per_site)
     print("\nPer site, precision / recall (tp fp fn in pages); blank: not labelled there, - : undefined (nothing to find, nothing reported)")
-    print("\n| rule | " + " | ".join(names) + " |")
-    print("| --- |" + " --- |" * len(names))
-    for rule in rules:
-        cells = []
-        for n in names:
-            r = per_site[n].get(rule)
-            if not r or not r["labelled"]:
-                cells.append("")
-                continue
-            cells.append(f"{fmt(ratio(r['tp'], r['tp'] + r['fp']))} / {fmt(ratio(r['tp'], r['tp'] + r['fn']))} "
-                         f"({r['tp']} {r['fp']} {r['fn']})")
-        print(f"| {rule} | " + " | ".join(cells) + " |")
+
+    def labelled(r) -> str:
+        if not r or not r["labelled"]:
+            return ""
+        return (f"{fmt(ratio(r['tp'], r['tp'] + r['fp']))} / {fmt(ratio(r['tp'], r['tp'] + r['fn']))} "
+                f"({r['tp']} {r['fp']} {r['fn']})")
+
+    _site_table(per_site, rules, labelled)
     others = sorted({r for s in per_site.values() for r, row in s.items() if not row["labelled"]})
     print("\nUnlabelled rules: pages reported that are wrong whatever the labels (non-pages, stubs, 404 pages, "
           "content rules off articles) / pages reported in all")
+    _site_table(per_site, others,
+                lambda r: f"{r['fp']} / {r['fp'] + r['on_articles'] + r.get('unjudged', 0)}" if r else "")
+
+
+def _site_table(per_site: dict, rules, cell) -> None:
+    """A Markdown table, a row per rule and a column per site: ``cell`` of the site's row for the rule (or None)."""
+    names = list(per_site)
     print("\n| rule | " + " | ".join(names) + " |")
     print("| --- |" + " --- |" * len(names))
-    for rule in others:
-        cells = []
-        for n in names:
-            r = per_site[n].get(rule)
-            cells.append(f"{r['fp']} / {r['fp'] + r['on_articles'] + r.get('unjudged', 0)}" if r else "")
-        print(f"| {rule} | " + " | ".join(cells) + " |")
+    for rule in rules:
+        print(f"| {rule} | " + " | ".join(cell(per_site[n].get(rule)) for n in names) + " |")
 
 
 def related_posts(folder: str) -> None:

@@ -128,19 +128,18 @@ class CrawlState:
 
     def validators_for(self, url: str, extraction: str) -> Optional[Validators]:
         """The validators of ``url`` whose page model came from this ``extraction``."""
-        row = self.conn.execute(
-            select(validators.c.etag, validators.c.last_modified, validators.c.body_hash, validators.c.page_key,
-                   validators.c.status, validators.c.content_type)
-            .where(validators.c.url == url, validators.c.extraction == extraction)).first()
-        return None if row is None else Validators(*row)
+        return self._validators(validators.c.url == url, extraction).get(url)
 
     def validators_under(self, prefix: str, extraction: str) -> dict[str, Validators]:
         """URL -> validators of every page under ``prefix`` (an origin) whose model came from this
         ``extraction``: one query for a whole site instead of one a page."""
+        return self._validators(validators.c.url.startswith(prefix, autoescape=True), extraction)
+
+    def _validators(self, where, extraction: str) -> dict[str, Validators]:
         rows = self.conn.execute(
             select(validators.c.url, validators.c.etag, validators.c.last_modified, validators.c.body_hash,
                    validators.c.page_key, validators.c.status, validators.c.content_type)
-            .where(validators.c.url.startswith(prefix, autoescape=True), validators.c.extraction == extraction))
+            .where(where, validators.c.extraction == extraction))
         return {row[0]: Validators(*row[1:]) for row in rows}
 
     def save_validators(self, url: str, found: Validators, extraction: str) -> None:

@@ -112,10 +112,10 @@ class SiteJob:
         self.out = Path(spider.out_dir)
         self.out.mkdir(parents=True, exist_ok=True)
         remove_reports(self.out)
-        history = self.config.history.location
-        self.recorder = history_cli.begin_run(history, self.config, site=self.site, command="crawl",
+        self.history = self.config.history.location
+        self.recorder = history_cli.begin_run(self.history, self.config, site=self.site, command="crawl",
                                               started_at=self.started_at, out=self.out)
-        self.state, spider.recrawl = run.prepare(self.config, self.out, history)
+        self.state, spider.recrawl = run.prepare(self.config, self.out, self.history)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -149,15 +149,14 @@ class SiteJob:
         if summary.failure and summary.failure.startswith("cannot write"):
             logger.error("siteproof: %s; the run is not recorded", summary.failure)
             return
-        report = audit_crawl(self.config, self.out, summary, started_at=self.started_at,
-                             history=self.config.history.location)
+        report = audit_crawl(self.config, self.out, summary, started_at=self.started_at, history=self.history)
         unreachable = run.unreachable(self.crawler, self.config)
         if unreachable:
             logger.error("siteproof: %s", unreachable)
             report = dataclasses.replace(report, partial=True, partial_reason=unreachable)
         report, _ = publish(report, self.recorder, self.out, CRAWL_FORMATS, fail_on=Severity.ERROR)
         if reason == "finished":
-            run.published(self.out, self.config.history.location)
+            run.published(self.out, self.history)
         counts = report.counts()
         run_name = (report.history or {}).get("run", "not recorded")
         # Where the code came from too: on a Scrapyd node, the deployed egg.

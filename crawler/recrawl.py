@@ -151,6 +151,7 @@ class Recrawl:
         self._external_reused: set[str] = set()
         self._data: dict[str, dict] = {}  # URL -> the stored data of its reused model, until the page is written
         self._external_stale: set[str] = set()  # external URLs already found to need a new check
+        self._last_checks: dict[str, Optional[tuple[Fetch, float]]] = {}  # see _last_check
         # What this crawl recorded, as the rules read it (audit_key): page URL -> model key, URL -> outcome
         self.page_keys: dict[str, str] = {}
         self.outcomes: dict[str, str] = {}
@@ -243,7 +244,7 @@ class Recrawl:
             return None
         if url in self._external_stale:
             return None
-        stored = self.state.external(url)
+        stored = self._last_check(url)
         fetch, checked_at = stored if stored is not None else (None, 0.0)
         if (fetch is None or time.time() - checked_at >= self.recheck_external_s
                 or not _reusable_external(fetch, needs_body)):
@@ -259,8 +260,14 @@ class Recrawl:
         transient, so it is not asked again (each retry of a hanging URL costs a whole timeout)."""
         if self.state is None or self.full:
             return False
-        stored = self.state.external(url)
+        stored = self._last_check(url)
         return stored is not None and stored[0].error == "timeout"
+
+    def _last_check(self, url: str) -> Optional[tuple[Fetch, float]]:
+        """The earlier runs' last check of external ``url`` and when it was made, read once a crawl."""
+        if url not in self._last_checks:
+            self._last_checks[url] = self.state.external(url)
+        return self._last_checks[url]
 
     # ---------------------------------------------------------------- the record
 
