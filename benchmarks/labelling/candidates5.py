@@ -116,6 +116,7 @@ def parse(path: Path) -> Page:
 
 def identity(rel: str, canon) -> str:
     """The page a copy stands for (as make_labels.py does for duplicate titles)."""
+    canon = (canon or "").split("#", 1)[0]  # corrected after the first run: "#" named the page itself
     if canon:
         path = re.sub(r"^[a-z]+://[^/]+", "", canon)
         if not path.startswith("/"):
@@ -198,7 +199,7 @@ def site_candidates(root: Path, site: dict):
                 if para["tag"] == "li" and len(para["text"]) < 20:
                     continue
                 if CUE.search(para["text"]):
-                    yield dict(rule="unlinked_source", file=rel, links=para["links"][:3], text=para["text"][:400])
+                    yield dict(rule="unlinked_source", file=rel, links=para["links"][:3], text=para["text"])
     # duplicate_meta_description
     groups: dict[str, dict[str, list[str]]] = {}
     for rel, p in pages.items():
