@@ -8,7 +8,7 @@ facts (``Report.facts``), settled by the rules; nothing here decides them again.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Optional
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -63,15 +63,22 @@ def url_variants(report: Report) -> list[dict[str, Any]]:
     identity = report.facts.identity
     canonical = identity.canonical.url if identity.canonical else ""
     rows: dict[str, dict[str, Any]] = {}
+    judged: dict[str, Optional[tuple[str, str]]] = {}  # URL -> (origin, kind): a theme's links repeat on every page
 
-    def see(url: str, page: Page, how: str) -> None:
+    def judge(url: str) -> Optional[tuple[str, str]]:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
-            return
+            return None
         kind = "site" if identity.is_own(url) else "old domain" if identity.is_old_domain(url) else None
         if kind is None:
+            return None
+        return f"{parts.scheme}://{parts.netloc.lower().rsplit('@', 1)[-1]}", kind
+
+    def see(url: str, page: Page, how: str) -> None:
+        verdict = judged[url] if url in judged else judged.setdefault(url, judge(url))
+        if verdict is None:
             return
-        origin = f"{parts.scheme}://{parts.netloc.lower().rsplit('@', 1)[-1]}"
+        origin, kind = verdict
         row = rows.setdefault(origin, {"origin": origin, "kind": kind, "links": 0, "text": 0, "pages": {}})
         row[how] += 1
         row["pages"].setdefault(page.url, page.title)

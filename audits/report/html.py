@@ -238,10 +238,14 @@ class _View:
         contexts = Counter()
         targets = set()
         internal = 0
+        is_internal: dict[str, bool] = {}  # a theme's links repeat on every page: each URL judged once
         for row in rows:
             target = (row.get("target") or "").split("#", 1)[0]
             targets.add(target)
-            if urlsplit(target).scheme in ("http", "https") and own(target):
+            verdict = is_internal.get(target)
+            if verdict is None:
+                verdict = is_internal[target] = urlsplit(target).scheme in ("http", "https") and own(target)
+            if verdict:
                 internal += 1
             contexts[row.get("context") or "body"] += 1
             status, error = row.get("status"), row.get("error")

@@ -64,6 +64,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 from urllib.parse import urlsplit
 
@@ -237,21 +238,35 @@ def _signatures(pages: Iterable[Page], opts: RelatedOptions) -> tuple[dict[str, 
     return tfidf(docs, opts.top_terms), titles
 
 
-def _postings(vectors: dict[str, Vector]) -> dict[str, list[tuple[str, float]]]:
-    postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for url, vec in vectors.items():
+def _postings(vectors: dict[str, Vector]) -> dict[str, tuple[list[int], list[float]]]:
+    """term -> the positions (in ``vectors``) of the articles holding it, and its weight in each."""
+    postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+    for i, vec in enumerate(vectors.values()):
         for term, weight in vec.items():
-            postings[term].append((url, weight))
-    return postings
+            at, weights = postings[term]
+            at.append(i)
+            weights.append(weight)
+    return dict(postings)
 
 
-def _row(vectors: dict[str, Vector], postings: dict[str, list[tuple[str, float]]], key: str) -> dict[str, float]:
-    row: dict[str, float] = defaultdict(float)
+def _row(vectors: dict[str, Vector], postings: dict[str, tuple[list[int], list[float]]],
+         key: str) -> dict[str, float]:
+    """``key``'s cosine to every article sharing a term, keyed in the order they were first met.
+
+    The sums run over ``key``'s terms in order, as a dict of running totals would; a list
+    indexed by position does the same additions several times faster (this is the audit's
+    largest loop on a site whose articles share their vocabulary).
+    """
+    urls = list(vectors)
+    totals = [0.0] * len(urls)
+    lists = []
     for term, weight in vectors[key].items():
-        for other, w in postings[term]:
-            if other != key:
-                row[other] += weight * w
-    return dict(row)
+        at, weights = postings[term]
+        lists.append(at)
+        for i, w in zip(at, weights):
+            totals[i] += weight * w
+    own = urls.index(key)
+    return {urls[i]: totals[i] for i in dict.fromkeys(chain.from_iterable(lists)) if i != own}
 
 
 # Articles sampled for the site scale: all of them on a typical clinic blog; on a large site
@@ -264,7 +279,7 @@ class SiteTopics:
     """The site's article signatures and its scale of "closely related"."""
 
     vectors: dict[str, Vector]
-    postings: dict[str, list[tuple[str, float]]]
+    postings: dict[str, tuple[list[int], list[float]]]
     scale: Optional[float]  # median nearest-article similarity; None when the site is too small to say
     titles: dict[str, str]  # URL -> the article's own title (no site name)
     _rows: dict[str, dict[str, float]] = field(default_factory=dict)
