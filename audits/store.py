@@ -1,7 +1,8 @@
 """The crawl record: pages.jsonl and fetches.jsonl, one JSON object a line.
 
-Written as pages arrive (so memory stays flat and an interrupted crawl keeps
-what it fetched) and read back to build a Site for auditing.
+Written as pages arrive, so an interrupted crawl keeps what it fetched. The
+crawl that wrote them audits the records it still holds (``RecordWriter.kept``);
+a stored crawl audited again reads the files back.
 """
 from __future__ import annotations
 
@@ -38,10 +39,22 @@ def write_failure(where: Path | str, exc: BaseException) -> str:
     return f"cannot write {name}: {why}"
 
 
+class Kept:
+    """The records as written, by URL (a later record of a URL replaces the earlier, as on reading back)."""
+
+    def __init__(self):
+        self.pages: dict[str, Page] = {}
+        self.fetches: dict[str, Fetch] = {}
+
+
 class RecordWriter:
-    """Appends pages and fetches to their files; one line a record, flushed."""
+    """Appends pages and fetches to their files; one line a record, flushed.
+
+    ``kept``: what was written, for the audit of the same process: the audit holds every
+    page at once anyway, and reading 2,000 pages back costs seconds of JSON decoding."""
 
     def __init__(self, out_dir: Path | str):
+        self.kept = Kept()
         self.dir = Path(out_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self._pages = open(self.dir / PAGES, "w", encoding="utf-8")
@@ -49,7 +62,12 @@ class RecordWriter:
 
     def write(self, record: Page | Fetch, data: Optional[dict] = None) -> None:
         """``data``: ``record.to_dict()`` when the caller already holds it (a page taken from the history store)."""
-        stream = self._pages if isinstance(record, Page) else self._fetches
+        if isinstance(record, Page):
+            stream = self._pages
+            self.kept.pages[record.url] = record
+        else:
+            stream = self._fetches
+            self.kept.fetches[record.url] = record
         try:
             stream.write(json.dumps(record.to_dict() if data is None else data, ensure_ascii=False) + "\n")
             stream.flush()

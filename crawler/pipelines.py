@@ -23,7 +23,7 @@ from crawler.signals import crawl_over
 
 
 class RecordPipeline:
-    """Writes the record; only the sitemap's URLs and the pages still awaited are kept in memory."""
+    """Writes the record, and keeps it (``recrawl.kept``) for the audit that follows in this process."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -48,6 +48,7 @@ class RecordPipeline:
         self.out_dir, self.recrawl, self.max_pages = spider.out_dir, spider.recrawl, spider.config.crawl.max_pages
         self.start_urls = {url.split("#", 1)[0] for url in spider.config.site.start_urls}
         self.writer = RecordWriter(self.out_dir)
+        self.recrawl.kept = self.writer.kept
         checkpoint = self.recrawl.checkpoint
         if checkpoint is not None and checkpoint.sitemap:
             self.sitemap_found = checkpoint.sitemap["found"]

@@ -42,6 +42,7 @@ from audits.extract import ExtractOptions
 from audits.history.record import config_fingerprint
 from audits.model import Fetch, Page
 from audits.site import Site
+from audits.store import Kept
 from crawler.crawlstate import Checkpoint, CrawlState, Validators
 
 # The modules whose code decides what a page model holds: a stored model is
@@ -155,15 +156,20 @@ class Recrawl:
         # What this crawl recorded, as the rules read it (audit_key): page URL -> model key, URL -> outcome
         self.page_keys: dict[str, str] = {}
         self.outcomes: dict[str, str] = {}
+        self.kept: Optional[Kept] = None  # the record as written (the record pipeline sets it)
         # The site's validators, read at once (``origins``: the start URLs'); other URLs are asked one by one.
         self._known: dict[str, Validators] = {}
+        self._read_under: tuple[str, ...] = ()  # the prefixes whose every URL's validators are in _known
         if state is not None and not full:
-            for origin in dict.fromkeys(origins):
-                self._known.update(state.validators_under(origin + "/", self.extraction))
+            self._read_under = tuple(origin + "/" for origin in dict.fromkeys(origins))
+            for prefix in self._read_under:
+                self._known.update(state.validators_under(prefix, self.extraction))
 
     def _validators(self, url: str) -> Optional[Validators]:
         known = self._known.get(url)
-        return known if known is not None else self.state.validators_for(url, self.extraction)
+        if known is not None or url.startswith(self._read_under):
+            return known  # a first crawl asks the store nothing a page
+        return self.state.validators_for(url, self.extraction)
 
     @staticmethod
     def _complete_records(records: Iterable[Page | Fetch]) -> list[Page | Fetch]:
