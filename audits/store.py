@@ -6,6 +6,7 @@ a stored crawl audited again reads the files back.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -39,6 +40,16 @@ def write_failure(where: Path | str, exc: BaseException) -> str:
     return f"cannot write {name}: {why}"
 
 
+def page_json(page: Page, data: Optional[dict] = None) -> tuple[str, str]:
+    """(key, JSON) of a page model, as the record and the history store keep it (``data``: its
+    ``to_dict()`` when already made). Depth is left out, so the same page at another depth is one
+    model; the record's line puts it back in front."""
+    data = page.to_dict() if data is None else data
+    text = json.dumps({k: v for k, v in data.items() if k != "depth"}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
+
+
 class Kept:
     """The records as written, by URL (a later record of a URL replaces the earlier, as on reading back)."""
 
@@ -60,16 +71,22 @@ class RecordWriter:
         self._pages = open(self.dir / PAGES, "w", encoding="utf-8")
         self._fetches = open(self.dir / FETCHES, "w", encoding="utf-8")
 
-    def write(self, record: Page | Fetch, data: Optional[dict] = None) -> None:
-        """``data``: ``record.to_dict()`` when the caller already holds it (a page taken from the history store)."""
+    def write(self, record: Page | Fetch) -> None:
         if isinstance(record, Page):
-            stream = self._pages
-            self.kept.pages[record.url] = record
-        else:
-            stream = self._fetches
-            self.kept.fetches[record.url] = record
+            self.write_page(record, page_json(record)[1])
+            return
+        self.kept.fetches[record.url] = record
+        self._line(self._fetches, json.dumps(record.to_dict(), ensure_ascii=False))
+
+    def write_page(self, page: Page, text: str) -> None:
+        """``text``: the page's ``page_json``, which leaves the depth out; its line puts it first."""
+        self.kept.pages[page.url] = page
+        self._line(self._pages, f'{{"depth":{page.depth},{text[1:]}')
+
+    @staticmethod
+    def _line(stream, text: str) -> None:
         try:
-            stream.write(json.dumps(record.to_dict() if data is None else data, ensure_ascii=False) + "\n")
+            stream.write(text + "\n")
             stream.flush()
         except OSError as exc:
             raise OSError(exc.errno, exc.strerror, stream.name) from None
