@@ -18,6 +18,8 @@ import multiprocessing
 import os
 import posixpath
 import stat
+import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,10 +213,17 @@ def _extract_all(jobs: list[tuple], workers: int) -> list[Page]:
     processes = workers if workers > 0 else available_cpus()
     if len(jobs) < PARALLEL_FROM_FILES or processes < 2:
         return [_extract_file(job) for job in jobs]
-    # Spawned, not forked: the caller may run threads, and a forked child can inherit a held lock.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=processes, mp_context=_start_method()) as pool:
         return list(pool.map(_extract_file, jobs, chunksize=16))
+
+
+def _start_method():
+    """Fork when this process runs no other thread (the CLI's `check`): a forked worker starts at once
+    with what is already imported, where a spawned one imports it all again (about a second of CPU
+    each). Otherwise spawn: a forked child can inherit a lock another thread was holding."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _display_path(file: Path, base: Path) -> str:
