@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import os
 import re
 import sys
@@ -126,6 +127,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"siteproof: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        gc.unfreeze()  # see _local_report; a caller in the same process (a test) collects as before
 
 
 # ---------------------------------------------------------------- helpers
@@ -357,6 +360,10 @@ def _local_report(args):
             if args.external:
                 from crawler.run import check_urls as checker
             loaded = sources.pages_from_paths(paths, config, site_root=args.site_root, external_checker=checker)
+    # The pages live until the command ends and hold no reference cycles: keep the cyclic garbage
+    # collector off them (each of its full passes walked every link of every page, about a tenth
+    # of the audit's and the reports' time on 2,000 pages).
+    gc.freeze()
     return audit(loaded.site(), baseline=baseline, notes=loaded.notes, started_at=started)
 
 
