@@ -393,6 +393,9 @@ class _Walker:
                 self.walk(child, st, depth + 1)
                 if child.tag in _BLOCK:
                     text.flush()
+                elif child.tag == "br" and not st.hidden:
+                    # A line break separates words: "(+351) 220 968 468<br>Chamada" is a number and a word.
+                    text.add(" ", st, child.sourceline)
             if child.tail and not st.hidden:
                 text.add(child.tail, st, child.sourceline)
         if linked and tag == "a":

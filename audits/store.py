@@ -27,8 +27,14 @@ def _write_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-# What a full or read-only disk raises while the record (files, history store) is written.
-WRITE_ERRORS = _write_errors()
+def __getattr__(name: str):
+    # WRITE_ERRORS: what a full or read-only disk raises while the record (files, history store)
+    # is written. Settled on first use: SQLAlchemy takes most of a second to import, and an
+    # extraction process that imports this module never writes the history.
+    if name == "WRITE_ERRORS":
+        globals()[name] = errors = _write_errors()
+        return errors
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def write_failure(where: Path | str, exc: BaseException) -> str:

@@ -47,6 +47,7 @@ NOT_CITED = [
     "Studies show ketamine works quickly for many people.",
     "Clinic staff found the new recliners comfortable.",
     "OMG Wellness MD recommends a free consultation before any treatment.",
+    "33 Joints Per Foot",  # a Title Case figure label on abacoapodiatry's arthritis page, read as citing "Foot"
 ]
 
 

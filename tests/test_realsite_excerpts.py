@@ -99,3 +99,21 @@ def test_a_tracking_pixel_is_not_an_image_without_alt():
     pages, findings = check("thenorthclinic")
     assert pages["/"].images == ()
     assert [f for f in findings if f.rule == "missing-alt"] == []
+
+
+def test_a_number_between_line_breaks_is_written_in_the_text():
+    # thenorthclinic about/content.html: "<br />(+351) 220 968 468<br /><span>Chamada para a rede fixa</span>"
+    # read as "…968 468Chamada", so the number was not seen in the text and phone-format missed 18 copies.
+    pages, findings = check("thenorthclinic", phone="+351 220 968 468", phone_region="PT")
+    assert [(p.raw, p.via) for p in pages["/about/content"].phones] == [("(+351) 220 968 468", "text"),
+                                                                          ("+351220968468", "tel")]
+    assert [f.evidence["written"] for f in findings if f.rule == "phone-format"] == [["(+351) 220 968 468"]]
+
+
+def test_bodies_named_with_a_verb_of_judgement_are_cited_sources():
+    # fabozzidental: "Both the American Dental Association and the World Health Organization rate dental amalgam
+    # as safe. In addition, … the Food and Drug Administration all consider silver amalgam safe" (no link).
+    pages, findings = check("fabozzidental")
+    assert pages["/blog/theres-always-silver-lining/"].kind == "article"
+    cited = [f.evidence["source"] for f in findings if f.rule == "unlinked-source"]
+    assert cited == ["World Health Organization", "Food and Drug Administration"]

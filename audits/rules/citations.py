@@ -54,7 +54,9 @@ _CUE = re.compile(
     r"\b(?:according to|reports?|reported|stud(?:y|ies)|research(?:ers)?|scientists|published|journal|"
     r"found|finds|recommend(?:s|ed|ations?)?|guidelines?|says|said|states|stated|estimates?|estimated|"
     r"data|survey|per|notes|noted|warns|warned|advises|advised|suggests|suggested|shows|showed|shown|"
-    r"review|trial|analysis|statistics|figures|approved|approves|cleared|authorized)\b",
+    r"review|trial|analysis|statistics|figures|approved|approves|cleared|authorized|"
+    # a body's judgement stated as its own: "the ADA and the WHO rate amalgam as safe", "the FDA considers"
+    r"considers?|considered|rates?|rated|deems?|deemed|classif(?:y|ies|ied)|endorses?|endorsed)\b",
     re.IGNORECASE,
 )
 
@@ -80,12 +82,13 @@ _PHRASES = tuple(re.compile(p) for p in (
     r"\b[Pp]ublished\s+(?:in|by)\s+" + _LEAD + r"(?:journal\s+)?(?P<name>" + _NAME + r")",
     r"\b(?:[Rr]esearchers|[Ss]cientists|[Ii]nvestigators|[Rr]esearch|[Dd]ata|[Ff]igures|[Ss]tatistics|"
     r"[Gg]uidelines)\s+(?:at|from)\s+" + _LEAD + r"(?P<name>" + _NAME + r")",
-    r"\b[Pp]er\s+" + _LEAD + r"(?P<name>" + _NAME + r")",
+    # "Per the NIH, …" opens a sentence; a capital "Per" inside one is a Title Case label ("33 Joints Per Foot").
+    r"(?:^Per|\bper)\s+" + _LEAD + r"(?P<name>" + _NAME + r")",
 ))
 # "<Name> reports/recommends …" only counts when the name looks like an institution.
 _SUBJECT = re.compile(
-    r"(?P<name>" + _NAME + r")\s+(?:reports?|reported|recommends?|recommended|found|finds|says|said|states|"
-    r"estimates|warns|advises|notes|suggests)\b"
+    r"(?P<name>" + _NAME + r")\s+(?:(?:all|both|also)\s+)?(?:reports?|reported|recommends?|recommended|found|finds|"
+    r"says|said|states|estimates|warns|advises|notes|suggests|considers?|rates?|deems?|classif(?:y|ies)|endorses?)\b"
 )
 _INSTITUTION = re.compile(
     r"\b(?:University|Institute|Institutes|Clinic|Hospital|Association|Society|College|Foundation|Center|"
