@@ -22,7 +22,6 @@ def hard_to_read(page: Page, opts: ReadabilityOptions) -> Iterator[Hit]:
     **Why it matters.** Patient-facing health material is advised to read at
     grade 6 to 8; most adults read comfortably at grade 8. Only the article
     body is scored, never navigation, sidebars, footers or related posts.
-    The formulas are English: a body mostly in another script is not scored.
 
     **Example.** "Ketamine-assisted psychotherapy facilitates neuroplasticity
     via glutamatergic modulation" reads at a college grade.
@@ -53,8 +52,7 @@ def thin_content(page: Page, opts: ReadabilityOptions) -> Iterator[Hit]:
     """An article's body has fewer words than the threshold (default 300).
 
     **Why it matters.** Search engines rank thin health pages poorly, and a
-    patient gets little from them. Words are counted in any script: Korean
-    by its spaces, Chinese and Japanese at two characters a word.
+    patient gets little from them.
 
     **Example.** A 120-word "Hormone therapy" post with a photo and a phone number.
 
