@@ -46,11 +46,10 @@ def write_failure(where: Path | str, exc: BaseException) -> str:
     return f"cannot write {name}: {why}"
 
 
-def page_json(page: Page, data: Optional[dict] = None) -> tuple[str, str]:
-    """(key, JSON) of a page model, as the record and the history store keep it (``data``: its
-    ``to_dict()`` when already made). Depth is left out, so the same page at another depth is one
-    model; the record's line puts it back in front."""
-    data = page.to_dict() if data is None else data
+def page_json(data: dict) -> tuple[str, str]:
+    """(key, JSON) of a page model's ``to_dict()``, as the record and the history store keep it.
+    Depth is left out, so the same page at another depth is one model; the record's line puts it
+    back in front."""
     text = json.dumps({k: v for k, v in data.items() if k != "depth"}, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
@@ -79,7 +78,7 @@ class RecordWriter:
 
     def write(self, record: Page | Fetch) -> None:
         if isinstance(record, Page):
-            self.write_page(record, page_json(record)[1])
+            self.write_page(record, page_json(record.to_dict())[1])
             return
         self.kept.fetches[record.url] = record
         self._line(self._fetches, json.dumps(record.to_dict(), ensure_ascii=False))

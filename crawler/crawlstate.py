@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from sqlalchemy import Table, create_engine, delete, event, select, update
+from sqlalchemy import Table, bindparam, create_engine, delete, event, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -29,8 +29,10 @@ from audits.history.store import HistoryStore, is_url, server_engine
 from audits.model import Fetch, Finding, Page
 
 
-# Built once, parameters apart: a crawl records every page and fetch with it, one commit each.
+# Built once, parameters apart: a crawl records every page and fetch with it, one commit each, and a
+# re-crawl reads each unchanged page's model.
 _RECORD = checkpoint_records.insert()
+_PAGE_TEXT = select(page_models.c.page).where(page_models.c.key == bindparam("key"))
 
 
 def _fetch_json(fetch: Fetch) -> str:
@@ -115,7 +117,7 @@ class CrawlState:
 
     def page_text(self, key: str) -> Optional[str]:
         """The stored model's JSON (``page_json``: no depth), or None."""
-        return self.conn.execute(select(page_models.c.page).where(page_models.c.key == key)).scalar()
+        return self.conn.execute(_PAGE_TEXT, {"key": key}).scalar()
 
     def load_page(self, key: str) -> Optional[Page]:
         text = self.page_text(key)

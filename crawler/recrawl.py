@@ -232,14 +232,17 @@ class Recrawl:
         text = self.state.page_text(key)
         if text is None:
             return None
+        data = json.loads(text)
+        if "depth" in data:  # stored by an older siteproof, which kept the depth (0) in the model
+            text = page_json(data)[1]
         self._texts[url] = (key, text)
-        return Page.from_dict(json.loads(text))
+        return Page.from_dict(data)
 
     def page_json(self, page: Page) -> tuple[str, str]:
         """(key, JSON) of ``page`` as the record and the store keep it (``page_json``); a page taken
         from the store keeps the JSON it came from, so nothing is encoded again."""
         stored = self._texts.pop(page.url, None)
-        return stored if stored is not None else page_json(page)
+        return stored if stored is not None else page_json(page.to_dict())
 
     # ---------------------------------------------------------------- external links
 
@@ -282,7 +285,7 @@ class Recrawl:
         if self.state is None:
             return
         if isinstance(item, Page):
-            key, text = model or page_json(item)
+            key, text = model or page_json(item.to_dict())
             stored = self._reused.pop(item.url, None) == key
             found = self._found.pop(item.url, None)
             self.state.record_page(self.checkpoint, item, key, None if stored else text, found, self.extraction)
