@@ -55,6 +55,11 @@ def page_json(data: dict) -> tuple[str, str]:
     return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
 
 
+def fetch_json(fetch: Fetch) -> str:
+    """A fetch's JSON, as the record and the history store keep it."""
+    return json.dumps(fetch.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
 class Kept:
     """The records as written, by URL (a later record of a URL replaces the earlier, as on reading back)."""
 
@@ -80,8 +85,12 @@ class RecordWriter:
         if isinstance(record, Page):
             self.write_page(record, page_json(record.to_dict())[1])
             return
-        self.kept.fetches[record.url] = record
-        self._line(self._fetches, json.dumps(record.to_dict(), ensure_ascii=False))
+        self.write_fetch(record, fetch_json(record))
+
+    def write_fetch(self, fetch: Fetch, text: str) -> None:
+        """``text``: the fetch's ``fetch_json``."""
+        self.kept.fetches[fetch.url] = fetch
+        self._line(self._fetches, text)
 
     def write_page(self, page: Page, text: str) -> None:
         """``text``: the page's ``page_json``, which leaves the depth out; its line puts it first."""

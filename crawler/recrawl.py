@@ -279,9 +279,9 @@ class Recrawl:
 
     # ---------------------------------------------------------------- the record
 
-    def recorded(self, item: Page | Fetch, model: Optional[tuple[str, str]] = None) -> None:
+    def recorded(self, item: Page | Fetch, model=None) -> None:
         """Every Page and Fetch the crawl records passes here (the record pipeline), after the JSONL;
-        ``model``: a page's ``page_json`` as written there."""
+        ``model``: as written there, a page's ``page_json`` (key, JSON), a fetch's ``fetch_json``."""
         if self.state is None:
             return
         if isinstance(item, Page):
@@ -292,10 +292,9 @@ class Recrawl:
             self.page_keys[item.url] = key
             return
         self.outcomes[item.url] = outcome_digest(item)
-        if item.external and item.url not in self._external_reused and item.error != "robots-disallowed":
-            self.state.save_external(item)
-        if self.checkpoint is not None:
-            self.state.record_fetch(self.checkpoint, item)
+        external = item.external and item.url not in self._external_reused and item.error != "robots-disallowed"
+        if external or self.checkpoint is not None:
+            self.state.record_fetch(self.checkpoint, item, model, external=external)
 
     def audit_inputs(self) -> Optional[AuditInputs]:
         """What the rules' findings may be kept and found under; None when they must run
