@@ -177,17 +177,38 @@ class Counts:
         return score + 3.6365 if share > 5 else score
 
 
-def _sentence_grade(sentence: str) -> float:
-    """Flesch-Kincaid grade of one sentence, counted as textstat counts syllables.
+class _TokenSyllables(dict):
+    """Syllables of a word as ``_WORD`` finds it (any case, edge apostrophes and hyphens), counted once.
 
-    Only used to rank sentences; word-level caching makes it cheap enough to
-    run on every sentence of every article in a large crawl.
+    An article's sentences are ranked by grade, so every word of every sentence is
+    looked up: here that is one dictionary hit per word.
     """
-    found = [w for w in (w.lower().strip("'’-") for w in _WORD.findall(sentence)) if w]
+
+    def __missing__(self, token: str) -> int:
+        if len(self) > 200_000:  # a long crawl of many languages: stay bounded
+            self.clear()
+        n = self[token] = _syllables(token.lower().strip("'’-"))
+        return n
+
+
+_TOKEN_SYLLABLES = _TokenSyllables()
+
+
+def _grade(found: list[str]) -> float:
+    """Flesch-Kincaid grade of one sentence's ``_WORD`` tokens, counted as textstat counts syllables.
+
+    Only used to rank sentences. A token starts with a letter or digit, so stripping
+    its edge apostrophes and hyphens never empties it.
+    """
     if not found:
         return 0.0
-    syllables = sum(map(_syllables, found))
+    syllables = sum(map(_TOKEN_SYLLABLES.__getitem__, found))
     return 0.39 * len(found) + 11.8 * syllables / len(found) - 15.59
+
+
+def _sentence_grade(sentence: str) -> float:
+    """Flesch-Kincaid grade of one sentence (see ``_grade``)."""
+    return _grade(_WORD.findall(sentence))
 
 
 def sentences(text: str) -> list[str]:
@@ -201,16 +222,23 @@ def words(text: str) -> int:
 def measure(body_text: str, paragraphs: Sequence[str] = ()) -> Readability | None:
     """Score an article body; None when there is too little text to judge."""
     text = body_text.strip()
-    sents = sentences(text)
-    lengths = {s: words(s) for s in sents}
+    # sentences(), with each sentence's words found once for its length and its grade.
+    sents, tokens = [], {}
+    for piece in _SENTENCE_END.split(text):
+        found = _WORD.findall(piece)
+        if found:
+            sent = piece.strip()
+            sents.append(sent)
+            tokens[sent] = found
     # Splitting removes only spaces, quotes and brackets between sentences, so their words are the text's.
-    if not sents or sum(lengths[s] for s in sents) < 20:
+    if not sents or sum(len(tokens[s]) for s in sents) < 20:
         return None
-    long_sents = sum(1 for s in sents if lengths[s] > LONG_SENTENCE_WORDS)
+    long_sents = sum(1 for s in sents if len(tokens[s]) > LONG_SENTENCE_WORDS)
     paras = [p for p in paragraphs if p.strip()] or [text]
     long_paras = sum(1 for p in paras if words(p) > LONG_PARAGRAPH_WORDS)
     # The hardest sentences: highest grade among those long enough to matter.
-    graded = sorted((s for s, n in lengths.items() if n >= 8), key=_sentence_grade, reverse=True)
+    graded = sorted((s for s, found in tokens.items() if len(found) >= 8), key=lambda s: _grade(tokens[s]),
+                    reverse=True)
     counts = Counts.of(text)
     return Readability(
         flesch_reading_ease=round(counts.flesch_reading_ease(), 1),

@@ -1,10 +1,12 @@
 """The crawl record: pages.jsonl and fetches.jsonl, one JSON object a line.
 
-Written as pages arrive (so memory stays flat and an interrupted crawl keeps
-what it fetched) and read back to build a Site for auditing.
+Written as pages arrive, so an interrupted crawl keeps what it fetched. The
+crawl that wrote them audits the records it still holds (``RecordWriter.kept``);
+a stored crawl audited again reads the files back.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -27,8 +29,14 @@ def _write_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-# What a full or read-only disk raises while the record (files, history store) is written.
-WRITE_ERRORS = _write_errors()
+def __getattr__(name: str):
+    # WRITE_ERRORS: what a full or read-only disk raises while the record (files, history store)
+    # is written. Settled on first use: SQLAlchemy takes most of a second to import, and an
+    # extraction process that imports this module never writes the history.
+    if name == "WRITE_ERRORS":
+        globals()[name] = errors = _write_errors()
+        return errors
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def write_failure(where: Path | str, exc: BaseException) -> str:
@@ -38,20 +46,53 @@ def write_failure(where: Path | str, exc: BaseException) -> str:
     return f"cannot write {name}: {why}"
 
 
+def page_json(page: Page, data: Optional[dict] = None) -> tuple[str, str]:
+    """(key, JSON) of a page model, as the record and the history store keep it (``data``: its
+    ``to_dict()`` when already made). Depth is left out, so the same page at another depth is one
+    model; the record's line puts it back in front."""
+    data = page.to_dict() if data is None else data
+    text = json.dumps({k: v for k, v in data.items() if k != "depth"}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
+
+
+class Kept:
+    """The records as written, by URL (a later record of a URL replaces the earlier, as on reading back)."""
+
+    def __init__(self):
+        self.pages: dict[str, Page] = {}
+        self.fetches: dict[str, Fetch] = {}
+
+
 class RecordWriter:
-    """Appends pages and fetches to their files; one line a record, flushed."""
+    """Appends pages and fetches to their files; one line a record, flushed.
+
+    ``kept``: what was written, for the audit of the same process: the audit holds every
+    page at once anyway, and reading 2,000 pages back costs seconds of JSON decoding."""
 
     def __init__(self, out_dir: Path | str):
+        self.kept = Kept()
         self.dir = Path(out_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self._pages = open(self.dir / PAGES, "w", encoding="utf-8")
         self._fetches = open(self.dir / FETCHES, "w", encoding="utf-8")
 
-    def write(self, record: Page | Fetch, data: Optional[dict] = None) -> None:
-        """``data``: ``record.to_dict()`` when the caller already holds it (a page taken from the history store)."""
-        stream = self._pages if isinstance(record, Page) else self._fetches
+    def write(self, record: Page | Fetch) -> None:
+        if isinstance(record, Page):
+            self.write_page(record, page_json(record)[1])
+            return
+        self.kept.fetches[record.url] = record
+        self._line(self._fetches, json.dumps(record.to_dict(), ensure_ascii=False))
+
+    def write_page(self, page: Page, text: str) -> None:
+        """``text``: the page's ``page_json``, which leaves the depth out; its line puts it first."""
+        self.kept.pages[page.url] = page
+        self._line(self._pages, f'{{"depth":{page.depth},{text[1:]}')
+
+    @staticmethod
+    def _line(stream, text: str) -> None:
         try:
-            stream.write(json.dumps(record.to_dict() if data is None else data, ensure_ascii=False) + "\n")
+            stream.write(text + "\n")
             stream.flush()
         except OSError as exc:
             raise OSError(exc.errno, exc.strerror, stream.name) from None

@@ -13,14 +13,13 @@ code serves SQLite and PostgreSQL (``[history] url``).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
-from sqlalchemy import create_engine, delete, event, select, update
+from sqlalchemy import Table, create_engine, delete, event, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -28,13 +27,6 @@ from audits.history.crawl_tables import (audit_results, checkpoint_records, chec
                                          validators)
 from audits.history.store import HistoryStore, is_url, server_engine
 from audits.model import Fetch, Finding, Page
-
-def page_json(page: Page, data: Optional[dict] = None) -> tuple[str, str]:
-    """(key, JSON) of a page model (``data``: its ``to_dict()`` when already made); depth is left out
-    so the same page at another depth is one row."""
-    data = dict(page.to_dict() if data is None else data, depth=0)
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
 
 
 # Built once, parameters apart: a crawl records every page and fetch with it, one commit each.
@@ -91,6 +83,7 @@ class CrawlState:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.conn: Connection = engine.connect()
+        self._upserts: dict[tuple, Any] = {}
 
     @classmethod
     def open(cls, path: Path | str) -> "CrawlState":
@@ -101,30 +94,32 @@ class CrawlState:
         self.conn.close()
         self.engine.dispose()
 
-    def _upsert(self, table: Table, values: dict, keys: tuple[str, ...]):
-        dialect = self.engine.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        stmt = insert(table).values(**values)
-        changed = {k: v for k, v in values.items() if k not in keys}
-        return stmt.on_conflict_do_update(index_elements=list(keys), set_=changed) if changed \
-            else stmt.on_conflict_do_nothing(index_elements=list(keys))
+    def _upsert(self, table: Table, values: dict, keys: tuple[str, ...]) -> None:
+        shape = (table.name, keys, tuple(values))
+        stmt = self._upserts.get(shape)
+        if stmt is None:  # built once per shape: building one is most of a small write's cost
+            if self.engine.dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+            else:
+                from sqlalchemy.dialects.sqlite import insert
+            stmt = insert(table)
+            changed = {k: stmt.excluded[k] for k in values if k not in keys}
+            stmt = self._upserts[shape] = (stmt.on_conflict_do_update(index_elements=list(keys), set_=changed)
+                                           if changed else stmt.on_conflict_do_nothing(index_elements=list(keys)))
+        self.conn.execute(stmt, values)
 
     # ---------------------------------------------------------------- page models and validators
 
     def _store_page(self, key: str, text: str) -> None:
-        self.conn.execute(self._upsert(page_models, {"key": key, "page": text}, ("key",)))
+        self._upsert(page_models, {"key": key, "page": text}, ("key",))
 
-    def page_data(self, key: str) -> Optional[dict]:
-        """The stored model as the plain data ``Page.from_dict`` takes (depth 0)."""
-        text = self.conn.execute(select(page_models.c.page).where(page_models.c.key == key)).scalar()
-        return None if text is None else json.loads(text)
+    def page_text(self, key: str) -> Optional[str]:
+        """The stored model's JSON (``page_json``: no depth), or None."""
+        return self.conn.execute(select(page_models.c.page).where(page_models.c.key == key)).scalar()
 
     def load_page(self, key: str) -> Optional[Page]:
-        data = self.page_data(key)
-        return None if data is None else Page.from_dict(data)
+        text = self.page_text(key)
+        return None if text is None else Page.from_dict(json.loads(text))
 
     def validators_for(self, url: str, extraction: str) -> Optional[Validators]:
         """The validators of ``url`` whose page model came from this ``extraction``."""
@@ -146,7 +141,7 @@ class CrawlState:
         values = {"url": url, "etag": found.etag, "last_modified": found.last_modified,
                   "body_hash": found.body_hash, "extraction": extraction, "page_key": found.page_key,
                   "status": found.status, "content_type": found.content_type, "fetched_at": time.time()}
-        self.conn.execute(self._upsert(validators, values, ("url",)))
+        self._upsert(validators, values, ("url",))
 
     # ---------------------------------------------------------------- external links
 
@@ -157,7 +152,7 @@ class CrawlState:
 
     def save_external(self, fetch: Fetch) -> None:
         values = {"url": fetch.url, "fetch": _fetch_json(fetch), "checked_at": time.time()}
-        self.conn.execute(self._upsert(externals, values, ("url",)))
+        self._upsert(externals, values, ("url",))
         self.conn.commit()
 
     # ---------------------------------------------------------------- the rules' findings
@@ -170,8 +165,7 @@ class CrawlState:
 
     def save_audit_findings(self, key: str, findings: list[Finding]) -> None:
         text = json.dumps([f.to_dict() for f in findings], ensure_ascii=False, separators=(",", ":"))
-        self.conn.execute(self._upsert(audit_results, {"key": key, "findings": text, "saved_at": time.time()},
-                                       ("key",)))
+        self._upsert(audit_results, {"key": key, "findings": text, "saved_at": time.time()}, ("key",))
         newest = select(audit_results.c.key).order_by(audit_results.c.saved_at.desc()).limit(self.KEPT_AUDITS)
         self.conn.execute(delete(audit_results).where(audit_results.c.key.not_in(newest)))
         self.conn.commit()
@@ -217,12 +211,11 @@ class CrawlState:
                           .values(sitemap=json.dumps({"found": found, "urls": urls})))
         self.conn.commit()
 
-    def record_page(self, checkpoint: Optional[Checkpoint], page: Page, found: Optional[Validators] = None,
-                    extraction: str = "", key: Optional[str] = None, data: Optional[dict] = None) -> str:
-        """One page, in one transaction: its model (unless ``key`` names a stored one), its
-        validators when given, and its checkpoint record. Returns the model's key."""
-        if key is None:
-            key, text = page_json(page, data)
+    def record_page(self, checkpoint: Optional[Checkpoint], page: Page, key: str, text: Optional[str],
+                    found: Optional[Validators] = None, extraction: str = "") -> None:
+        """One page, in one transaction: its model (``key``, ``text``: ``page_json``; no text when it is
+        stored already), its validators when given, and its checkpoint record."""
+        if text is not None:
             self._store_page(key, text)
         if found is not None:
             self.save_validators(page.url, Validators(found.etag, found.last_modified, found.body_hash, key,
@@ -231,7 +224,6 @@ class CrawlState:
             self.conn.execute(_RECORD, {"checkpoint": checkpoint.id, "url": page.url, "page_key": key,
                                         "depth": page.depth})
         self.conn.commit()
-        return key
 
     def record_fetch(self, checkpoint: Checkpoint, fetch: Fetch) -> None:
         self.conn.execute(_RECORD, {"checkpoint": checkpoint.id, "url": fetch.url, "page_key": None, "depth": None,

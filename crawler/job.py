@@ -54,7 +54,9 @@ def audit_crawl(config: Config, out: Path, summary, *, started_at: str, baseline
     from crawler.crawlstate import CrawlState
 
     sitemap = store.read_sitemap(out)
-    site = Site.build(store.read_pages(out), store.read_fetches(out), config,
+    kept = summary.kept
+    site = Site.build(kept.pages.values() if kept else store.read_pages(out),
+                      kept.fetches.values() if kept else store.read_fetches(out), config,
                       sitemap_urls=sitemap["urls"], sitemap_found=sitemap["found"], partial=summary.partial)
     key = summary.audit_inputs.key(site) if history is not None and summary.audit_inputs is not None else None
     state = CrawlState.open(history) if key is not None else None

@@ -23,7 +23,7 @@ from crawler.signals import crawl_over
 
 
 class RecordPipeline:
-    """Writes the record; only the sitemap's URLs and the pages still awaited are kept in memory."""
+    """Writes the record, and keeps it (``recrawl.kept``) for the audit that follows in this process."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -48,6 +48,7 @@ class RecordPipeline:
         self.out_dir, self.recrawl, self.max_pages = spider.out_dir, spider.recrawl, spider.config.crawl.max_pages
         self.start_urls = {url.split("#", 1)[0] for url in spider.config.site.start_urls}
         self.writer = RecordWriter(self.out_dir)
+        self.recrawl.kept = self.writer.kept
         checkpoint = self.recrawl.checkpoint
         if checkpoint is not None and checkpoint.sitemap:
             self.sitemap_found = checkpoint.sitemap["found"]
@@ -75,12 +76,14 @@ class RecordPipeline:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="write-failed"))
         return item
 
-    def _write(self, item: Page | Fetch) -> dict:
-        """Write the record; returns its ``to_dict()``, which the history store keeps too."""
-        data = self.recrawl.stored_data(item) if isinstance(item, Page) else None
-        if data is None:
-            data = item.to_dict()
-        self.writer.write(item, data)
+    def _write(self, item: Page | Fetch) -> Optional[tuple[str, str]]:
+        """Write the record; returns a page's (key, JSON), which the history store keeps too."""
+        model = None
+        if isinstance(item, Page):
+            model = self.recrawl.page_json(item)
+            self.writer.write_page(item, model[1])
+        else:
+            self.writer.write(item)
         if item.url in self.unreached and isinstance(item, Fetch):
             self._note_unaudited(item)  # a page request answered by a Fetch alone: no page came back
         self.unreached.pop(item.url, None)
@@ -96,7 +99,7 @@ class RecordPipeline:
                     self.start_errors[item.url] = item.error
                 else:
                     self.start_errors.pop(item.url, None)
-        return data
+        return model
 
     def _note_unaudited(self, fetch: Fetch) -> None:
         """A page the crawl meant to audit and could not fetch is listed with why, never silently missing."""

@@ -42,6 +42,7 @@ from audits.extract import ExtractOptions
 from audits.history.record import config_fingerprint
 from audits.model import Fetch, Page
 from audits.site import Site
+from audits.store import Kept, page_json
 from crawler.crawlstate import Checkpoint, CrawlState, Validators
 
 # The modules whose code decides what a page model holds: a stored model is
@@ -149,21 +150,26 @@ class Recrawl:
         self._reused: dict[str, str] = {}  # URL -> key of the stored model its Page item carries
         self._found: dict[str, Validators] = {}  # URL -> validators of a fresh answer, until its Page is recorded
         self._external_reused: set[str] = set()
-        self._data: dict[str, dict] = {}  # URL -> the stored data of its reused model, until the page is written
+        self._texts: dict[str, tuple[str, str]] = {}  # URL -> (key, JSON) of its reused model, until the page is written
         self._external_stale: set[str] = set()  # external URLs already found to need a new check
         self._last_checks: dict[str, Optional[tuple[Fetch, float]]] = {}  # see _last_check
         # What this crawl recorded, as the rules read it (audit_key): page URL -> model key, URL -> outcome
         self.page_keys: dict[str, str] = {}
         self.outcomes: dict[str, str] = {}
+        self.kept: Optional[Kept] = None  # the record as written (the record pipeline sets it)
         # The site's validators, read at once (``origins``: the start URLs'); other URLs are asked one by one.
         self._known: dict[str, Validators] = {}
+        self._read_under: tuple[str, ...] = ()  # the prefixes whose every URL's validators are in _known
         if state is not None and not full:
-            for origin in dict.fromkeys(origins):
-                self._known.update(state.validators_under(origin + "/", self.extraction))
+            self._read_under = tuple(origin + "/" for origin in dict.fromkeys(origins))
+            for prefix in self._read_under:
+                self._known.update(state.validators_under(prefix, self.extraction))
 
     def _validators(self, url: str) -> Optional[Validators]:
         known = self._known.get(url)
-        return known if known is not None else self.state.validators_for(url, self.extraction)
+        if known is not None or url.startswith(self._read_under):
+            return known  # a first crawl asks the store nothing a page
+        return self.state.validators_for(url, self.extraction)
 
     @staticmethod
     def _complete_records(records: Iterable[Page | Fetch]) -> list[Page | Fetch]:
@@ -223,18 +229,17 @@ class Recrawl:
         return None
 
     def _stored(self, url: str, key: str) -> Optional[Page]:
-        data = self.state.page_data(key)
-        if data is None:
+        text = self.state.page_text(key)
+        if text is None:
             return None
-        self._data[url] = data
-        return Page.from_dict(data)
+        self._texts[url] = (key, text)
+        return Page.from_dict(json.loads(text))
 
-    def stored_data(self, page: Page) -> Optional[dict]:
-        """``page.to_dict()`` of a page taken from the store, without the work: the data it was built from."""
-        data = self._data.pop(page.url, None)
-        if data is not None:
-            data["depth"] = page.depth
-        return data
+    def page_json(self, page: Page) -> tuple[str, str]:
+        """(key, JSON) of ``page`` as the record and the store keep it (``page_json``); a page taken
+        from the store keeps the JSON it came from, so nothing is encoded again."""
+        stored = self._texts.pop(page.url, None)
+        return stored if stored is not None else page_json(page)
 
     # ---------------------------------------------------------------- external links
 
@@ -271,16 +276,17 @@ class Recrawl:
 
     # ---------------------------------------------------------------- the record
 
-    def recorded(self, item: Page | Fetch, data: Optional[dict] = None) -> None:
+    def recorded(self, item: Page | Fetch, model: Optional[tuple[str, str]] = None) -> None:
         """Every Page and Fetch the crawl records passes here (the record pipeline), after the JSONL;
-        ``data``: its ``to_dict()`` as written there."""
+        ``model``: a page's ``page_json`` as written there."""
         if self.state is None:
             return
         if isinstance(item, Page):
-            key = self._reused.pop(item.url, None)
+            key, text = model or page_json(item)
+            stored = self._reused.pop(item.url, None) == key
             found = self._found.pop(item.url, None)
-            self.page_keys[item.url] = self.state.record_page(self.checkpoint, item, found, self.extraction, key=key,
-                                                              data=data)
+            self.state.record_page(self.checkpoint, item, key, None if stored else text, found, self.extraction)
+            self.page_keys[item.url] = key
             return
         self.outcomes[item.url] = outcome_digest(item)
         if item.external and item.url not in self._external_reused and item.error != "robots-disallowed":

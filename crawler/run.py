@@ -66,6 +66,7 @@ class CrawlSummary:
     external_reused: int = 0  # external links whose recent success stood for a new check
     # what the crawl recorded, as the rules read it: their findings may be kept and reused under it
     audit_inputs: Optional[AuditInputs] = field(default=None, repr=False, compare=False)
+    kept: Optional[store.Kept] = field(default=None, repr=False, compare=False)  # the records, as written
 
     def counts_line(self) -> str:
         """What a re-crawl took from earlier runs, for the summary."""
@@ -306,6 +307,7 @@ def summarize(crawler, recrawl: Recrawl, out_dir: Path, elapsed_s: float,
         resumed=recrawl.counts["resumed"],
         external_reused=recrawl.counts["external_reused"],
         audit_inputs=recrawl.audit_inputs(),
+        kept=recrawl.kept,
     )
 
 

@@ -113,13 +113,15 @@ def test_duplicate_findings_count_as_two(history_location):
 def test_schemas_3_and_4_add_the_crawl_state_to_an_older_store(tmp_path):
     from crawler.crawlstate import CrawlState, Validators
     from audits.model import Finding, Page, Severity
+    from audits.store import page_json
 
     path = tmp_path / "old.sqlite"
     shutil.copyfile(V1, path)
     state = CrawlState.open(path)  # migrates 1 -> 2 -> 3 -> 4 on the way
     try:
         page = Page(url="https://clinic.test/", title="Home")
-        state.record_page(None, page, Validators('"e1"', None, "h" * 64, "", 200, "text/html"), "x")
+        key, text = page_json(page)
+        state.record_page(None, page, key, text, Validators('"e1"', None, "h" * 64, "", 200, "text/html"), "x")
         known = state.validators_for("https://clinic.test/", "x")
         assert known.etag == '"e1"' and state.load_page(known.page_key) == page
         found = [Finding(rule="broken-link", severity=Severity.ERROR, url="https://clinic.test/",

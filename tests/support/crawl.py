@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 CRAWL = textwrap.dedent("""
     import json, sys
-    from dataclasses import asdict
+    from dataclasses import fields
     from pathlib import Path
     from audits.config import ConfigError, from_dict
     from crawler.run import crawl
@@ -21,7 +21,8 @@ CRAWL = textwrap.dedent("""
     except ConfigError as exc:
         print(json.dumps({"config_error": str(exc)}))
         sys.exit(2)
-    print(json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in asdict(summary).items()}))
+    plain = {f.name: getattr(summary, f.name) for f in fields(summary) if f.compare}  # not the records it holds
+    print(json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in plain.items()}))
 """)
 
 
