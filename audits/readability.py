@@ -23,9 +23,13 @@ from pathlib import Path
 from typing import Sequence
 
 from audits.model import Readability
+from audits.wordcount import latin_share, words
 
 LONG_SENTENCE_WORDS = 20  # Yoast's long-sentence threshold
 LONG_PARAGRAPH_WORDS = 150  # Yoast's long-paragraph threshold
+# The formulas count English syllables: text mostly in another script (a Korean post quoting
+# English terms) is not scored rather than scored on its few Latin words.
+MIN_LATIN_SHARE = 0.8
 
 # A sentence ends at . ! ? before a capital, and at a blank line: extraction separates blocks with one.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\s*\n\s*\n\s*")
@@ -215,13 +219,11 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if _WORD.search(s)]
 
 
-def words(text: str) -> int:
-    return len(_WORD.findall(text))
-
-
 def measure(body_text: str, paragraphs: Sequence[str] = ()) -> Readability | None:
     """Score an article body; None when there is too little text to judge."""
     text = body_text.strip()
+    if latin_share(text) < MIN_LATIN_SHARE:
+        return None
     # sentences(), with each sentence's words found once for its length and its grade.
     sents, tokens = [], {}
     for piece in _SENTENCE_END.split(text):

@@ -8,17 +8,35 @@ yjiq150/letmecompile.com, commit 4e509b9 (fetch it and pass ``content/posts``).
 Each post becomes the page WordPress served: the post in an ``<article>`` with its category and
 tag links (``rel="category tag"``), the body's paragraphs, and the CRP block exactly as stored,
 after the content. The block markup is the plugin's own; the page shell around it is ours.
+
+ka.lpe.sh: Kalpesh Mehta's English Magento developer blog, WordPress with Contextual Related
+Posts, exported the same way (``permalink`` in the front matter, "/index.php" in front of the
+address the CRP links use). Repository kalpmehta/site, commit f23bcb2 (the last one that keeps
+the blocks; pass ``content/blog``). The site is told apart by the address its CRP links use.
 """
 from __future__ import annotations
 
 import random
 import re
 import sys
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-ORIGIN = "https://www.letmecompile.com"
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "related"
+
+
+@dataclass(frozen=True)
+class CorpusSite:
+    name: str
+    origin: str
+    title: str  # the site name WordPress put after the post's title
+    labels: Path
+
+
+SITES = (CorpusSite("letmecompile", "https://www.letmecompile.com", "Let me compile", FIXTURES / "letmecompile_labels.toml"),
+         CorpusSite("ka.lpe.sh", "http://ka.lpe.sh", "Kalpesh Mehta", FIXTURES / "kalpesh_labels.toml"))
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 _MD = re.compile(r"[#*`>_\[\]]|\{\{<[^>]*>\}\}|\(https?://[^)]*\)|<[^>]+>")
 
@@ -31,6 +49,7 @@ def wp_path(path: str) -> str:
 def posts(folder: Path) -> list[dict]:
     import yaml
 
+    site = site_of(folder)
     out = []
     for file in sorted(folder.rglob("*.md")):
         m = _FRONT.match(file.read_text(encoding="utf-8"))
@@ -38,23 +57,34 @@ def posts(folder: Path) -> list[dict]:
             continue
         meta = yaml.safe_load(m.group(1)) or {}
         block = (meta.get("crp_related_posts") or [""])[0]
-        if not meta.get("url") or "crp_related" not in block:
+        path = meta.get("url") or re.sub(r"^/index\.php/", "/", str(meta.get("permalink") or ""))
+        if not path or "crp_related" not in block:
             continue
-        out.append({"url": ORIGIN + wp_path(meta["url"]), "title": str(meta.get("title", "")), "block": block,
+        out.append({"url": site.origin + wp_path(path), "title": str(meta.get("title", "")), "block": block,
                     "categories": [str(c) for c in meta.get("categories") or []],
                     "tags": [str(t) for t in meta.get("tags") or []], "body": m.group(2)})
     return out
 
 
-def page_html(post: dict) -> str:
+def site_of(folder: Path) -> CorpusSite:
+    """The corpus site whose address the first related-post block links to."""
+    for file in sorted(folder.rglob("*.md")):
+        text = file.read_text(encoding="utf-8")
+        if "crp_related" in text:
+            return next(s for s in SITES if f'href="{s.origin}/' in text)
+    raise SystemExit(f"{folder}: no Contextual Related Posts block in any post")
+
+
+def page_html(post: dict, site: CorpusSite) -> str:
     paras = [" ".join(_MD.sub(" ", p).split()) for p in post["body"].split("\n\n")]
     body = "\n".join(f"<p>{escape(p)}</p>" for p in paras if p)
-    terms = " ".join(f'<a href="{ORIGIN}/category/{quote(c)}/" rel="category tag">{escape(c)}</a>'
+    origin = site.origin
+    terms = " ".join(f'<a href="{origin}/category/{quote(c)}/" rel="category tag">{escape(c)}</a>'
                      for c in post["categories"])
-    tags = " ".join(f'<a href="{ORIGIN}/tag/{quote(t)}/" rel="tag">{escape(t)}</a>' for t in post["tags"])
-    return (f"<!doctype html><html><head><title>{escape(post['title'])} | Let me compile</title>"
+    tags = " ".join(f'<a href="{origin}/tag/{quote(t)}/" rel="tag">{escape(t)}</a>' for t in post["tags"])
+    return (f"<!doctype html><html><head><title>{escape(post['title'])} | {site.title}</title>"
             f'<meta property="og:type" content="article"></head><body class="single single-post">'
-            f'<nav class="main-navigation"><a href="{ORIGIN}/">Home</a> <a href="{ORIGIN}/archives/">Archives</a></nav>'
+            f'<nav class="main-navigation"><a href="{origin}/">Home</a> <a href="{origin}/archives/">Archives</a></nav>'
             f'<main><article class="post type-post"><h1 class="entry-title">{escape(post["title"])}</h1>'
             f'<div class="entry-meta">{terms}</div><div class="entry-content">{body}{post["block"]}</div>'
             f'<footer class="entry-footer">{tags}</footer></article></main></body></html>')
@@ -67,7 +97,8 @@ def block_links(post: dict) -> list[str]:
 def pages(folder: Path):
     from audits.extract import extract_page
 
-    return [extract_page(p["url"], page_html(p).encode("utf-8"), headers={"Content-Type": "text/html; charset=utf-8"})
+    site = site_of(folder)
+    return [extract_page(p["url"], page_html(p, site).encode("utf-8"), headers={"Content-Type": "text/html; charset=utf-8"})
             for p in posts(folder)]
 
 
@@ -80,9 +111,6 @@ def sample_pairs(folder: Path, n: int = 60, seed: int = 10) -> list[tuple[str, s
     return [(s, t, titles.get(s, "?"), titles.get(t, "?")) for s, t in rng.sample(pairs, min(n, len(pairs)))]
 
 
-LABELS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "related" / "letmecompile_labels.toml"
-
-
 def score(folder: Path) -> dict:
     """Recognition recall of the CRP blocks, and irrelevant-related-post against the labelled pairs."""
     import dataclasses
@@ -93,19 +121,20 @@ def score(folder: Path) -> dict:
     from audits.engine import run_rules
     from audits.site import Site
 
+    site = site_of(folder)
     built = pages(folder)
     truth = {p["url"]: set(block_links(p)) for p in posts(folder)}
     recognised = sum(1 for page in built if set(page.related_posts) == truth[page.url])
-    config = from_dict({"site": {"start_urls": [ORIGIN + "/"]}})
+    config = from_dict({"site": {"start_urls": [site.origin + "/"]}})
     config = dataclasses.replace(config, rules={r: "off" for r in registry.load() if r != "irrelevant-related-post"})
     found = [f for f in run_rules(Site.build(built, (), config)) if f.rule == "irrelevant-related-post"]
     flagged = {(f.url, f.target) for f in found}
     labels = {(p["source"], p["target"]): p["label"]
-              for p in tomllib.loads(LABELS.read_text(encoding="utf-8"))["pair"]}
+              for p in tomllib.loads(site.labels.read_text(encoding="utf-8"))["pair"]}
     off = {k for k, v in labels.items() if v == "off"}
     on = {k for k, v in labels.items() if v == "on"}
     tp, fp = len(flagged & off), len(flagged & on)
-    return {"pages": len(built), "blocks": len(truth), "recognised": recognised, "findings": len(found),
+    return {"site": site.name, "pages": len(built), "blocks": len(truth), "recognised": recognised, "findings": len(found),
             "labelled": len(labels), "tp": tp, "fp": fp, "fn": len(off - flagged),
             "unsure_flagged": len(flagged & {k for k, v in labels.items() if v == "unsure"}),
             "flagged": sorted(flagged)}
@@ -115,7 +144,7 @@ def report(folder: Path) -> None:
     s = score(folder)
     p = f"{s['tp'] / (s['tp'] + s['fp']):.2f}" if s["tp"] + s["fp"] else "-"
     r = f"{s['tp'] / (s['tp'] + s['fn']):.2f}" if s["tp"] + s["fn"] else "-"
-    print(f"letmecompile: {s['pages']} posts, CRP blocks recognised with exactly their links "
+    print(f"{s['site']}: {s['pages']} posts, CRP blocks recognised with exactly their links "
           f"{s['recognised']}/{s['blocks']}; {s['findings']} findings; on the {s['labelled']} labelled links "
           f"tp={s['tp']} fp={s['fp']} fn={s['fn']} precision={p} recall={r} (unsure flagged: {s['unsure_flagged']})")
 

@@ -1,0 +1,45 @@
+"""Words are counted as a reader counts them in any script; English counts are unchanged."""
+from __future__ import annotations
+
+from audits.extract import extract_page
+from audits.wordcount import ASCII_WORD, latin_share, words
+
+# letmecompile.com, "클라우드플레어(Cloudflare) 동작 원리" (yjiq150/letmecompile.com @4e509b9,
+# content/posts/2018-04-30-how-cloudflare-works.md): 24 space-separated words, two of them
+# joined by a slash ("정적/동적", "장/단점들이"), which count as two, as "and/or" does in English.
+KOREAN = ("하지만 특이하게도 클라우드플레어가 설정된 경우 사이트로 향하는 모든 traffic이 정적/동적 컨텐츠와 "
+          "무관하게 클라우드플레어 서버를 일단 한번 거치도록 되어있다. 이로 인해서 다음과같은 다양한 장/단점들이 생겨난다.")
+# elaesthetics-bremen.de, botulinumtoxin/hyperhidrose/ (corpus site elaesthetics): 22 words, four
+# of which the ASCII-only counter split at their umlauts ("übermäßiges" was "berm" + "iges").
+GERMAN = ("Unter Hyperhidrose versteht man übermäßiges Schwitzen, das nicht allein durch Hitze oder Sport "
+          "erklärbar ist. Häufig betroffen sind die Achseln (axilläre Hyperhidrose).")
+ENGLISH = "The patient’s “new” plan — don’t wait; call (555) 010-0100 for a 30-minute consult… it’s well-known."
+
+
+def test_korean_and_accented_latin_count_like_a_reader():
+    assert words(KOREAN) == 26
+    assert len(ASCII_WORD.findall(KOREAN)) == 1  # the old count: only "traffic"
+    assert words(GERMAN) == len(GERMAN.split()) == 22
+    assert len(ASCII_WORD.findall(GERMAN)) == 26
+    assert words("русский язык, Ελληνικά, العربية, हिन्दी") == 5  # Devanagari vowel signs do not split a word
+
+
+def test_chinese_and_japanese_count_two_characters_a_word():
+    assert words("東京タワーへ行く") == 4
+    assert words("我们的诊所") == 3  # five characters, rounded up
+    assert words("Python 3で書く") == 2 + 2
+
+
+def test_english_counts_are_unchanged():
+    assert words(ENGLISH) == len(ASCII_WORD.findall(ENGLISH)) == 15
+    assert words("foo_bar rock--roll students' U.S.") == 6
+
+
+def test_a_korean_post_is_an_article_and_not_scored_with_english_formulas():
+    html = ("<html><head><title>클라우드플레어 동작 원리</title></head><body><article><h1>클라우드플레어 동작 원리</h1>"
+            + f"<p>{KOREAN}</p>" * 7 + "</article></body></html>")
+    page = extract_page("https://www.letmecompile.com/how-cloudflare-works/", html.encode(),
+                        headers={"Content-Type": "text/html; charset=utf-8"})
+    assert latin_share(KOREAN) < 0.1
+    assert page.word_count == 7 * 26 and page.is_article
+    assert page.readability is None
