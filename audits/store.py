@@ -46,14 +46,18 @@ def write_failure(where: Path | str, exc: BaseException) -> str:
     return f"cannot write {name}: {why}"
 
 
-def page_json(page: Page, data: Optional[dict] = None) -> tuple[str, str]:
-    """(key, JSON) of a page model, as the record and the history store keep it (``data``: its
-    ``to_dict()`` when already made). Depth is left out, so the same page at another depth is one
-    model; the record's line puts it back in front."""
-    data = page.to_dict() if data is None else data
+def page_json(data: dict) -> tuple[str, str]:
+    """(key, JSON) of a page model's ``to_dict()``, as the record and the history store keep it.
+    Depth is left out, so the same page at another depth is one model; the record's line puts it
+    back in front."""
     text = json.dumps({k: v for k, v in data.items() if k != "depth"}, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
+
+
+def fetch_json(fetch: Fetch) -> str:
+    """A fetch's JSON, as the record and the history store keep it."""
+    return json.dumps(fetch.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
 
 class Kept:
@@ -79,10 +83,14 @@ class RecordWriter:
 
     def write(self, record: Page | Fetch) -> None:
         if isinstance(record, Page):
-            self.write_page(record, page_json(record)[1])
+            self.write_page(record, page_json(record.to_dict())[1])
             return
-        self.kept.fetches[record.url] = record
-        self._line(self._fetches, json.dumps(record.to_dict(), ensure_ascii=False))
+        self.write_fetch(record, fetch_json(record))
+
+    def write_fetch(self, fetch: Fetch, text: str) -> None:
+        """``text``: the fetch's ``fetch_json``."""
+        self.kept.fetches[fetch.url] = fetch
+        self._line(self._fetches, text)
 
     def write_page(self, page: Page, text: str) -> None:
         """``text``: the page's ``page_json``, which leaves the depth out; its line puts it first."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from sqlalchemy import Table, create_engine, delete, event, select, update
+from sqlalchemy import Table, bindparam, create_engine, delete, event, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -27,14 +27,13 @@ from audits.history.crawl_tables import (audit_results, checkpoint_records, chec
                                          validators)
 from audits.history.store import HistoryStore, is_url, server_engine
 from audits.model import Fetch, Finding, Page
+from audits.store import fetch_json
 
 
-# Built once, parameters apart: a crawl records every page and fetch with it, one commit each.
+# Built once, parameters apart: a crawl records every page and fetch with it, one commit each, and a
+# re-crawl reads each unchanged page's model.
 _RECORD = checkpoint_records.insert()
-
-
-def _fetch_json(fetch: Fetch) -> str:
-    return json.dumps(fetch.to_dict(), ensure_ascii=False, separators=(",", ":"))
+_PAGE_TEXT = select(page_models.c.page).where(page_models.c.key == bindparam("key"))
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ class CrawlState:
 
     def page_text(self, key: str) -> Optional[str]:
         """The stored model's JSON (``page_json``: no depth), or None."""
-        return self.conn.execute(select(page_models.c.page).where(page_models.c.key == key)).scalar()
+        return self.conn.execute(_PAGE_TEXT, {"key": key}).scalar()
 
     def load_page(self, key: str) -> Optional[Page]:
         text = self.page_text(key)
@@ -150,10 +149,9 @@ class CrawlState:
                                 .where(externals.c.url == url)).first()
         return None if row is None else (Fetch.from_dict(json.loads(row[0])), row[1])
 
-    def save_external(self, fetch: Fetch) -> None:
-        values = {"url": fetch.url, "fetch": _fetch_json(fetch), "checked_at": time.time()}
+    def _save_external(self, fetch: Fetch, text: Optional[str]) -> None:
+        values = {"url": fetch.url, "fetch": text or fetch_json(fetch), "checked_at": time.time()}
         self._upsert(externals, values, ("url",))
-        self.conn.commit()
 
     # ---------------------------------------------------------------- the rules' findings
 
@@ -225,9 +223,16 @@ class CrawlState:
                                         "depth": page.depth})
         self.conn.commit()
 
-    def record_fetch(self, checkpoint: Checkpoint, fetch: Fetch) -> None:
-        self.conn.execute(_RECORD, {"checkpoint": checkpoint.id, "url": fetch.url, "page_key": None, "depth": None,
-                                    "fetch": _fetch_json(fetch)})
+    def record_fetch(self, checkpoint: Optional[Checkpoint], fetch: Fetch, text: Optional[str] = None,
+                     external: bool = False) -> None:
+        """One fetch, in one transaction: its outcome as an external link's last check when
+        ``external``, and its checkpoint record. ``text``: its ``fetch_json``."""
+        text = text or fetch_json(fetch)
+        if external:
+            self._save_external(fetch, text)
+        if checkpoint is not None:
+            self.conn.execute(_RECORD, {"checkpoint": checkpoint.id, "url": fetch.url, "page_key": None,
+                                        "depth": None, "fetch": text})
         self.conn.commit()
 
     def records(self, checkpoint: Checkpoint) -> Iterator[Page | Fetch]:

@@ -17,7 +17,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from audits import store
 from audits.model import Fetch, Page
-from audits.store import RecordWriter, WRITE_ERRORS, write_failure
+from audits.store import RecordWriter, WRITE_ERRORS, fetch_json, write_failure
 from crawler.items import SitemapUrls
 from crawler.signals import crawl_over
 
@@ -76,14 +76,14 @@ class RecordPipeline:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="write-failed"))
         return item
 
-    def _write(self, item: Page | Fetch) -> Optional[tuple[str, str]]:
-        """Write the record; returns a page's (key, JSON), which the history store keeps too."""
-        model = None
+    def _write(self, item: Page | Fetch):
+        """Write the record; returns what the history store keeps too: a page's (key, JSON), a fetch's JSON."""
         if isinstance(item, Page):
             model = self.recrawl.page_json(item)
             self.writer.write_page(item, model[1])
         else:
-            self.writer.write(item)
+            model = fetch_json(item)
+            self.writer.write_fetch(item, model)
         if item.url in self.unreached and isinstance(item, Fetch):
             self._note_unaudited(item)  # a page request answered by a Fetch alone: no page came back
         self.unreached.pop(item.url, None)

@@ -232,14 +232,17 @@ class Recrawl:
         text = self.state.page_text(key)
         if text is None:
             return None
+        data = json.loads(text)
+        if "depth" in data:  # stored by an older siteproof, which kept the depth (0) in the model
+            text = page_json(data)[1]
         self._texts[url] = (key, text)
-        return Page.from_dict(json.loads(text))
+        return Page.from_dict(data)
 
     def page_json(self, page: Page) -> tuple[str, str]:
         """(key, JSON) of ``page`` as the record and the store keep it (``page_json``); a page taken
         from the store keeps the JSON it came from, so nothing is encoded again."""
         stored = self._texts.pop(page.url, None)
-        return stored if stored is not None else page_json(page)
+        return stored if stored is not None else page_json(page.to_dict())
 
     # ---------------------------------------------------------------- external links
 
@@ -276,23 +279,22 @@ class Recrawl:
 
     # ---------------------------------------------------------------- the record
 
-    def recorded(self, item: Page | Fetch, model: Optional[tuple[str, str]] = None) -> None:
+    def recorded(self, item: Page | Fetch, model=None) -> None:
         """Every Page and Fetch the crawl records passes here (the record pipeline), after the JSONL;
-        ``model``: a page's ``page_json`` as written there."""
+        ``model``: as written there, a page's ``page_json`` (key, JSON), a fetch's ``fetch_json``."""
         if self.state is None:
             return
         if isinstance(item, Page):
-            key, text = model or page_json(item)
+            key, text = model or page_json(item.to_dict())
             stored = self._reused.pop(item.url, None) == key
             found = self._found.pop(item.url, None)
             self.state.record_page(self.checkpoint, item, key, None if stored else text, found, self.extraction)
             self.page_keys[item.url] = key
             return
         self.outcomes[item.url] = outcome_digest(item)
-        if item.external and item.url not in self._external_reused and item.error != "robots-disallowed":
-            self.state.save_external(item)
-        if self.checkpoint is not None:
-            self.state.record_fetch(self.checkpoint, item)
+        external = item.external and item.url not in self._external_reused and item.error != "robots-disallowed"
+        if external or self.checkpoint is not None:
+            self.state.record_fetch(self.checkpoint, item, model, external=external)
 
     def audit_inputs(self) -> Optional[AuditInputs]:
         """What the rules' findings may be kept and found under; None when they must run

@@ -120,7 +120,7 @@ def test_schemas_3_and_4_add_the_crawl_state_to_an_older_store(tmp_path):
     state = CrawlState.open(path)  # migrates 1 -> 2 -> 3 -> 4 on the way
     try:
         page = Page(url="https://clinic.test/", title="Home")
-        key, text = page_json(page)
+        key, text = page_json(page.to_dict())
         state.record_page(None, page, key, text, Validators('"e1"', None, "h" * 64, "", 200, "text/html"), "x")
         known = state.validators_for("https://clinic.test/", "x")
         assert known.etag == '"e1"' and state.load_page(known.page_key) == page

@@ -7,6 +7,7 @@ Each test reads what the servers saw and what the reports say.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections import Counter
@@ -156,3 +157,31 @@ def test_full_takes_nothing_from_earlier_runs(runs):
     assert {"/", "/a/", "/b/"} <= full.pages_answered(200)
     assert {p for _, p in full.external_requests} == {"/ok.html", "/gone.html"}
     assert keys(full.report) == keys(runs["changed"].report)
+
+
+def test_a_model_stored_by_an_older_version_is_written_with_one_depth(tmp_path):
+    """Older versions kept ``"depth": 0`` inside the stored model; a page taken from such a store
+    must still get one depth, its own, in pages.jsonl."""
+    from audits.model import Page
+    from audits.store import RecordWriter
+    from crawler.crawlstate import CrawlState, Validators
+    from crawler.recrawl import Recrawl
+
+    url = "https://clinic.test/a/"
+    old_text = json.dumps(dict(Page(url=url, title="Page A").to_dict(), depth=0), sort_keys=True)
+    state = CrawlState.open(tmp_path / "history.sqlite")
+    try:
+        recrawl = Recrawl(state, origins=["https://clinic.test"])
+        state._store_page("old-key", old_text)
+        state.save_validators(url, Validators('"e1"', None, "h", "old-key", 200, "text/html"), recrawl.extraction)
+        state.conn.commit()
+        recrawl = Recrawl(state, origins=["https://clinic.test"])  # reads the validators just stored
+        assert recrawl.conditional_headers(url) == {"If-None-Match": '"e1"'}
+        page, status, _ = recrawl.unchanged(url)
+        assert page.title == "Page A" and status == 200
+        with RecordWriter(tmp_path / "out") as writer:
+            writer.write_page(dataclasses.replace(page, depth=2), recrawl.page_json(page)[1])
+    finally:
+        state.close()
+    line = (tmp_path / "out" / "pages.jsonl").read_text(encoding="utf-8").strip()
+    assert line.count('"depth"') == 1 and json.loads(line)["depth"] == 2
