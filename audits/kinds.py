@@ -55,7 +55,9 @@ class PageFacts:
     short_text: str = ""  # the whole visible text of a page of at most ERROR_WORDS words
 
 
-_ARTICLE_TYPES = frozenset({"article", "blogposting", "newsarticle", "medicalwebpage", "medicalscholarlyarticle",
+# schema.org's article types. MedicalWebPage is not one: it is a WebPage about a medical topic, which clinic
+# generators write on condition, service and location pages alike.
+_ARTICLE_TYPES = frozenset({"article", "blogposting", "newsarticle", "medicalscholarlyarticle",
                             "scholarlyarticle", "techarticle", "report", "socialmediaposting"})
 _ARCHIVE_BODY = ("category", "tag", "author", "date", "post-type-archive", "tax-", "archive")
 _LISTING_BODY = ("blog", "search", "search-results")
@@ -181,6 +183,14 @@ def classify(f: PageFacts) -> tuple[str, tuple[str, ...]]:
         listing = (("json-ld CollectionPage",) if "collectionpage" in f.ld_types else ()) + paged
         return (ARCHIVE if _archive_path(base) else LISTING), _archive_evidence(base) + listing
 
+    # The page's own address names what it is (/about/, /insurance/, /testimonials/) whatever type its
+    # CMS writes on it: Publii declares every page it calls a post an Article.
+    section = next((s for s in (slug, base[0] if base else "") if s in _SITE_SLUGS), None)
+    if section:
+        return OTHER, (f"url /{section}/: a page about the practice",)
+    if f.og_type == "profile":
+        return OTHER, ("og:type profile: a person's page",)
+
     post = [f"body class {c}" for c in _POST_BODY if c in f.body_classes] + \
            [f"body class {c}" for c in sorted(f.body_classes) if c.startswith("postid-")][:1]
     ld = sorted(f.ld_types & _ARTICLE_TYPES)
@@ -203,10 +213,9 @@ def classify(f: PageFacts) -> tuple[str, tuple[str, ...]]:
     legal = _legal(f, slug)
     if legal:
         return LEGAL, legal
-    # /our-team/dr-lee/ is about the practice too, even with a "contact Dr. Lee" form on it.
-    section = next((s for s in (slug, base[0] if base else "") if s in _SITE_SLUGS), None)
-    if section or "aboutpage" in f.ld_types:
-        return OTHER, (f"url /{section}/: a page about the practice" if section else "json-ld AboutPage",)
+    # /our-team/dr-lee/ is about the practice too (decided above), even with a "contact Dr. Lee" form on it.
+    if "aboutpage" in f.ld_types:
+        return OTHER, ("json-ld AboutPage",)
     form = _form(f, slug)
     if form:
         return FORM, form
@@ -269,6 +278,31 @@ def _form(f: PageFacts, slug: str) -> tuple[str, ...]:
     if f.word_count < FORM_PAGE_WORDS:
         return (forms, f"{f.word_count} words of prose")
     return ()
+
+
+# A page the navigation links from at least this share of the site's pages (and from 3 pages at least) is
+# one of the site's sections, not an article.
+NAV_SHARE = 0.5
+NAV_MIN_PAGES = 3
+
+
+def in_navigation(pages, resolve=lambda url: url) -> dict[str, str]:
+    """URL -> evidence for each page the site's navigation (menu or header) links from most pages.
+
+    About, insurance, service and condition pages are reached from the menu on every page; a blog post is
+    reached from the blog's lists. The menu is the site's own say on what its sections are, and it holds
+    where the type a CMS writes does not (Publii's JSON-LD Article on every page it calls a post, a
+    generator's MedicalWebPage on condition pages).
+    """
+    seen = [p for p in pages if p.kind not in NOT_PAGES and p.kind != REDIRECT]
+    counts: dict[str, int] = {}
+    for page in seen:
+        for url in {resolve(link.fetch_url) for link in page.links
+                    if link.context in ("nav", "header") and link.tag in ("a", "area")}:
+            counts[url] = counts.get(url, 0) + 1
+    need = max(NAV_MIN_PAGES, NAV_SHARE * len(seen))
+    return {url: f"in the site's navigation on {n} of {len(seen)} pages: a section of the site, not an article"
+            for url, n in counts.items() if n >= need}
 
 
 def framed_only(pages, resolve=lambda url: url) -> dict[str, str]:

@@ -55,6 +55,19 @@ class Site:
             page = site.pages.get(url)
             if page is not None and page.kind not in kinds.NOT_PAGES:
                 site.pages[url] = replace(page, kind=kinds.FRAGMENT, kind_evidence=(evidence,), is_article=False)
+        for url, evidence in kinds.in_navigation(site.pages.values(), site._landing).items():
+            page = site.pages.get(url)
+            # WordPress's own post classes outweigh the menu (a mega-menu may list the latest posts).
+            if page is not None and page.kind == kinds.ARTICLE and \
+                    not any(e.startswith("body class") for e in page.kind_evidence):
+                site.pages[url] = replace(page, kind=kinds.OTHER, is_article=False,
+                                          kind_evidence=(evidence, *(f"declared: {e}" for e in page.kind_evidence)))
+        # A copy is what the page it names canonical is: an AMP copy of the about page is no article.
+        for url, page in list(site.pages.items()):
+            original = site.page_at(page.canonical) if page.canonical and page.kind == kinds.ARTICLE else None
+            if original is not None and original.url != url and original.kind not in (kinds.ARTICLE, *kinds.NOT_PAGES):
+                site.pages[url] = replace(page, kind=original.kind, is_article=False, kind_evidence=(
+                    f"a copy of {original.url} (its canonical link), which is {original.kind}",))
         return site
 
     def _landing(self, url: str) -> str:

@@ -36,6 +36,7 @@ LABELLED = {  # rule -> list in labels.toml naming the pages that truly have the
     "phone-mismatch": "phone_mismatch", "url-mismatch": "url_mismatch", "invalid-tel-link": "invalid_tel_link",
     "broken-fragment": "broken_fragment", "duplicate-meta-description": "duplicate_meta_description",
     "unlinked-source": "unlinked_source", "phone-format": "phone_format",
+    "kind=article": "articles",  # not a rule: the pages audits/kinds.py calls articles (content rules judge those)
 }
 CONTENT_RULES = ("missing-cta", "thin-content", "hard-to-read", "phone-not-clickable", "irrelevant-related-post",
                  "unlinked-source")
@@ -63,6 +64,8 @@ DEVELOPED_ON: dict[str, set[str]] = {
     "phone-format": {"thenorthclinic"},
     # a body's judgement ("rate ... as safe", "all consider"); a Title Case "Per Foot" is no citation
     "unlinked-source": {"fabozzidental", "abacoapodiatry"},
+    # MedicalWebPage and og:type profile are no articles; the menu and a copy's canonical page decide
+    "kind=article": {"sandylakedental", "abacoapodiatry"},
 }
 
 
@@ -102,6 +105,7 @@ def score(site: dict, report: dict, folder: Path) -> dict[str, dict]:
     for f in report["findings"]:
         reported.setdefault(f["rule"], set()).add(page_file(f, by_url, folder))
         severity[f["rule"]] = f["severity"]
+    reported["kind=article"] = {page_file(p, by_url, folder) for p in report["pages"] if p.get("kind") == "article"}
     out = {}
     for rule in sorted(set(reported) | {r for r, key in LABELLED.items() if key in site}):
         pages = reported.get(rule, set())

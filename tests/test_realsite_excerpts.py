@@ -117,3 +117,33 @@ def test_bodies_named_with_a_verb_of_judgement_are_cited_sources():
     assert pages["/blog/theres-always-silver-lining/"].kind == "article"
     cited = [f.evidence["source"] for f in findings if f.rule == "unlinked-source"]
     assert cited == ["World Health Organization", "Food and Drug Administration"]
+
+
+CONTENT_RULES = {"hard-to-read", "thin-content", "missing-cta", "phone-not-clickable", "unlinked-source"}
+
+
+def test_a_page_in_the_menu_of_most_pages_is_no_article_whatever_its_cms_declares():
+    # sandylakedental (Publii): JSON-LD Article and og:type article on every page, the about, specials and
+    # social pages among them, each in the menu of every page; the AMP copy names the about page canonical.
+    site = "https://chandandentistry.com"
+    pages, findings = check("sandylakedental", canonical_url=site, phone="(724) 376-7161", phone_region="US")
+    for path in ("/about-the-dentists/", "/specials/", "/see-us-on/"):
+        page = pages[site + path]
+        assert (page.kind, page.kind_evidence) == ("other", (
+            "in the site's navigation on 3 of 5 pages: a section of the site, not an article", "declared: json-ld article"))
+    amp = pages[site + "/amp/about-the-dentists/"]
+    assert (amp.kind, amp.kind_evidence) == ("other", (
+        f"a copy of {site}/about-the-dentists/ (its canonical link), which is other",))
+    assert [f.url for f in findings if f.rule in CONTENT_RULES] == []
+
+
+def test_a_medical_web_page_and_a_profile_are_no_articles():
+    # abacoapodiatry: JSON-LD MedicalWebPage (schema.org's WebPage about a medical topic) on a condition page,
+    # og:type profile on a surgeon's page, whose biography named "the American Diabetes Association" she
+    # volunteered with (unlinked-source) and whose length made it an article.
+    pages, findings = check("abacoapodiatry")
+    assert (pages["/conditions/arthritis/"].kind, pages["/conditions/arthritis/"].kind_evidence) == \
+        ("other", ("og:type website",))
+    assert (pages["/meet-dr-mustafa/"].kind, pages["/meet-dr-mustafa/"].kind_evidence) == \
+        ("other", ("og:type profile: a person's page",))
+    assert [f.url for f in findings if f.rule in CONTENT_RULES] == []
