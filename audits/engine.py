@@ -9,7 +9,6 @@ frozen Report: nothing after it edits the result.
 from __future__ import annotations
 
 import fnmatch
-import sys
 from datetime import datetime, timezone
 from typing import Iterable, Optional
 from urllib.parse import urlsplit
@@ -41,17 +40,7 @@ def run_rules(site: Site) -> list[Finding]:
     config = site.config
     rules = [(rule, severity) for rule in registry.load().values()
              if (severity := config.effective_severity(rule)) is not None]
-    apart = [rule.id for rule, _ in rules if rule.id in APART] if _may_fork(site) else []
-    found = _Apart(site, apart) if apart else None
-    try:
-        by_rule = {rule.id: _run(rule, severity, site) for rule, severity in rules if rule.id not in apart}
-        if found is not None:
-            by_rule.update(found.result())
-    finally:
-        if found is not None:
-            found.close()
-    # In registry order, as one loop over the rules would have found them: the sort below is stable.
-    findings = [f for rule, _ in rules for f in by_rule[rule.id] if not _ignored(config, f)]
+    findings = [f for rule, severity in rules for f in _run(rule, severity, site) if not _ignored(config, f)]
     findings.sort(key=Finding.sort_key)
     return findings
 
@@ -61,55 +50,6 @@ def _run(rule, severity: Severity, site: Site) -> list[Finding]:
     if rule.scope == "page":
         return [_finding(rule.id, severity, hit, page) for page in site.pages.values() for hit in rule.func(page, opts)]
     return [_finding(rule.id, severity, hit, site.pages.get(hit.url or "")) for hit in rule.func(site, opts)]
-
-
-# The largest site-wide rule on a large site (a third of `check`'s audit on 2,000 articles). With a
-# second CPU it runs in a forked copy of this process while the other rules run here: the same
-# functions on the same data, so the same findings.
-APART = ("irrelevant-related-post",)
-APART_FROM_PAGES = 300
-
-
-def _may_fork(site: Site) -> bool:
-    """Fork only on Linux, in a process running no other thread (a child can inherit a lock another
-    thread held: the crawl process, with its reactor's threads, audits in one process), with a CPU to spare."""
-    import threading
-
-    from audits.sources import available_cpus
-
-    return (len(site.pages) >= APART_FROM_PAGES and sys.platform.startswith("linux")
-            and threading.active_count() == 1 and available_cpus() > 1)
-
-
-_forked_site: Optional[Site] = None  # what a forked child audits; never pickled
-
-
-def _run_apart(ids: list[str]) -> dict[str, list[Finding]]:
-    site = _forked_site
-    rules = registry.load()
-    return {rule_id: _run(rules[rule_id], site.config.effective_severity(rules[rule_id]), site) for rule_id in ids}
-
-
-class _Apart:
-    """``ids``' findings, computed in a forked child while the caller runs the other rules."""
-
-    def __init__(self, site: Site, ids: list[str]):
-        global _forked_site
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        _forked_site = site
-        try:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-            self._future = self._pool.submit(_run_apart, ids)  # forks here
-        finally:
-            _forked_site = None
-
-    def result(self) -> dict[str, list[Finding]]:
-        return self._future.result()
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _finding(rule_id: str, severity: Severity, hit: Hit, page: Optional[Page]) -> Finding:
