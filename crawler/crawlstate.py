@@ -27,7 +27,6 @@ from audits.history.crawl_tables import (audit_results, checkpoint_records, chec
                                          validators)
 from audits.history.store import HistoryStore, is_url, server_engine
 from audits.model import Fetch, Finding, Page
-from audits.store import fetch_json
 
 
 # Built once, parameters apart: a crawl records every page and fetch with it, one commit each, and a
@@ -149,8 +148,8 @@ class CrawlState:
                                 .where(externals.c.url == url)).first()
         return None if row is None else (Fetch.from_dict(json.loads(row[0])), row[1])
 
-    def _save_external(self, fetch: Fetch, text: Optional[str]) -> None:
-        values = {"url": fetch.url, "fetch": text or fetch_json(fetch), "checked_at": time.time()}
+    def _save_external(self, fetch: Fetch, text: str) -> None:
+        values = {"url": fetch.url, "fetch": text, "checked_at": time.time()}
         self._upsert(externals, values, ("url",))
 
     # ---------------------------------------------------------------- the rules' findings
@@ -223,11 +222,9 @@ class CrawlState:
                                         "depth": page.depth})
         self.conn.commit()
 
-    def record_fetch(self, checkpoint: Optional[Checkpoint], fetch: Fetch, text: Optional[str] = None,
-                     external: bool = False) -> None:
+    def record_fetch(self, checkpoint: Optional[Checkpoint], fetch: Fetch, text: str, external: bool = False) -> None:
         """One fetch, in one transaction: its outcome as an external link's last check when
         ``external``, and its checkpoint record. ``text``: its ``fetch_json``."""
-        text = text or fetch_json(fetch)
         if external:
             self._save_external(fetch, text)
         if checkpoint is not None:

@@ -279,13 +279,13 @@ class Recrawl:
 
     # ---------------------------------------------------------------- the record
 
-    def recorded(self, item: Page | Fetch, model=None) -> None:
+    def recorded(self, item: Page | Fetch, model) -> None:
         """Every Page and Fetch the crawl records passes here (the record pipeline), after the JSONL;
         ``model``: as written there, a page's ``page_json`` (key, JSON), a fetch's ``fetch_json``."""
         if self.state is None:
             return
         if isinstance(item, Page):
-            key, text = model or page_json(item.to_dict())
+            key, text = model
             stored = self._reused.pop(item.url, None) == key
             found = self._found.pop(item.url, None)
             self.state.record_page(self.checkpoint, item, key, None if stored else text, found, self.extraction)
