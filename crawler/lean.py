@@ -8,6 +8,9 @@ and answer is kept to what the crawl uses:
   ``__getattribute__`` that wraps the methods to warn about a deprecated ``spider``
   argument (an f-string and a caught AttributeError per access, and stats are
   touched several times per request). Nothing here passes that argument.
+- ``DownloaderStats``: Scrapy's counts requests and answers by method and status, and
+  also serializes every request again (``request_httprepr``) and sizes every answer's
+  headers only to add up bytes, which nothing reads; the counts stay.
 - ``QuietLogFormatter``: Scrapy builds a DEBUG log record ("Crawled (304) ...",
   "Scraped from ...") for every answer and item, and only the handler drops it
   when the level is higher (the root logger's level is NOTSET). Below DEBUG
@@ -17,12 +20,24 @@ from __future__ import annotations
 
 import logging
 
+from scrapy.downloadermiddlewares.stats import DownloaderStats as ScrapyDownloaderStats
 from scrapy.logformatter import LogFormatter
 from scrapy.statscollectors import MemoryStatsCollector
 
 
 class Stats(MemoryStatsCollector):
     __getattribute__ = object.__getattribute__
+
+
+class DownloaderStats(ScrapyDownloaderStats):
+    def process_request(self, request):
+        self.stats.inc_value("downloader/request_count")
+        self.stats.inc_value(f"downloader/request_method_count/{request.method}")
+
+    def process_response(self, request, response):
+        self.stats.inc_value("downloader/response_count")
+        self.stats.inc_value(f"downloader/response_status_count/{response.status}")
+        return response
 
 
 class QuietLogFormatter(LogFormatter):

@@ -56,6 +56,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     # Off-site requests are decided by the spider's scope, not allowed_domains.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    # The same counts (crawl summaries read downloader/request_count), without the byte sizes (crawler/lean.py).
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "crawler.lean.DownloaderStats": 850,
 }
 # Each spider middleware wraps every callback's output in another async generator, per item;
 # none of Scrapy's is needed: the spider tracks depth itself, sends no Referer, must see every
