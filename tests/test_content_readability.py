@@ -153,3 +153,25 @@ def test_english_formulas_score_only_pages_declared_english_or_undeclared():
     assert english_page.readability is not None
     assert not list(hard_to_read(french, ReadabilityOptions()))
     assert french.word_count == english_page.word_count > 0  # thin-content still counts the words
+
+
+def test_an_amp_copy_without_lang_takes_its_canonical_pages_language():
+    # The same blog's AMP copies (blog/*/amp/index.html) drop <html lang>: 240 more warnings before.
+    from audits.config import from_dict
+    from audits.extract import extract_page
+    from audits.site import Site
+
+    def page(url: str, lang: str, canonical: str) -> Page:
+        html = (f'<html{lang}><head><title>À cheval</title><link rel="canonical" href="{canonical}"></head>'
+                f'<body><article><h1>À cheval</h1><p>{FRENCH}</p><p>{FRENCH}</p><p>{FRENCH}</p></article>'
+                '</body></html>')
+        return extract_page(url, html.encode())
+
+    post = "https://blog.test/a-cheval/"
+    amp = page(post + "amp/", "", post)
+    assert amp.lang is None and amp.readability is not None and amp.is_article
+    for lang, scored in ((' lang="fr"', False), (' lang="en"', True)):
+        site = Site.build([page(post, lang, post), amp], [], from_dict({"site": {"start_urls": [post]}}))
+        copy = site.pages[post + "amp/"]
+        assert copy.is_article and (copy.readability is not None) is scored
+        assert bool(list(hard_to_read(copy, ReadabilityOptions()))) is scored
