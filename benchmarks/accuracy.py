@@ -36,6 +36,7 @@ LABELLED = {  # rule -> list in labels.toml naming the pages that truly have the
     "phone-mismatch": "phone_mismatch", "url-mismatch": "url_mismatch", "invalid-tel-link": "invalid_tel_link",
     "broken-fragment": "broken_fragment", "duplicate-meta-description": "duplicate_meta_description",
     "unlinked-source": "unlinked_source", "phone-format": "phone_format",
+    "missing-cta": "missing_cta", "phone-not-clickable": "phone_not_clickable",
     "kind=article": "articles",  # not a rule: the pages audits/kinds.py calls articles (content rules judge those)
 }
 CONTENT_RULES = ("missing-cta", "thin-content", "hard-to-read", "phone-not-clickable", "irrelevant-related-post",
@@ -66,6 +67,8 @@ DEVELOPED_ON: dict[str, set[str]] = {
     "unlinked-source": {"fabozzidental", "abacoapodiatry"},
     # MedicalWebPage and og:type profile are no articles; the menu and a copy's canonical page decide
     "kind=article": {"sandylakedental", "abacoapodiatry"},
+    # cta: "Ask the Dentists" closing eight posts is a way to ask the practice (a link to its question form)
+    "missing-cta": {"fabozzidental"},
 }
 
 

@@ -29,6 +29,8 @@ class CtaOptions:  # [audits.cta]
     patterns: tuple[str, ...] = (
         "request an appointment", "book", "schedule", "call us", "contact us",
         "make an appointment", "get started", "free consultation",
+        # a way to ask the practice: "Ask the Dentists" closing a post links the practice's question form
+        "ask the doctor", "ask the dentist", "ask a question", "ask us", "ask our",
     )
     # href substrings that make a body link a call to action whatever its text.
     href_patterns: tuple[str, ...] = ("/contact", "/appointment", "/book", "/schedule", "/request")
