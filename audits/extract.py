@@ -128,7 +128,14 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 FLATTEN_DEPTH = 250
 
 
+# Whether any element sits FLATTEN_DEPTH levels below the root, asked of libxml2: almost no page
+# has one, and finding out in Python read every element's depth.
+_AT_FLATTEN_DEPTH = etree.XPath("boolean(self::*" + "/*" * FLATTEN_DEPTH + ")")
+
+
 def _flatten_deep(root) -> None:
+    if not _AT_FLATTEN_DEPTH(root):
+        return
     depth = {root: 0}
     for el in root.iter():
         parent = el.getparent()
@@ -326,6 +333,14 @@ def _resolve_rooted(root: str, href: str) -> str:
     return resolve(root, href)
 
 
+_ABSOLUTE = re.compile(r"https?://[^/?#]", re.I)
+
+
+def _absolute(href: str) -> bool:
+    """An http(s) URL with a host: it resolves the same against any base of the same scheme."""
+    return _ABSOLUTE.match(href) is not None and href == clean_href(href)
+
+
 class _Walker:
     """One walk of the tree: each element's tag handler (``_HANDLERS``) records its facts."""
 
@@ -348,7 +363,8 @@ class _Walker:
     def resolve(self, href: str) -> str:
         target = self._resolved.get(href)
         if target is None:
-            if self.root and href[:1] == "/" and href[1:2] != "/":
+            if self.root and (href[:1] == "/" and href[1:2] != "/" or _absolute(href)):
+                # An external link or a theme's share button repeats on many pages, like the menu.
                 target = _resolve_rooted(self.root, href)
             else:
                 target = resolve(self.base, href)
@@ -837,7 +853,7 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
         page_words=page_words, short_text=short_text, document=bool(_DOCUMENT.search(body)) or b"\x00" in body[:64],
         placeholders=placeholders(b.text for b in in_body), forms=sum(1 for a in actions if a.kind == "form")))
     is_article = kind == kinds.ARTICLE
-    blocks = relatedblocks.related_blocks(body_el, lay, lambda href: resolve(base, href), url)
+    blocks = relatedblocks.related_blocks(body_el, lay, w.resolve, url)
     lang = (root.get("lang") or "").strip() or None
 
     return Page(
@@ -851,7 +867,7 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
         word_count=word_count,
         readability=measure(readable_text(paragraphs), [p.text for p in paragraphs], lang) if is_article else None,
         related_posts=_related_posts(blocks), related_blocks=blocks,
-        topics=relatedblocks.page_topics(root, lay, lambda href: resolve(base, href), url, w.jsonld),
+        topics=relatedblocks.page_topics(root, lay, w.resolve, url, w.jsonld),
         source_path=source_path, parse_error=parse_error,
     )
 

@@ -49,16 +49,29 @@ def _word() -> re.Pattern:
     return re.compile(rf"{part}+(?:['’-]+{part}*)*")
 
 
+# Typographic punctuation, spaces and emoji, which neither pattern counts as part of a word, and
+# the curly apostrophe, which both count inside one. Text whose only non-ASCII characters are
+# these (most English pages: ’ “ ” – … ©) has the ASCII words: the any-script pattern and its
+# letter tests cost several times more (tests/test_wordcount.py checks both agree on these).
+PLAIN_EXTRAS = ("\u00a0\u00a9\u00ab\u00ae\u00b0\u00b7\u00bb\u2002\u2003\u2009\u200a\u200b\u2013\u2014"
+                "\u2018\u2019\u201c\u201d\u2022\u2026\u2032\u2033\u202f\u2122\U0001f300-\U0001faff")
+_NOT_PLAIN = re.compile(f"[^\x00-\x7f{PLAIN_EXTRAS}]")
+
+
+def _plain(text: str) -> bool:
+    return text.isascii() or _NOT_PLAIN.search(text) is None
+
+
 def words(text: str) -> int:
     """The number of words in ``text``, counted as described above."""
-    if text.isascii():
+    if _plain(text):
         return len(ASCII_WORD.findall(text))
     return len(_word().findall(text)) + (len(_CJK.findall(text)) + 1) // 2
 
 
 def latin_share(text: str) -> float:
     """The share of the text's letters that are Latin (accented ones included); 1.0 with no letters."""
-    if text.isascii():
+    if _plain(text):  # its letters, if any, are ASCII
         return 1.0
     letters = len(_ANY_LETTER.findall(text))
     return len(_LATIN.findall(text)) / letters if letters else 1.0

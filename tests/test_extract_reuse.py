@@ -55,6 +55,34 @@ def test_fixture_themes_extract_the_same_after_other_pages_filled_the_memos():
         assert extract_page(f"https://site.test/{f.stem}/", f.read_bytes()) == page, f.name
 
 
+SHARED = """<html><head><title>Post</title></head><body><header>
+<a href="http://partner.test">Partner</a> <a href="HTTPS://Share.test/?u=1#top">Share</a>
+<a href="https://
+/x/">Broken</a> <a href="https:///path/">No host</a> <a href="http:rel/">Scheme only</a>
+<a href="https://[::1/">Bad host</a></header><article><p>Text</p></article>
+<nav class="site-BreadCrumbs"><a href="/">Home</a> <a href="/topic/care/">Care</a></nav></body></html>"""
+
+
+def test_absolute_links_resolve_the_same_on_every_page_of_either_scheme():
+    pages = ["https://a.test/blog/one/", "http://a.test/blog/two/", "https://b.test/deep/three/"]
+    forget()
+    warm = [extract_page(u, SHARED.encode()) for u in pages]
+    for url, page in zip(pages, warm):
+        forget()
+        assert extract_page(url, SHARED.encode()) == page
+    targets = [{lk.text: lk.target for lk in p.links} for p in warm]
+    assert targets[0]["Partner"] == targets[1]["Partner"] == "http://partner.test"
+    assert targets[0]["Share"] == "https://Share.test/?u=1#top"  # an https page keeps it as written
+    assert targets[1]["Share"] == "HTTPS://Share.test/?u=1#top"  # an http page: another scheme, as written
+    # Without a host the link is relative to each page: nothing may be carried over.
+    assert targets[0]["No host"] == "https://a.test/path/" and targets[2]["No host"] == "https://b.test/path/"
+    assert targets[1]["Scheme only"] == "http://a.test/blog/two/rel/"
+    assert targets[0]["Broken"] == "https://a.test/x/" and targets[2]["Broken"] == "https://b.test/x/"
+    assert targets[0]["Bad host"] == "https://[::1/"
+    assert targets[1]["Broken"] == "https:///x/"  # another scheme: as cleaned, host-less
+    assert all(p.topics == ("breadcrumb:care",) for p in warm)  # the trail found in any letter case
+
+
 def test_link_text_leaves_out_scripts_and_reads_nested_elements():
     root = etree.HTML('<p><a id="a">Plain  text</a><a id="b">Contact <b>us</b><script>x()</script></a>'
                       '<a id="c"><img alt="Logo"></a></p>')

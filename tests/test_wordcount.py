@@ -43,3 +43,26 @@ def test_a_korean_post_is_an_article_and_not_scored_with_english_formulas():
     assert latin_share(KOREAN) < 0.1
     assert page.word_count == 7 * 26 and page.is_article
     assert page.readability is None
+
+
+def test_typographic_english_takes_the_ascii_count_with_the_same_result():
+    # The fast path (ASCII words for text whose other characters are punctuation, spaces and emoji)
+    # must count exactly what the any-script pattern counts, for every character it lets through.
+    import re
+    import unicodedata
+
+    from audits.wordcount import _CJK, _NOT_PLAIN, _word
+
+    def any_script(text: str) -> int:
+        return len(_word().findall(text)) + (len(_CJK.findall(text)) + 1) // 2
+
+    extras = [chr(c) for c in range(0x80, 0x20000) if not _NOT_PLAIN.match(chr(c))]
+    assert "’" in extras and "“" in extras and "é" not in extras and "\u0301" not in extras
+    for c in extras:
+        assert c == "’" or not (re.match(r"\w", c) or unicodedata.category(c).startswith("M") or _CJK.match(c)), c
+        text = f"don{c}t a{c}b {c}ok{c} 9{c}"
+        assert words(text) == any_script(text), repr(c)
+        assert latin_share(text) == 1.0
+    typographic = "It’s “fine” — we’re open 9–5… © 2011 · «Dr. O’Neil» 🙂 ‘ok’ well‘known"
+    assert words(typographic) == any_script(typographic) == 12
+    assert words(typographic + " café") == any_script(typographic + " café")  # not plain: any-script path
