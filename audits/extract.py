@@ -13,9 +13,10 @@ import codecs
 import functools
 import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, uses_relative
 
 import phonenumbers
 from bs4.dammit import EncodingDetector
@@ -333,12 +334,121 @@ def _resolve_rooted(root: str, href: str) -> str:
     return resolve(root, href)
 
 
-_ABSOLUTE = re.compile(r"https?://[^/?#]", re.I)
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):(//[^/?#])?")
 
 
 def _absolute(href: str) -> bool:
-    """An http(s) URL with a host: it resolves the same against any base of the same scheme."""
-    return _ABSOLUTE.match(href) is not None and href == clean_href(href)
+    """An http(s) URL with a host, or a tel:, mailto: or other URL no base applies to (urljoin's rules).
+
+    It resolves the same against any base of the same scheme.
+    """
+    m = _SCHEME.match(href)
+    if m is None or href != clean_href(href):
+        return False
+    scheme = m.group(1).lower()
+    return bool(m.group(2)) if scheme in ("http", "https") else scheme not in uses_relative
+
+
+# ---------------------------------------------------------------- template regions seen before
+
+# A theme's header, menu, sidebar and footer repeat on every page of a site. Walking one records
+# its facts (links, images, headings, ids, text blocks); a later page whose region has the same
+# markup, the same element regions and line layout, inherits the same state and has the same
+# origin gets those facts again, its line numbers moved to where the region sits on that page.
+# Regions whose facts depend on more than that (a link relative to the page's own URL, a title,
+# meta or JSON-LD, whose first occurrence wins) are walked every time.
+_TEMPLATE_TAGS = frozenset({"div", "nav", "header", "footer", "aside", "section", "ul", "ol"})
+_TEMPLATE_REGIONS = frozenset({mainbody.NAV, mainbody.HEADER, mainbody.FOOTER, mainbody.SIDEBAR})
+TEMPLATES_KEPT = 64  # distinct regions per process: a site has a few; menus marking the current page add more
+SEEN_KEPT = 2048
+_TEMPLATES: "OrderedDict[tuple, _TemplateFacts]" = OrderedDict()
+_SEEN: "OrderedDict[int, None]" = OrderedDict()  # hashes of regions walked once: the second sighting records
+
+
+def _ancestors(*elements) -> frozenset:
+    found = set()
+    for el in elements:
+        while el is not None:
+            found.add(el)
+            el = el.getparent()
+    return frozenset(found)
+
+
+def _template_key(el, region: dict, state: tuple) -> Optional[tuple]:
+    """What a region's facts depend on: its markup, its elements' regions and relative lines, the state around it."""
+    top = el.sourceline
+    if top is None:
+        return None
+    shape = []
+    for d in el.iter():
+        line = d.sourceline
+        if line is None:
+            return None
+        shape.append(line - top)
+        shape.append(region.get(d))
+    try:
+        markup = etree.tostring(el, with_tail=False)
+    except (ValueError, etree.Error):
+        return None
+    return markup, tuple(shape), state
+
+
+@dataclass
+class _TemplateFacts:
+    top: int
+    links: list
+    images: list
+    headings: list
+    blocks: list
+    anchors: list
+    local: dict  # target -> href, for links resolved against the recording page's own URL ("#top")
+
+    @staticmethod
+    def mark(w: "_Walker") -> tuple:
+        return (len(w.links), len(w.images), len(w.headings), len(w.text.blocks), len(w.anchor_log),
+                len(w.text.actions), w.first_wins, len(w.resolved))
+
+    @classmethod
+    def since(cls, mark: tuple, w: "_Walker", top: int) -> Optional["_TemplateFacts"]:
+        """What the walk added since ``mark``, or None when it depends on more than the key says."""
+        links, images, headings, blocks, anchors, actions, first_wins, resolved = mark
+        if len(w.text.actions) != actions or w.first_wins != first_wins:
+            return None
+        local: dict[str, str] = {}
+        others = set()
+        for href, target, own in w.resolved[resolved:]:
+            if not own:
+                others.add(target)
+            elif local.setdefault(target, href) != href:
+                return None  # two hrefs gave one target here: which to resolve again is unknown
+        if not others.isdisjoint(local):
+            return None
+        added = w.text.blocks[blocks:]
+        if any(b.actions for b in added):
+            return None
+        return cls(top, w.links[links:], w.images[images:], w.headings[headings:],
+                              [_Block(b.text, list(b.links), b.line, b.ctx, b.main, b.form, b.heading, b.hidden,
+                                      b.linked) for b in added], w.anchor_log[anchors:], local)
+
+    def replay(self, w: "_Walker", top: int) -> None:
+        shift, local = top - self.top, self.local
+
+        def at(target: str) -> str:
+            return w.resolve(local[target]) if target in local else target
+
+        if shift or local:
+            w.links.extend(Link(at(l.target), l.text, l.context, l.tag, l.rel, l.line + shift) for l in self.links)
+            w.images.extend(Image(at(i.src), i.alt, i.context, i.line + shift) for i in self.images)
+            w.headings.extend(Heading(h.level, h.text, h.line + shift) for h in self.headings)
+        else:
+            w.links.extend(self.links)
+            w.images.extend(self.images)
+            w.headings.extend(self.headings)
+        # Blocks are not frozen: each page gets its own.
+        w.text.blocks.extend(_Block(b.text, [at(t) for t in b.links], b.line + shift, b.ctx, b.main, b.form,
+                                    b.heading, b.hidden, b.linked) for b in self.blocks)
+        for name in self.anchors:
+            w.add_anchor(name)
 
 
 class _Walker:
@@ -356,20 +466,27 @@ class _Walker:
         self.title: Optional[str] = None
         self.canonical: Optional[str] = None
         self.jsonld: list[str] = []
-        self._resolved: dict[str, str] = {}
+        self._resolved: dict[str, tuple[str, bool]] = {}
         self.root = _root_of(base)
+        self.anchor_log: list[str] = []  # every id and <a name>, in order, repeats too (for template replay)
+        self.first_wins = 0  # title, meta, canonical and JSON-LD seen: facts that depend on what came before
+        self.resolved: list[tuple[str, str, bool]] = []  # (href, target, resolved against the page's own URL)
+        self._holds_main = _ancestors(lay.main, *lay.tail)
 
+    def add_anchor(self, name: str) -> None:
+        self.anchor_log.append(name)
+        self.anchors.setdefault(name, None)
 
     def resolve(self, href: str) -> str:
-        target = self._resolved.get(href)
-        if target is None:
+        found = self._resolved.get(href)
+        if found is None:
             if self.root and (href[:1] == "/" and href[1:2] != "/" or _absolute(href)):
                 # An external link or a theme's share button repeats on many pages, like the menu.
-                target = _resolve_rooted(self.root, href)
+                found = self._resolved[href] = (_resolve_rooted(self.root, href), False)
             else:
-                target = resolve(self.base, href)
-            self._resolved[href] = target
-        return target
+                found = self._resolved[href] = (resolve(self.base, href), True)
+        self.resolved.append((href, *found))
+        return found[0]
 
     def add_link(self, target_href: str, el, ctx: str, text: str = "", rel: str = "", tag: str = "") -> str:
         target = self.resolve(target_href)
@@ -378,13 +495,51 @@ class _Walker:
         return target
 
     def walk(self, el, st: _State, depth: int = 0) -> None:
+        if st.ctx == BODY and el.tag in _TEMPLATE_TAGS and self.region.get(el) in _TEMPLATE_REGIONS \
+                and el not in self._holds_main and self._walk_template(el, st, depth):
+            return
+        self._walk(el, st, depth)
+
+    def _walk_template(self, el, st: _State, depth: int) -> bool:
+        """Walk a header, menu, sidebar or footer, or replay its facts from a page with the same one.
+
+        False when it cannot be told apart from another page's (no line numbers, no http origin).
+        """
+        if not self.root:
+            return False
+        key = _template_key(el, self.region, (st.main, st.hidden, st.form, st.heading, st.link, depth, self.root))
+        if key is None:
+            return False
+        self.text.flush()  # as the walk does on entering a block (its handler never writes text here)
+        facts = _TEMPLATES.get(key)
+        if facts is not None:
+            _TEMPLATES.move_to_end(key)
+            facts.replay(self, el.sourceline)
+            return True
+        seen = hash(key)
+        if seen not in _SEEN:  # a region met once (a post's own byline) is not worth keeping yet
+            _SEEN[seen] = None
+            if len(_SEEN) > SEEN_KEPT:
+                _SEEN.popitem(last=False)
+            self._walk(el, st, depth)
+            return True
+        mark = _TemplateFacts.mark(self)
+        self._walk(el, st, depth)
+        facts = _TemplateFacts.since(mark, self, el.sourceline)
+        if facts is not None:
+            _TEMPLATES[key] = facts
+            if len(_TEMPLATES) > TEMPLATES_KEPT:
+                _TEMPLATES.popitem(last=False)
+        return True
+
+    def _walk(self, el, st: _State, depth: int) -> None:
         tag = el.tag
         st = _State(self.region.get(el, st.ctx), st.main or el is self.lay.main or el in self.lay.tail,
                     st.hidden or _hidden(el),
                     st.form or tag == "form", st.heading or tag in _HEADINGS, st.link)
         ident = el.get("id")
         if ident:
-            self.anchors.setdefault(ident.strip(), None)
+            self.add_anchor(ident.strip())
         handler = _HANDLERS.get(tag)
         if handler is not None:
             handler(self, el, st)
@@ -425,7 +580,7 @@ class _Walker:
 def _on_anchor(w: _Walker, el, st: _State) -> None:  # a, area
     name = el.get("name")
     if name and el.tag == "a":
-        w.anchors.setdefault(name.strip(), None)
+        w.add_anchor(name.strip())
     href = el.get("href")
     if href is None:
         return
@@ -478,8 +633,10 @@ def _on_link(w: _Walker, el, st: _State) -> None:  # <link>
     if href is None or not href.strip() or set(rel.split()) & _NO_FETCH_RELS:
         return
     target = w.add_link(href, el, ASSET, rel=rel)
-    if "canonical" in rel.split() and w.canonical is None:
-        w.canonical = target
+    if "canonical" in rel.split():
+        w.first_wins += 1
+        if w.canonical is None:
+            w.canonical = target
 
 
 def _on_script(w: _Walker, el, st: _State) -> None:  # script, iframe
@@ -492,6 +649,7 @@ def _on_script(w: _Walker, el, st: _State) -> None:  # script, iframe
     if src and src.strip():
         w.add_link(src, el, ASSET)
     elif el.tag == "script" and "ld+json" in (get("type") or "").lower() and el.text:
+        w.first_wins += 1
         w.jsonld.append(el.text)
 
 
@@ -516,6 +674,7 @@ def _on_meta(w: _Walker, el, st: _State) -> None:
     content = el.get("content")
     if content is None:
         return
+    w.first_wins += 1
     if name and name not in w.meta:
         w.meta[name] = " ".join(content.split())
     if (el.get("http-equiv") or "").strip().lower() == "refresh":
@@ -527,6 +686,7 @@ def _on_meta(w: _Walker, el, st: _State) -> None:
 
 
 def _on_title(w: _Walker, el, st: _State) -> None:
+    w.first_wins += 1
     if w.title is None:
         w.title = " ".join((el.text or "").split())
 
@@ -708,6 +868,8 @@ def _label_pattern(labels: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?<![a-z])(?:" + (words or r"(?!)") + r")\b[^\d]{0,12}$", re.I)
 
 
+# The theme's call button repeats its tel: link on every page.
+@functools.lru_cache(maxsize=1024)
 def phone_from_tel(href: str, region: str) -> Optional[tuple[str, str]]:
     raw = unquote(href.split(":", 1)[1]).split(";", 1)[0].strip()
     try:

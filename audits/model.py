@@ -44,11 +44,7 @@ class _Data:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]):
-        kwargs = {}
-        for name, build in _field_builders(cls):
-            if name in data:
-                kwargs[name] = build(data[name])
-        return cls(**kwargs)
+        return _loader(cls)(data)
 
     def __reduce__(self):
         # Pages come back from extraction processes pickled: dataclasses' own slots pickling
@@ -97,6 +93,23 @@ def _field_builders(cls) -> tuple[tuple[str, Any], ...]:
     return tuple((name, _builder(hint)) for name, hint in _field_hints(cls))
 
 
+@functools.lru_cache(maxsize=None)
+def _loader(cls) -> Callable[[dict[str, Any]], Any]:
+    """``cls.from_dict``, made once per class: only the fields that need it are converted (most are
+    JSON scalars already), and keys the class does not have (another version's) are left out."""
+    names = frozenset(_field_names(cls))
+    convert = tuple((name, build) for name, build in _field_builders(cls) if build is not _same)
+
+    def load(data: dict[str, Any]):
+        kwargs = dict(data) if names.issuperset(data) else {k: v for k, v in data.items() if k in names}
+        for name, build in convert:
+            if name in kwargs:
+                kwargs[name] = build(kwargs[name])
+        return cls(**kwargs)
+
+    return load
+
+
 def _same(value: Any) -> Any:
     return value
 
@@ -110,11 +123,13 @@ def _builder(hint: Any):
     if origin is typing.Union:
         inner = [a for a in args if a is not type(None)]
         build = _builder(inner[0]) if len(inner) == 1 else _same
+        if build is _same:  # Optional[str] and the like: JSON has the value as it is
+            return _same
     elif origin in (tuple, list) and args:
         item, kind = _builder(args[0]), origin
-        build = (lambda value: kind(value)) if item is _same else (lambda value: kind(item(v) for v in value))
+        build = (lambda value: kind(value)) if item is _same else (lambda value: kind([item(v) for v in value]))
     elif isinstance(hint, type) and issubclass(hint, _Data):
-        build = hint.from_dict
+        build = _loader(hint)
     elif isinstance(hint, type) and issubclass(hint, enum.Enum):
         build = hint
     else:

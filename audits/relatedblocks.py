@@ -248,6 +248,9 @@ def _jsonld_topics(texts: Iterable[str], add, page_url: str) -> bool:
 # The first element whose class, id or aria-label holds "breadcrumb" in any case, found by libxml2
 # rather than by reading every element's names in Python (a fifth of a page's topics). No other
 # character lower-cases to one of its letters, so ASCII case folding finds what str.lower() does.
+# Most pages have no trail: all their names, read at once, say so faster still.
+_NAMES = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id"
+                     " | descendant-or-self::*/@aria-label", smart_strings=False)
 _FOLD = "translate({}, 'ABCDEMRU', 'abcdemru')"
 _FIRST_TRAIL = etree.XPath("(descendant-or-self::*[" + " or ".join(
     f"contains({_FOLD.format(a)}, 'breadcrumb')" for a in ("@class", "@id", "@aria-label")) + "])[1]")
@@ -257,6 +260,8 @@ def _html_breadcrumbs(root, absolute, page_url: str, add) -> None:
     """Links in an element named breadcrumb(s) (Yoast, Rank Math, themes), home and the page left out."""
     home = _host(page_url)
     page = page_url.split("#", 1)[0].rstrip("/")
+    if "breadcrumb" not in " ".join(_NAMES(root)).lower():
+        return
     for el in _FIRST_TRAIL(root):
         for a in el.iter("a"):
             href = a.get("href")

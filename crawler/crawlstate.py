@@ -6,7 +6,7 @@ no transaction, so a crawl looking up validators never holds a lock.
 
 Validators let the next crawl ask "changed?" and reuse the page model; external
 outcomes carry their check time; a checkpoint's records are committed one by one
-so a crawl killed with -9 can be resumed from its last record. Page models are
+(a page with its fetch) so a crawl killed with -9 can be resumed from its last record. Page models are
 stored once per distinct content, so an unchanged re-crawl adds no page rows.
 The SQL is plain Core (upserts through the dialect's ``insert``), so the same
 code serves SQLite and PostgreSQL (``[history] url``).
@@ -89,6 +89,8 @@ class CrawlState:
         return cls(open_engine(path))
 
     def close(self) -> None:
+        if self.conn.in_transaction():
+            self.conn.commit()  # a page recorded last, whose fetch never came (record_page)
         self.conn.close()
         self.engine.dispose()
 
@@ -210,8 +212,10 @@ class CrawlState:
 
     def record_page(self, checkpoint: Optional[Checkpoint], page: Page, key: str, text: Optional[str],
                     found: Optional[Validators] = None, extraction: str = "") -> None:
-        """One page, in one transaction: its model (``key``, ``text``: ``page_json``; no text when it is
-        stored already), its validators when given, and its checkpoint record."""
+        """One page: its model (``key``, ``text``: ``page_json``; no text when it is stored already), its
+        validators when given, and its checkpoint record. With a checkpoint they are committed with the
+        page's fetch, which the crawl records right after: a page whose fetch was not recorded is
+        fetched again on ``--resume`` anyway, and one commit a page is half the crawl's commits."""
         if text is not None:
             self._store_page(key, text)
         if found is not None:
@@ -220,11 +224,12 @@ class CrawlState:
         if checkpoint is not None:
             self.conn.execute(_RECORD, {"checkpoint": checkpoint.id, "url": page.url, "page_key": key,
                                         "depth": page.depth})
-        self.conn.commit()
+        else:
+            self.conn.commit()
 
     def record_fetch(self, checkpoint: Optional[Checkpoint], fetch: Fetch, text: str, external: bool = False) -> None:
-        """One fetch, in one transaction: its outcome as an external link's last check when
-        ``external``, and its checkpoint record. ``text``: its ``fetch_json``."""
+        """One fetch, in one transaction (with its page's records, when it has a page): its outcome as an
+        external link's last check when ``external``, and its checkpoint record. ``text``: its ``fetch_json``."""
         if external:
             self._save_external(fetch, text)
         if checkpoint is not None:

@@ -14,6 +14,7 @@ from audits.identity import FETCHED_SCHEMES, SiteIdentity
 class Scope:
     def __init__(self, config: Config):
         self.identity = SiteIdentity.from_config(config)
+        self._own: dict[str, bool] = {}  # URL -> internal: asked for every link of every page, about few URLs
 
     def fetchable(self, url: str) -> bool:
         return url.split(":", 1)[0].lower() in FETCHED_SCHEMES
@@ -38,7 +39,10 @@ class Scope:
         return host == "invalid" or host.endswith(".invalid")
 
     def internal(self, url: str) -> bool:
-        return self.identity.is_own(url)
+        own = self._own.get(url)
+        if own is None:
+            own = self._own[url] = self.identity.is_own(url)
+        return own
 
     def ignored(self, url: str) -> bool:
         return self.identity.ignored(url)

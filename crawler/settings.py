@@ -16,9 +16,6 @@ BOT_NAME = "siteproof"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# A link checker must see every status: HttpErrorMiddleware would drop 4xx/5xx.
-HTTPERROR_ALLOW_ALL = True
-
 # The spider follows Location itself so it can record each hop, name loops and
 # resolve a chain whose next hop was already fetched. Meta refresh targets come
 # from extract_page as links (tag "meta-refresh").
@@ -59,11 +56,25 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     # Off-site requests are decided by the spider's scope, not allowed_domains.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    # The same counts (crawl summaries read downloader/request_count), without the byte sizes (crawler/lean.py).
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "crawler.lean.DownloaderStats": 850,
 }
+# Each spider middleware wraps every callback's output in another async generator, per item;
+# none of Scrapy's is needed: the spider tracks depth itself, sends no Referer, must see every
+# status (HttpErrorMiddleware drops 4xx/5xx), marks no start request, and checks a link of any
+# length rather than dropping it unanswered (UrlLengthMiddleware would, with no Fetch).
 SPIDER_MIDDLEWARES = {
-    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,  # the spider tracks depth itself
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
+# Per-request bookkeeping without what is never read (crawler/lean.py).
+STATS_CLASS = "crawler.lean.Stats"
+LOG_FORMATTER = "crawler.lean.QuietLogFormatter"
 ITEM_PIPELINES = {"crawler.pipelines.RecordPipeline": 100}
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,

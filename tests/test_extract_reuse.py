@@ -21,6 +21,9 @@ def forget() -> None:
     """Clear what extraction keeps between pages, as in a freshly started worker."""
     extract._resolve_rooted.cache_clear()
     extract._matched_phones.cache_clear()
+    extract._TEMPLATES.clear()
+    extract._SEEN.clear()
+    extract.phone_from_tel.cache_clear()
 
 
 def theme_page(url: str, title: str, body: str):
@@ -93,3 +96,54 @@ def test_prose_with_no_address_in_it_has_no_urls_and_each_kind_of_address_is_fou
     assert urls_in_text("Studies suggest a short daily walk helps. Ask your provider.") == []
     assert urls_in_text("See https://x.test/a, www.clinic.org and fresno.health.") == [
         "https://x.test/a", "www.clinic.org", "fresno.health"]
+
+
+TEMPLATE = """<html><head><title>{title}</title></head><body>{before}
+<header class="site-header" id="masthead"><a href="#main">Skip</a>
+<nav class="main-menu"><a href="/services/"{current}>Services</a> <a href="{menu}">Menu</a></nav>
+<p>Call (559) 555-0142</p></header>{after}
+<article id="main"><h1>{title}</h1><p>{body}</p></article>
+<footer class="site-footer"><a href="#masthead">Top</a> <a href="tel:+15595550142">Call us</a>
+<img src="../logo.png" alt="Logo"><h4 id="visit">Visit</h4><p>12 Main St</p></footer></body></html>"""
+
+
+def template_page(url: str, title: str = "Post", body: str = "Words.", before: str = "", after: str = "",
+                  menu: str = "/blog/", current: str = ""):
+    html = TEMPLATE.format(title=title, body=body, before=before, after=after, menu=menu, current=current)
+    return url, html.encode()
+
+
+def test_a_repeated_header_and_footer_give_each_page_its_own_facts():
+    pages = [
+        template_page("https://a.test/one/"),
+        template_page("https://a.test/two/", body="Longer.\n\nIt has\nmore lines\nso the footer moves down."),
+        template_page("https://a.test/three/", menu="/contact/"),  # one menu link differs
+        template_page("https://a.test/four/", current=' class="current"'),  # the menu marks this page
+        template_page("https://a.test/five/", before='<a name="visit"></a>'),  # the footer's id seen first
+        template_page("https://a.test/six/", before="<div hidden>", after="</div>"),  # a hidden header
+        template_page("https://a.test/nine/", before="<div>", after="</div>"),  # the same, shown
+        template_page("http://b.test/seven/x/"),  # another host and scheme
+    ]
+    # The same header with a line break inside a tag: the same markup, other line numbers.
+    moved = template_page("https://a.test/eight/")
+    pages.append((moved[0], moved[1].replace(b'<a href="/services/"', b'<a\nhref="/services/"')))
+    forget()
+    rounds = [[extract_page(url, html) for url, html in pages] for _ in range(3)]  # seen, recorded, replayed
+    assert extract._TEMPLATES, "the header and footer were kept"
+    for url, html in pages:
+        forget()
+        fresh = extract_page(url, html)
+        assert all(r[pages.index((url, html))] == fresh for r in rounds), url
+    one, two, three, four, five, six, nine, seven, eight = rounds[2]
+    skip = {p.url: next(lk.target for lk in p.links if lk.text == "Skip") for p in rounds[2]}
+    assert skip["https://a.test/two/"] == "https://a.test/two/#main"  # the page's own URL, not the first one's
+    assert [lk.target for lk in seven.links if lk.text in ("Services", "Logo")] == [
+        "http://b.test/services/", "http://b.test/seven/logo.png"]
+    assert [lk.target for lk in three.links if lk.text == "Menu"] == ["https://a.test/contact/"]
+    top = {p.url: next(lk.line for lk in p.links if lk.text == "Top") for p in (one, two)}
+    assert top["https://a.test/two/"] == top["https://a.test/one/"] + 4
+    assert [h.line for h in two.headings if h.text == "Visit"] == [top["https://a.test/two/"] + 1]
+    assert one.anchors == ("masthead", "main", "visit") and five.anchors == ("visit", "masthead", "main")
+    assert {ph.number for ph in six.phones if ph.via == "text"} == set()  # hidden: not shown to a reader
+    assert {ph.number for ph in nine.phones if ph.via == "text"} == {"+15595550142"}
+    assert [lk.line for lk in eight.links if lk.text == "Menu"] == [lk.line + 1 for lk in one.links if lk.text == "Menu"]
