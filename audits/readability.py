@@ -31,6 +31,15 @@ LONG_PARAGRAPH_WORDS = 150  # Yoast's long-paragraph threshold
 # English terms) is not scored rather than scored on its few Latin words.
 MIN_LATIN_SHARE = 0.8
 
+
+def english(lang: str | None) -> bool:
+    """Whether a page's declared language is English, or undeclared (the formulas' own language).
+
+    Flesch-Kincaid's coefficients were fitted on English: a French or Spanish body,
+    whose words carry more syllables, reads several grades "harder" than it is.
+    """
+    return not lang or lang.replace("_", "-").split("-", 1)[0].strip().lower() in ("en", "")
+
 # A sentence ends at . ! ? before a capital, and at a blank line: extraction separates blocks with one.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\s*\n\s*\n\s*")
 # ...but not at the full stop of a title or an initialism: "Dr. Lee", "the U.S. Public Health Service".
@@ -246,10 +255,10 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _pieces(text) if _WORD.search(s)]
 
 
-def measure(body_text: str, paragraphs: Sequence[str] = ()) -> Readability | None:
-    """Score an article body; None when there is too little text to judge."""
+def measure(body_text: str, paragraphs: Sequence[str] = (), lang: str | None = None) -> Readability | None:
+    """Score an article body; None when there is too little text to judge or it is declared not English."""
     text = body_text.strip()
-    if latin_share(text) < MIN_LATIN_SHARE:
+    if not english(lang) or latin_share(text) < MIN_LATIN_SHARE:
         return None
     # sentences(), with each sentence's words found once for its length and its grade.
     sents, tokens = [], {}
