@@ -1016,17 +1016,18 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
         placeholders=placeholders(b.text for b in in_body), forms=sum(1 for a in actions if a.kind == "form")))
     is_article = kind == kinds.ARTICLE
     blocks = relatedblocks.related_blocks(body_el, lay, w.resolve, url)
+    lang = (root.get("lang") or "").strip() or None
 
     return Page(
         url=url, status=status, content_type=ctype,
         title=w.title, meta_description=w.meta.get("description"), canonical=w.canonical,
-        meta_robots=w.meta.get("robots"), lang=(root.get("lang") or "").strip() or None,
+        meta_robots=w.meta.get("robots"), lang=lang,
         headings=tuple(w.headings), anchors=tuple(a for a in w.anchors if a),
         links=tuple(w.links), images=tuple(w.images), phones=_phones(w.text.blocks, w.links, opts),
         actions=actions, text_urls=_text_urls(w.text.blocks),
         body_text=body_text, paragraphs=paragraphs, kind=kind, kind_evidence=evidence, is_article=is_article,
         word_count=word_count,
-        readability=measure(readable_text(paragraphs), [p.text for p in paragraphs]) if is_article else None,
+        readability=measure(readable_text(paragraphs), [p.text for p in paragraphs], lang) if is_article else None,
         related_posts=_related_posts(blocks), related_blocks=blocks,
         topics=relatedblocks.page_topics(root, lay, w.resolve, url, w.jsonld),
         source_path=source_path, parse_error=parse_error,

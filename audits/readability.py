@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from audits.model import Readability
 from audits.wordcount import latin_share, words
@@ -31,8 +31,20 @@ LONG_PARAGRAPH_WORDS = 150  # Yoast's long-paragraph threshold
 # English terms) is not scored rather than scored on its few Latin words.
 MIN_LATIN_SHARE = 0.8
 
+
+def english(lang: str | None) -> bool:
+    """Whether a page's declared language is English, or undeclared (the formulas' own language).
+
+    Flesch-Kincaid's coefficients were fitted on English: a French or Spanish body,
+    whose words carry more syllables, reads several grades "harder" than it is.
+    """
+    return not lang or lang.replace("_", "-").split("-", 1)[0].strip().lower() in ("en", "")
+
 # A sentence ends at . ! ? before a capital, and at a blank line: extraction separates blocks with one.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\s*\n\s*\n\s*")
+# ...but not at the full stop of a title or an initialism: "Dr. Lee", "the U.S. Public Health Service".
+# ("etc." and a lone capital, as in "vitamin D.", often end a sentence: they still do.)
+_ABBREVIATION = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|Rev|St|Jr|Sr|vs|approx|Fig|No)|\b[A-Za-z]\.[A-Za-z])\.$")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
 
@@ -229,18 +241,28 @@ def _sentence_grade(sentence: str) -> float:
     return _grade(_WORD.findall(sentence))
 
 
+def _pieces(text: str) -> Iterator[str]:
+    """``text`` cut at its sentence ends (``_SENTENCE_END``), an abbreviation's full stop left inside."""
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        if end.group().count("\n") > 1 or not _ABBREVIATION.search(text, start, end.start()):
+            yield text[start:end.start()]
+            start = end.end()
+    yield text[start:]
+
+
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if _WORD.search(s)]
+    return [s.strip() for s in _pieces(text) if _WORD.search(s)]
 
 
-def measure(body_text: str, paragraphs: Sequence[str] = ()) -> Readability | None:
-    """Score an article body; None when there is too little text to judge."""
+def measure(body_text: str, paragraphs: Sequence[str] = (), lang: str | None = None) -> Readability | None:
+    """Score an article body; None when there is too little text to judge or it is declared not English."""
     text = body_text.strip()
-    if latin_share(text) < MIN_LATIN_SHARE:
+    if not english(lang) or latin_share(text) < MIN_LATIN_SHARE:
         return None
     # sentences(), with each sentence's words found once for its length and its grade.
     sents, tokens = [], {}
-    for piece in _SENTENCE_END.split(text):
+    for piece in _pieces(text):
         found = _WORD.findall(piece)
         if found:
             sent = piece.strip()

@@ -14,6 +14,7 @@ from audits import kinds
 from audits.config import Config
 from audits.identity import SiteIdentity
 from audits.model import CONTRACT_CONTEXT, Cta, Fetch, Finding, Page, Severity
+from audits.readability import english
 
 
 @dataclass
@@ -62,9 +63,13 @@ class Site:
                     not any(e.startswith("body class") for e in page.kind_evidence):
                 site.pages[url] = replace(page, kind=kinds.OTHER, is_article=False,
                                           kind_evidence=(evidence, *(f"declared: {e}" for e in page.kind_evidence)))
-        # A copy is what the page it names canonical is: an AMP copy of the about page is no article.
+        # A copy is what the page it names canonical is: an AMP copy of the about page is no article,
+        # and an AMP copy of a French post (AMP templates often drop <html lang>) is French.
         for url, page in list(site.pages.items()):
             original = site.page_at(page.canonical) if page.canonical and page.kind == kinds.ARTICLE else None
+            if original is not None and original.url != url and page.lang is None and original.lang:
+                page = site.pages[url] = replace(page, lang=original.lang, readability=(
+                    page.readability if english(original.lang) else None))
             if original is not None and original.url != url and original.kind not in (kinds.ARTICLE, *kinds.NOT_PAGES):
                 site.pages[url] = replace(page, kind=original.kind, is_article=False, kind_evidence=(
                     f"a copy of {original.url} (its canonical link), which is {original.kind}",))

@@ -128,6 +128,29 @@ def score(site: dict, report: dict, folder: Path) -> dict[str, dict]:
     return out
 
 
+def quoted_sentences(report: dict, folder: Path, every_page: bool = False) -> list[tuple[str, str, bool, str]]:
+    """(page, quote, real?, why) for every hardest sentence hard-to-read quotes (``every_page``: that any page's
+    readability in report.json names, findings or not), judged by benchmarks/labelling/sentences.py (one
+    sentence of one block of the page as a reader sees it)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "labelling"))
+    from sentences import page_blocks, real_sentence
+
+    by_url = {p["url"]: p.get("source_path", "") for p in report["pages"]}
+    if every_page:
+        quoted = [(p, (p.get("readability") or {}).get("hardest_sentences") or []) for p in report["pages"]]
+    else:
+        quoted = [(f, f.get("evidence", {}).get("hardest_sentences", [])) for f in report["findings"]
+                  if f["rule"] == "hard-to-read"]
+    out = []
+    for where, quotes in quoted:
+        if not quotes:
+            continue
+        page = page_file(where, by_url, folder)
+        blocks = page_blocks((folder / page).read_text(encoding="utf-8", errors="replace"))
+        out.extend((page, quote, *real_sentence(quote, blocks)) for quote in quotes)
+    return out
+
+
 def ratio(a: int, b: int) -> float | None:
     return a / b if b else None
 
@@ -207,6 +230,16 @@ def main(argv: list[str]) -> int:
         folder = Path(args.sites) / name
         report = run_check(folder, labels[name])
         per_site[name] = score(labels[name], report, folder)
+        for every_page, what in ((False, "hard-to-read quotes"), (True, "hardest sentences of every page")):
+            quotes = [q for q in quoted_sentences(report, folder, every_page)
+                      if q[0] not in labels[name].get("not_pages", [])]
+            if quotes:
+                real = sum(1 for q in quotes if q[2])
+                print(f"{name}: {what}: {real} of {len(quotes)} real sentences (benchmarks/labelling/sentences.py)")
+                if args.details:
+                    for page, quote, ok, why in quotes:
+                        if not ok:
+                            print(f"      not a sentence ({why}): {page}: {quote[:160]!r}")
         print(f"\n{name}: {len(report['pages'])} pages read, {len(report['findings'])} findings")
         for rule, r in per_site[name].items():
             if r["labelled"]:

@@ -122,3 +122,56 @@ def test_one_pass_scores_equal_textstats_own():
         if r is not None:
             assert r.flesch_kincaid_grade == round(textstat.flesch_kincaid_grade(text), 1)
             assert r.dale_chall == round(textstat.dale_chall_readability_score(text), 1)
+
+
+# A real paragraph: github.com/blatinier/melmelboo-static @ 286ac96c7c6292d8be4653e7326384704ecd31cb,
+# blog/a-cheval/index.html (a French family blog, <html lang="fr">).
+FRENCH = ("Benoît harnache Gaspard tout contre lui tandis que j'assoie Charlie au creux de mes bras. On est pas "
+          "tout à fait rassurés mais nous n'avons pas vraiment le choix. Ici pas de bombes pour se protéger d'une "
+          "chute, les gens roulent à quatre sur des motos avec des enfants encore bébé, les pick-up transportent "
+          "souvent une palanquée de passagers sur la plateforme arrière, assis à même le sol, sur des sièges "
+          "pliables ou même debout... bref, nous décidons de passer outre et de savourer notre chance.")
+
+
+def test_english_formulas_score_only_pages_declared_english_or_undeclared():
+    from audits.extract import extract_page
+    from audits.readability import english
+
+    assert [english(x) for x in (None, "", "en", "en-US", "EN_gb")] == [True] * 5
+    assert [english(x) for x in ("fr", "es-MX", "de-DE", "pt_BR")] == [False] * 4
+    # Scored as English, the French paragraph reads above grade 8: 479 such warnings on that blog.
+    assert measure(FRENCH).flesch_kincaid_grade > 8
+    assert measure(FRENCH, lang="fr") is None
+
+    def page(lang: str) -> Page:
+        html = (f'<html lang="{lang}"><head><title>À cheval</title></head><body><article><h1>À cheval</h1>'
+                f'<p>{FRENCH}</p><p>{FRENCH}</p><p>{FRENCH}</p></article></body></html>')
+        return extract_page("https://blog.test/a-cheval/", html.encode())
+
+    french, english_page = page("fr"), page("en-US")
+    assert french.lang == "fr" and french.readability is None
+    assert english_page.readability is not None
+    assert not list(hard_to_read(french, ReadabilityOptions()))
+    assert french.word_count == english_page.word_count > 0  # thin-content still counts the words
+
+
+def test_an_amp_copy_without_lang_takes_its_canonical_pages_language():
+    # The same blog's AMP copies (blog/*/amp/index.html) drop <html lang>: 240 more warnings before.
+    from audits.config import from_dict
+    from audits.extract import extract_page
+    from audits.site import Site
+
+    def page(url: str, lang: str, canonical: str) -> Page:
+        html = (f'<html{lang}><head><title>À cheval</title><link rel="canonical" href="{canonical}"></head>'
+                f'<body><article><h1>À cheval</h1><p>{FRENCH}</p><p>{FRENCH}</p><p>{FRENCH}</p></article>'
+                '</body></html>')
+        return extract_page(url, html.encode())
+
+    post = "https://blog.test/a-cheval/"
+    amp = page(post + "amp/", "", post)
+    assert amp.lang is None and amp.readability is not None and amp.is_article
+    for lang, scored in ((' lang="fr"', False), (' lang="en"', True)):
+        site = Site.build([page(post, lang, post), amp], [], from_dict({"site": {"start_urls": [post]}}))
+        copy = site.pages[post + "amp/"]
+        assert copy.is_article and (copy.readability is not None) is scored
+        assert bool(list(hard_to_read(copy, ReadabilityOptions()))) is scored

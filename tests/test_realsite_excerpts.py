@@ -155,3 +155,14 @@ def test_a_medical_web_page_and_a_profile_are_no_articles():
     assert (pages["/meet-dr-mustafa/"].kind, pages["/meet-dr-mustafa/"].kind_evidence) == \
         ("other", ("og:type profile: a person's page",))
     assert [f.url for f in findings if f.rule in CONTENT_RULES] == []
+
+
+def test_the_hardest_sentences_quoted_do_not_break_at_an_abbreviation():
+    # fabozzidental: "In addition, the U.S. Public Health Service, the Centers for Disease Control, and the Food
+    # and Drug Administration all consider silver amalgam safe for patients." was quoted by hard-to-read from
+    # "Public Health Service, …": the sentence was cut after "U.S." (1 of 23 quotes on the labelled articles).
+    pages, _ = check("fabozzidental")
+    hardest = pages["/blog/theres-always-silver-lining/"].readability.hardest_sentences
+    assert "In addition, the U.S. Public Health Service, the Centers for Disease Control, and the Food and Drug " \
+           "Administration all consider silver amalgam safe for patients." in hardest
+    assert not [s for s in hardest if s.startswith("Public Health Service")]

@@ -53,3 +53,28 @@ def test_notes_are_part_of_the_finished_report():
     report = audit(_two_page_tie(), notes=["partial input: 2 of 9 pages"])
     assert json.loads(render(report, "json"))["notes"] == ["partial input: 2 of 9 pages"]
     assert "notes" not in json.loads(render(audit(_two_page_tie()), "json"))
+
+
+def test_a_template_link_to_a_missing_fragment_of_its_own_page_is_one_row_for_all_pages():
+    # A real theme's share box (github.com/blatinier/melmelboo-static @ 286ac96c, blog/*/index.html):
+    # <a href="index.html#nop" id="no-share-box"> on every post (read from the folder), 1,183 rows before.
+    from audits.extract import extract_page
+
+    def post(slug: str) -> Page:
+        html = (f'<html><head><title>{slug}</title></head><body><article><h1>{slug}</h1><p>Text.</p>'
+                f'<a href="#sources">Sources</a></article><aside><p><a href="#nop" id="no-share-box">'
+                f'Non merci</a></p></aside></body></html>')
+        return extract_page(f"{ORIGIN}/blog/{slug}/", html.encode())
+
+    posts = [post(s) for s in ("a", "b", "c", "d")]
+    report = audit(Site.build(posts, [], from_dict({"site": {"start_urls": [ORIGIN + "/"]}})))
+    fragments = [f for f in report.findings if f.rule == "broken-fragment"]
+    assert len(fragments) == 8 and all(f.evidence["same_page"] for f in fragments)
+    assert {f.target for f in fragments} >= {f"{ORIGIN}/blog/a/#nop", f"{ORIGIN}/blog/a/#sources"}
+    text = render(report, "text")
+    assert "#nop (on the page itself) · 4 pages" in text and "#sources (on the page itself) · 4 pages" in text
+    doc = lxml.html.fromstring(render(report, "html"))
+    rows = doc.xpath("//details[@id='rule-broken-fragment']//table[contains(@class, 'repeated')]/tbody/tr")
+    cells = sorted(" ".join(r.text_content().split()) for r in rows)
+    assert len(cells) == 2 and "#nop (on the page itself) · broken-fragment · 4 pages" in cells[0], cells
+    assert "#sources (on the page itself) · broken-fragment · 4 pages" in cells[1], cells

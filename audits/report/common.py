@@ -145,6 +145,15 @@ def plural(n: int, word: str, many: Optional[str] = None) -> str:
 REPEAT_MIN_PAGES = 3
 
 
+def _repeated_target(finding: Finding) -> str:
+    """What makes findings on many pages one problem: their target, or for a link to a
+    #fragment of the page it is on (a template's "#nop" script button), the fragment."""
+    evidence = finding.evidence or {}
+    if evidence.get("same_page") and evidence.get("fragment"):
+        return f"#{evidence['fragment']} (on the page itself)"
+    return finding.target
+
+
 def by_target(findings: Iterable[Finding], min_pages: int = REPEAT_MIN_PAGES
               ) -> tuple[list[tuple[str, str, list[Finding]]], list[Finding]]:
     """(rule, target, findings) for each rule and target found on ``min_pages`` pages or more,
@@ -153,7 +162,7 @@ def by_target(findings: Iterable[Finding], min_pages: int = REPEAT_MIN_PAGES
     groups: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
         if f.target:
-            groups.setdefault((f.rule, f.target), []).append(f)
+            groups.setdefault((f.rule, _repeated_target(f)), []).append(f)
     repeated = {key: fs for key, fs in groups.items() if len({f.url for f in fs}) >= min_pages}
     ordered = sorted(repeated.items(), key=lambda kv: (-kv[1][0].severity.rank, -len({f.url for f in kv[1]}), kv[0]))
     grouped = {id(f) for fs in repeated.values() for f in fs}

@@ -530,5 +530,5 @@ def broken_fragment(site: "Site", opts: None) -> Iterator[Hit]:
             f'"{unquote(fragment)}"{hint}{occ.times()}.',
             target=target, url=occ.page.url, line=occ.link.line,
             evidence={"fragment": fragment, "suggestion": close[0] if close else None,
-                      **occ.evidence()},
+                      "same_page": page_url == occ.page.url, **occ.evidence()},
         )

@@ -21,7 +21,9 @@ def hard_to_read(page: Page, opts: ReadabilityOptions) -> Iterator[Hit]:
 
     **Why it matters.** Patient-facing health material is advised to read at
     grade 6 to 8; most adults read comfortably at grade 8. Only the article
-    body is scored, never navigation, sidebars, footers or related posts.
+    body is scored, never navigation, sidebars, footers or related posts. The
+    formulas are English ones: a page whose `<html lang>` names another
+    language is not scored.
 
     **Example.** "Ketamine-assisted psychotherapy facilitates neuroplasticity
     via glutamatergic modulation" reads at a college grade.
