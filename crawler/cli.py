@@ -227,10 +227,14 @@ def _crawl_and_audit(config: Config, out: Path, args, started_at: str, *, histor
 
     baseline = _baseline(args)
     reports.remove_reports(out)  # the folder never holds an earlier run's report beside this run's record
+    # What is loaded by now (the modules: Scrapy, Twisted, SQLAlchemy) and then the crawl's records
+    # live until the process ends: out of the cyclic collector's sight, its full passes stay short.
+    gc.freeze()
     summary = crawl(config, out, progress=None if not args.quiet else False, verbose=args.verbose,
                     history=history, full=getattr(args, "full", False), resume=getattr(args, "resume", False))
     if history is not None and not args.quiet:
         print(f"siteproof: {summary.counts_line()}", file=sys.stderr)
+    gc.freeze()
     report = audit_crawl(config, out, summary, started_at=started_at, baseline=baseline, history=history)
     if report.crawl["findings_reused"] and not args.quiet:
         print("siteproof: every page and link outcome as in an earlier crawl: its findings re-used "
