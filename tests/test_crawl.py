@@ -206,3 +206,21 @@ def test_an_unreachable_start_url_is_a_config_error(tmp_path):
     code, result, stderr = run_crawl({"site": {"start_urls": ["http://127.0.0.1:9/"]}}, tmp_path / "out")
     assert code == 2, stderr
     assert result["config_error"] == "cannot reach http://127.0.0.1:9/: connection refused"
+
+
+def test_a_link_longer_than_2083_characters_is_checked_not_dropped(tmp_path):
+    # Scrapy's UrlLengthMiddleware (off since the re-crawl work) dropped such a link without a result;
+    # browsers and servers follow far longer URLs, and a tracking link can be that long.
+    site = tmp_path / "site"
+    (site / "page").mkdir(parents=True)
+    long_query = "q=" + "x" * 2500
+    (site / "index.html").write_text(f'<title>Home</title><h1>Home</h1><a href="/page/?{long_query}">Page</a>')
+    (site / "page" / "index.html").write_text("<title>Page</title><h1>Page</h1><p>Hi.</p>")
+    with SiteServer(site) as server:
+        code, summary, stderr = run_crawl({"site": {"start_urls": [server.url("/")]}}, tmp_path / "out")
+        requested = [path for _method, path in server.requests]
+    assert code in (0, 1), stderr
+    fetches = {f.url: f for f in read_fetches(tmp_path / "out")}
+    long_url = server.url(f"/page/?{long_query}")
+    assert fetches[long_url].status == 200
+    assert f"/page/?{long_query}" in requested
