@@ -1,0 +1,86 @@
+"""Hand decisions for the second corpus (corpus3: sites nobody on this work had looked at), fed to make_labels.py.
+
+    cd DIR_WITH_JSONL && python benchmarks/labelling/new_sites3.py wkdental chardonpt suzelisholistic
+
+Each site's `SITE.jsonl` is candidates.py's output on the folder (tests/fixtures/realsites/README.md says how the
+folder was prepared). The decisions below were made by reading the files before siteproof was run on the site;
+the code only applies them. Prints labels.toml entries (markup facts, duplicate titles, broken links).
+"""
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_labels  # noqa: E402
+
+make_labels.SITES.update({
+    # HTTrack mirror of a WordPress site (ThemeFuse "Medica" theme). Every page's comment feed was saved as
+    # feed/index.html (RSS starting "<?xml": not pages, found by make_labels' first-bytes test), the REST index as
+    # wp-json/index.html (JSON), and the 404 page WordPress served for a photo-gallery stylesheet as
+    # wp-content/plugins/photo-gallery/css/mCSB_buttons.html (a "Page Not Found" body under an asset's name, as
+    # miami's .jpg.html files). experience-technology/ is HTTrack's "Page has moved" meta-refresh stub. No blog.
+    'wkdental': dict(dir='wkdental', cms='WordPress (ThemeFuse "Medica" theme); HTTrack mirror',
+                     canonical='https://www.westernkentuckydental.com',
+                     not_pages=lambda f: f.startswith('wp-content/'), articles=[]),
+    # Hand-built static site (Vercel), a blog of 75 posts under blog/. 404.html and 500.html are error pages.
+    # Articles: every post under blog/ (tips, clinic news, a client testimonial post, community posts: all
+    # written as posts with a date, an h1 and a body); not the blog index, services, team or legal pages.
+    'chardonpt': dict(dir='chardonpt', cms='hand-built static HTML (Vercel), blog of 75 posts',
+                      canonical='https://www.chardonperformancetherapy.com', errors=['404.html', '500.html'],
+                      articles=lambda f: f.startswith('blog/') and f != 'blog/index.html'),
+    # WordPress (WPZOOM "Modena" theme, Yoast) exported with Simply Static: every URL relative, no host anywhere,
+    # so no canonical_url. 25 "Redirecting..." meta-refresh stubs (attachment pages and retired URLs; found by
+    # make_labels' refresh test). Articles: the one dated post (2023/08/29/...). Testimonials (custom post type),
+    # video posts (an embed and a sentence), practitioner profiles, service pages and forms are not articles.
+    'suzelisholistic': dict(dir='suzelisholistic', cms='WordPress (WPZOOM Modena, Yoast); Simply Static export',
+                            articles=['2023/08/29/important-update-pricing-adjustments-reflecting-value-and-commitment/index.html']),
+})
+
+if __name__ == '__main__':
+    for name in sys.argv[1:]:
+        cfg, out, n = make_labels.main(name)
+        print(f"\n[[site]]\nname = {json.dumps(name)}\ncms = {json.dumps(cfg['cms'])}")
+        if cfg.get('canonical'):
+            print(f"canonical_url = \"{cfg['canonical']}\"")
+        print(f"html_files = {n}")
+        for k, v in out.items():
+            print(f"{k} = [" + ''.join(f'\n  "{x}",' for x in v) + ("\n]" if v else "]"))
+
+# Judgements on candidates5.py's and candidates_cta.py's output for these sites (judge5.py applies its own rules for
+# broken_fragment, duplicate_meta_description and phone_format; what it cannot see is added here, with the reason).
+EXTRA = {
+    'wkdental': {
+        # The number is written "(270) 846 – 9994" (spaces around an en dash) in the home page's header and on the
+        # contact page; candidates5.py's pattern knows no en dash, so these were found by reading the pages. The
+        # contact page's "Fax : (270) 846 – 9934" is the practice's fax line, not a mistake.
+        'phone_format': ['contact-us/index.html', 'index.html'],
+    },
+    'chardonpt': {
+        # "our website (chardonperformancetherapy.com)", "the website located at chardonperformancetherapy.com":
+        # the site named as an address a reader would type, under the apex host while the site is www
+        # (the rule's definition); two legal pages.
+        'url_mismatch': ['privacy/index.html', 'terms/index.html'],
+        # Every post's body is followed by a box ("Have a question we can help with?", "Book an Eval",
+        # "Schedule your first visit", "Drop off a donation ... Text us now") with a link to the contact page or
+        # an sms: link, before the footer: every article has a call to action.
+        'missing_cta': [],
+        # The number written in the post's body (article#article-body) with no tel: link there; two posts link it.
+        'phone_not_clickable': [
+            'blog/better-sleep-better-recovery/index.html', 'blog/can-we-prevent-concussions/index.html',
+            'blog/caring-for-our-community-this-season-supporting-local-mini-food-pantries/index.html',
+            'blog/concussions-know-the-signs/index.html', 'blog/concussions/index.html',
+            'blog/desk-job-pain-discomfort/index.html', 'blog/disability-pride-month-inclusive-movement/index.html',
+            'blog/dry-needling-what-is-it/index.html',
+            'blog/new-year-new-pace-why-slowing-down-might-be-your-best-resolution/index.html',
+            'blog/physical-therapy-supports-mental-health/index.html', 'blog/pre-dance-prep-guide/index.html',
+            'blog/pre-participation-physicals-student-athletes/index.html',
+            'blog/tennis-elbow-off-season-guide/index.html'],
+    },
+    'suzelisholistic': {
+        # The one post's body links only to a service page ("Click here to learn more about Dr. Ted's VIP
+        # Packages", on a bare IP host); then share buttons, the comment form, the sidebar's appointment image
+        # (site-wide) and the footer. No number in the body.
+        'missing_cta': ['2023/08/29/important-update-pricing-adjustments-reflecting-value-and-commitment/index.html'],
+        'phone_not_clickable': [],
+    },
+}
