@@ -34,6 +34,42 @@ make_labels.SITES.update({
     # video posts (an embed and a sentence), practitioner profiles, service pages and forms are not articles.
     'suzelisholistic': dict(dir='suzelisholistic', cms='WordPress (WPZOOM Modena, Yoast); Simply Static export',
                             articles=['2023/08/29/important-update-pricing-adjustments-reflecting-value-and-commitment/index.html']),
+    # Hand-built static site of a one-therapist virtual practice (Vercel serves the repository root; the folder is the
+    # repository without what .vercelignore keeps off the host: docs/, research/, audits/, backups/, archive/,
+    # scripts/ and *.md). templates/html/ holds three HTML snippets with no <html>/<head>/<title> (GA4 tag, two
+    # statistics sections): not pages; its two full templates ({{PAGE_TITLE}}, [PAGE_TITLE]) are pages, no articles.
+    # 410.html is the "no longer available" page. public/ is an older Duda-built copy still on the host.
+    # Articles, by reading each page's top: the posts under blog/ (not its index, not the two quizzes), the posts
+    # with a byline at the root (university-grade-anxiety..., why-smart-students-fail...), the parent post
+    # child-anxious-about-university (written as a post, no service offer in its opening), the grounding-techniques
+    # guide under resources/, and the Duda blog's twelve posts under public/. The ~120 city and condition pages
+    # ("Anxiety Therapy Ajax", "Anxiety Chest Tightness: ...", "Bay Street Burnout") are service landing pages, as
+    # abacoapodiatry's condition pages are; the costs, research-evidence and CBT-techniques pages are service pages.
+    'nextsteptherapy': dict(dir='nextsteptherapy', cms='hand-built static HTML (Vercel) with an older Duda copy under public/',
+                            canonical='https://nextsteptherapy.ca',
+                            not_pages=['templates/html/ga4-tracking.html', 'templates/html/stats-anxiety.html',
+                                       'templates/html/stats-depression.html'],
+                            errors=['410.html'],
+                            articles=[
+        'blog/anxiety/adult-adhd-vs-high-functioning-anxiety.html', 'blog/anxiety/do-i-need-therapy.html',
+        'blog/mental-health-guides/how-to-find-therapist-toronto.html', 'blog/seasonal/blue-monday-myth.html',
+        'blog/seasonal/how-to-start-therapy-ontario.html', 'blog/seasonal/january-blues-ontario.html',
+        'blog/seasonal/post-holiday-financial-stress.html', 'blog/workplace/how-to-recover-from-burnout.html',
+        'blog/workplace/imposter-syndrome-at-work.html', 'child-anxious-about-university.html',
+        'university-grade-anxiety-when-b-feels-like-failure.html',
+        'why-smart-students-fail-university-academic-anxiety.html', 'resources/grounding-techniques-guide.html',
+        'public/confronting-impostor-syndrome-how-depth-oriented-therapy-transforms-professional-confidence.html',
+        'public/guide-to-work-stress-management.html',
+        'public/how-core-values-shape-peak-performance-and-professional-fulfillment.html',
+        'public/mindfulness-therapy-enhancing-your-mind-improving-your-life.html',
+        'public/performance-anxiety-therapy-in-toronto.html',
+        'public/performance-mindfulness-science-backed-practices-for-high-pressure-work-environments.html',
+        'public/start-up-stress-to-peak-performance-a-mental-health-guide-for-tech-entrepreneurs.html',
+        'public/the-high-performer-s-guide-to-emotional-intelligence-making-better-decisions-when-stakes-are-high.html',
+        'public/the-tricky-nature-of-anxiety-and-stress.html',
+        'public/transforming-career-transitions-how-therapy-supports-ambitious-professionals.html',
+        'public/winning-mindset-mental-performance-strategies-for-high-achieving-professionals.html',
+        'public/work-stress-assessment-understand-your-professional-wellbeing.html']),
 })
 
 if __name__ == '__main__':
@@ -81,6 +117,29 @@ EXTRA = {
         # Packages", on a bare IP host); then share buttons, the comment form, the sidebar's appointment image
         # (site-wide) and the footer. No number in the body.
         'missing_cta': ['2023/08/29/important-update-pricing-adjustments-reflecting-value-and-commitment/index.html'],
+        'phone_not_clickable': [],
+    },
+    'nextsteptherapy': {
+        # url_mismatch: candidates5.py's text hits are all the e-mail address jesse@nextsteptherapy.ca and, in the
+        # grounding guide's print footer, the brand line "nextsteptherapy.ca" on the canonical host: none to find.
+        'url_mismatch': [],
+        # A claim credited to a named body or publication, no link in the paragraph: "According to the Canadian
+        # Psychological Association, CBT is the gold standard"; "Mental health experts, including the UK's Mental
+        # Health Foundation, have repeatedly debunked the concept"; "The World Health Organization defines it as a
+        # syndrome ..."; "A 2021 meta-analysis published in the Journal of Psychiatric Research found ...";
+        # "Research source: University of Rochester Medical Center ... studies show", "Harvard Health Publishing
+        # documents ...". Unnamed "research shows", and paragraphs citing with a link or a numbered note beside a
+        # link ("according to the American Institute of Stress [5]"), are not labelled.
+        'unlinked_source': ['blog/anxiety/do-i-need-therapy.html', 'blog/seasonal/blue-monday-myth.html',
+                            'blog/workplace/how-to-recover-from-burnout.html',
+                            'public/mindfulness-therapy-enhancing-your-mind-improving-your-life.html',
+                            'resources/grounding-techniques-guide.html'],
+        # Every article has one: blog posts a "Schedule 15-Min Call"/"Book Free Consultation" box in or after the
+        # body; the Duda posts "Book A Free Consultation" after the post; the grounding guide a "footer-cta" box
+        # ("Book Free 15-Min Consultation", which candidates_cta.py did not print: found by reading the file).
+        'missing_cta': [],
+        # No article body writes a number without a tel: link for it (the grounding guide's number is in its
+        # print footer, after the call-to-action box).
         'phone_not_clickable': [],
     },
 }
