@@ -34,6 +34,12 @@ make_labels.SITES.update({
     # video posts (an embed and a sentence), practitioner profiles, service pages and forms are not articles.
     'suzelisholistic': dict(dir='suzelisholistic', cms='WordPress (WPZOOM Modena, Yoast); Simply Static export',
                             articles=['2023/08/29/important-update-pricing-adjustments-reflecting-value-and-commitment/index.html']),
+    # Static site built by a Python generator (_build/, Vercel, cleanUrls). about/dr-*/ are older copies of team/dr-*/
+    # (their canonical names the team page: one page each). style-guide/ is the developer's style guide, a page but
+    # no article. Articles: the posts under blog/ (not its index). Fax: (289) 755-2569 in every footer, labelled.
+    'hcdc': dict(dir='hcdc', cms='static HTML from a Python generator (Vercel), blog of 17 posts',
+                 canonical='https://hamiltoncaredental.com',
+                 articles=lambda f: f.startswith('blog/') and f != 'blog/index.html'),
     # Hand-built static site of a one-therapist virtual practice (Vercel serves the repository root; the folder is the
     # repository without what .vercelignore keeps off the host: docs/, research/, audits/, backups/, archive/,
     # scripts/ and *.md). templates/html/ holds three HTML snippets with no <html>/<head>/<title> (GA4 tag, two
@@ -140,6 +146,21 @@ EXTRA = {
         'missing_cta': [],
         # No article body writes a number without a tel: link for it (the grounding guide's number is in its
         # print footer, after the call-to-action box).
+        'phone_not_clickable': [],
+    },
+    'hcdc': {
+        # Text hits are the e-mail office@hamiltoncaredental.com and "when you visit hamiltoncaredental.com" on the
+        # privacy page, the canonical host itself: none to find.
+        'url_mismatch': [],
+        # "The Canadian Dental Association recommends a checkup and professional cleaning every six months";
+        # "Nitrous oxide is billed per unit of time according to the Ontario Dental Association fee guide": named
+        # sources, no link in the paragraph. "The American Dental Association recommends ..." links mouthhealthy.org;
+        # "Most Ontario dentists base their fees on the ODA fee guide" describes the guide, credits no claim to it.
+        'unlinked_source': ['blog/dental-anxiety-in-hamilton-sedation-options-for-nervous-patients/index.html',
+                            'blog/how-often-should-you-visit-the-dentist-what-the-experts-recommend/index.html'],
+        # Every post closes with an "article-cta" box ("Have a question about your smile?", Book Appointment, tel:).
+        'missing_cta': [],
+        # Numbers in the posts' bodies are tel: links.
         'phone_not_clickable': [],
     },
 }
