@@ -1105,12 +1105,14 @@ def _phones(blocks: list[_Block], links: list[Link], opts: ExtractOptions) -> tu
     phones = []
     previous = ""
     other_lines: set[str] = set()
-    help_section = False
+    help_section = ""  # the region of the heading that opened a list of help lines: it ends with the region
     for b in blocks:
         if b.hidden:
             continue
         if b.heading:
-            help_section = bool(HELP_SECTIONS.search(b.text))
+            help_section = b.ctx if HELP_SECTIONS.search(b.text) else ""
+        elif help_section != b.ctx:
+            help_section = ""  # the page's footer after a "Crisis Resources" section is the practice's again
         # A label in its own element, "<h4>Fax</h4><p>(559) 425-1119</p>", names the number that opens the next block.
         label = previous if len(previous) <= 30 and labels.search(previous + " ") else ""
         text = f"{label} {b.text}" if label else b.text

@@ -18,9 +18,11 @@ from phonenumbers import shortnumberinfo
 OTHER_LINES = ("fax", "emergency", "after hours", "after-hours", "billing", "pharmacy",
                "crisis", "helpline", "help line", "hotline", "distress")
 
-# A heading with one of these words opens a list of outside help lines ("Crisis Resources", "In Crisis?",
-# "Crisis Support in Hamilton"): every number under it, up to the next heading, is one of those lines.
-HELP_SECTIONS = re.compile(r"\b(?:crisis|helplines?|help lines?|hotlines?|distress)\b", re.I)
+# A heading with one of these words opens a list of outside help lines and services ("Crisis Resources", "In
+# Crisis?", "Crisis Support in Hamilton", "Additional Toronto Resources:"): every number under it, up to the next
+# heading or the end of its region, is one of those lines. (A clinic's own number under a "Patient Resources"
+# heading is skipped too; the header and footer still carry it.)
+HELP_SECTIONS = re.compile(r"\b(?:crisis|helplines?|help lines?|hotlines?|distress|resources)\b", re.I)
 
 # "(555) 010-CARE (2273)": the letters, then the digits they stand for in parentheses.
 _SPELLED_OUT = re.compile(r"\s*\((\d[\d\s.-]*)\)\s*$")

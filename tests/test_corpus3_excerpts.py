@@ -25,6 +25,23 @@ def test_crisis_lines_listed_for_readers_are_not_the_clinics_number():
     assert {p.number for p in page.phones} == {"+14163062157"}
 
 
+def test_lines_listed_under_a_resources_heading_are_the_resources_not_the_clinic():
+    # "Crisis Support in Toronto:" (Gerstein, Distress Centre, CAMH, Good2Talk) then "Additional Toronto
+    # Resources:" (CAMH, ConnexOntario): other services' numbers listed for readers.
+    pages, findings = check("nextsteptherapy", **NEXTSTEP)
+    url = ORIGIN + "/anxiety-therapy-toronto"
+    assert url in {p.url for p in pages.values()}
+    assert [f for f in findings if f.url == url and f.rule == "phone-mismatch"] == []
+
+
+def test_the_footer_after_a_crisis_section_is_the_practices_again():
+    # "Crisis Resources" lists five lines (tel: links); the footer after it gives "289-234-1853", which is not
+    # the practice's number: that one is still a mismatch.
+    _, findings = check("nextsteptherapy", **NEXTSTEP)
+    url = ORIGIN + "/first-job-anxiety-therapy-toronto"
+    assert [f.target for f in findings if f.url == url and f.rule == "phone-mismatch"] == ["+12892341853"]
+
+
 def test_a_call_button_dialling_a_placeholder_abroad_is_an_invalid_tel_link():
     # Duda's header button: href "tel:+555-555-1234" (read as a Brazilian number) around "(416) 306-2157".
     _, findings = check("nextsteptherapy", **NEXTSTEP)
