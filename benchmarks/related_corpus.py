@@ -28,6 +28,7 @@ import sys
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Optional
 from urllib.parse import quote
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "related"
@@ -126,7 +127,7 @@ def sample_pairs(folder: Path, n: int = 60, seed: int = 10) -> list[tuple[str, s
     return [(s, t, titles.get(s, "?"), titles.get(t, "?")) for s, t in rng.sample(pairs, min(n, len(pairs)))]
 
 
-def score(folder: Path) -> dict:
+def score(folder: Path, related: Optional[dict] = None) -> dict:
     """Recognition recall of the CRP blocks, and irrelevant-related-post against the labelled pairs."""
     import dataclasses
     import tomllib
@@ -140,7 +141,7 @@ def score(folder: Path) -> dict:
     built = pages(folder)
     truth = {p["url"]: set(block_links(p)) for p in posts(folder)}
     recognised = sum(1 for page in built if set(page.related_posts) == truth[page.url])
-    config = from_dict({"site": {"start_urls": [site.origin + "/"]}})
+    config = from_dict({"site": {"start_urls": [site.origin + "/"]}, "audits": {"related": related or {}}})
     config = dataclasses.replace(config, rules={r: "off" for r in registry.load() if r != "irrelevant-related-post"})
     found = [f for f in run_rules(Site.build(built, (), config)) if f.rule == "irrelevant-related-post"]
     flagged = {(f.url, f.target) for f in found}
@@ -160,14 +161,17 @@ def _bare(url: str) -> str:
     return url.split("#", 1)[0].removesuffix(".html").removesuffix("/index")
 
 
-def check_report(folder: Path, origin: str) -> dict:
-    """report.json of ``siteproof check folder`` with only the site's address configured."""
+def check_report(folder: Path, origin: str, related: Optional[dict] = None) -> dict:
+    """report.json of ``siteproof check folder`` with only the site's address configured (and ``related``:
+    settings of ``[audits.related]`` to try)."""
     import json
     import subprocess
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "siteproof.toml").write_text(f'[site]\ncanonical_url = "{origin}/"\n', encoding="utf-8")
+        options = "".join(f"{k} = {v!r}\n" for k, v in (related or {}).items())
+        (Path(tmp) / "siteproof.toml").write_text(f'[site]\ncanonical_url = "{origin}/"\n'
+                                                  + (f"[audits.related]\n{options}" if options else ""), encoding="utf-8")
         done = subprocess.run([sys.executable, "-m", "crawler", "check", str(folder.resolve()), "--config", "siteproof.toml",
                                "--out", tmp, "--format", "json", "--quiet", "--no-history"],
                               capture_output=True, text=True, cwd=tmp,
@@ -178,11 +182,11 @@ def check_report(folder: Path, origin: str) -> dict:
         return json.loads(out.read_text(encoding="utf-8"))
 
 
-def score_static(folder: Path, site: CorpusSite) -> dict:
+def score_static(folder: Path, site: CorpusSite, related: Optional[dict] = None) -> dict:
     """Recognition of the labelled blocks on the built site, and irrelevant-related-post on its labelled links."""
     import tomllib
 
-    report = check_report(folder, site.origin)
+    report = check_report(folder, site.origin, related)
     labels = tomllib.loads(site.labels.read_text(encoding="utf-8"))
     shown = {_bare(p["url"]): {_bare(u) for u in p.get("related_posts") or ()} for p in report["pages"]}
     truth = {_bare(b["page"]): {_bare(u) for u in b["links"]} for b in labels["block"]}
