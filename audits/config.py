@@ -7,6 +7,7 @@ Search order: ``--config FILE`` > ``siteproof.toml`` > ``[tool.siteproof]`` in
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import re
 import tomllib
@@ -194,9 +195,16 @@ def _convert(cls, data: Any, where: str):
     kwargs = {}
     for key, value in data.items():
         if key not in fields:
-            raise ConfigError(f"unknown config key '{where}.{key}'")
+            raise ConfigError(_unknown_key(key, fields, f"{where}."))
         kwargs[key] = _value(hints[key], value, f"{where}.{key}")
     return cls(**kwargs)
+
+
+def _unknown_key(key: str, known, prefix: str = "") -> str:
+    # A misspelt key would otherwise be found only by reading the docs against the file.
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    hint = f"did you mean '{prefix}{close[0]}'?" if close else "known: " + ", ".join(sorted(known))
+    return f"unknown config key '{prefix}{key}' ({hint})"
 
 
 def _value(hint: Any, value: Any, where: str):
@@ -250,11 +258,11 @@ def from_dict(data: dict[str, Any], source: str = "defaults") -> Config:
     known = {"site", "crawl", "links", "history", "notify", "report", "audits", "rules", "ignore"}
     for key in data:
         if key not in known:
-            raise ConfigError(f"unknown config key '{key}' in {source}")
+            raise ConfigError(f"{_unknown_key(key, known)} in {source}")
     audits = {}
     for name, section in (data.get("audits") or {}).items():
         if name not in registry.OPTIONS:
-            raise ConfigError(f"unknown config key 'audits.{name}' in {source}")
+            raise ConfigError(f"{_unknown_key(name, registry.OPTIONS, 'audits.')} in {source}")
         audits[name] = _convert(registry.OPTIONS[name], section, f"audits.{name}")
     rules = {}
     for rule_id, value in (data.get("rules") or {}).items():

@@ -6,9 +6,11 @@ Rules and renderers import this module, never the engine: the engine
 from __future__ import annotations
 
 import functools
+import itertools
+from collections.abc import Sequence
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from audits import kinds
 from audits.config import Config
@@ -99,17 +101,44 @@ class Site:
             return self.pages[f.final_url]
         return None
 
-    def link_rows(self) -> list[dict[str, Any]]:
+    def link_rows(self) -> "LinkRows":
         """The contract's ``links`` table: every link on every page with its check result."""
-        rows = []
-        outcomes: dict[str, tuple] = {}  # target -> its check result: a template's links repeat on every page
-        for page in self.pages.values():
+        pages = list(self.pages.values())
+        # A template's links repeat on every page: each target's check result is settled once.
+        outcomes = {link.target: None for page in pages for link in page.links}
+        return LinkRows(pages, {target: self._outcome(target) for target in outcomes})
+
+    def _outcome(self, target: str) -> tuple:
+        f = self.fetch(target)
+        if f is None:
+            return None, "ignored" if self.identity.ignored(target) else "not-checked", [], None
+        return f.status, f.error, [h.to_dict() for h in f.redirect_chain], f.final_url if f.redirect_chain else None
+
+
+class LinkRows(Sequence):
+    """The contract's ``links`` table, each row made when it is read.
+
+    A row is a dict of eleven keys per link of every page: 230,000 of them on a
+    2,000-page WordPress export, about 50 MB held from the audit to the last
+    report. Made on the fly from the pages (kept anyway) and one check result per
+    target, the table costs a few hundred KB; each reader (report.json, the HTML
+    summary, the history) walks it once.
+    """
+
+    def __init__(self, pages: list[Page], outcomes: dict[str, tuple]):
+        self._pages = pages
+        self._outcomes = outcomes
+        self._len = sum(len(page.links) for page in pages)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        outcomes = self._outcomes
+        for page in self._pages:
             for link in page.links:
-                outcome = outcomes.get(link.target)
-                if outcome is None:
-                    outcome = outcomes[link.target] = self._outcome(link.target)
-                status, error, chain, final_url = outcome
-                rows.append({
+                status, error, chain, final_url = outcomes[link.target]
+                yield {
                     "source": page.url,
                     "target": link.target,
                     "status": status,
@@ -121,14 +150,21 @@ class Site:
                     "region": link.context,
                     "tag": link.tag,
                     "line": link.line,
-                })
-        return rows
+                }
 
-    def _outcome(self, target: str) -> tuple:
-        f = self.fetch(target)
-        if f is None:
-            return None, "ignored" if self.identity.ignored(target) else "not-checked", [], None
-        return f.status, f.error, [h.to_dict() for h in f.redirect_chain], f.final_url if f.redirect_chain else None
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self)[index]
+        i = range(self._len)[index]  # IndexError as a list raises it
+        return next(itertools.islice(self, i, None))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (LinkRows, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"<LinkRows: {self._len} links>"
 
 
 @dataclass(frozen=True)
@@ -154,7 +190,7 @@ class Report:
     site: str
     config: Config
     pages: list[Page]
-    links: list[dict[str, Any]]
+    links: Sequence[dict[str, Any]]  # a LinkRows from the engine: iterate it, it is not stored
     findings: list[Finding]
     links_checked: int
     started_at: str
@@ -192,7 +228,9 @@ class Report:
     def failing(self, fail_on: Severity) -> list[Finding]:
         return [f for f in self.gating() if f.severity.rank >= fail_on.rank]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, lazy_links: bool = False) -> dict[str, Any]:
+        """The contract's shape; with ``lazy_links`` its links table is left a LinkRows (report.json
+        writes it a row at a time), else it is a list."""
         from audits import __version__
 
         out = {
@@ -213,7 +251,7 @@ class Report:
                 "new": len(self.baseline_new) if self.baseline_new is not None else None,
             },
             "pages": [p.summary(self.ctas.get(p.url, ())) for p in self.pages],
-            "links": self.links,
+            "links": self.links if lazy_links else list(self.links),
             "findings": [f.to_dict() for f in self.findings],
             "fixed": self.fixed,
             "site_facts": self.facts.to_dict(),

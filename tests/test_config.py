@@ -50,6 +50,19 @@ def test_unknown_or_wrong_keys_are_named(data, words):
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize("data, words", [
+    ({"crawl": {"concurency": 4}}, "(did you mean 'crawl.concurrency'?) in siteproof.toml"),
+    ({"audits": {"readabilty": {}}}, "(did you mean 'audits.readability'?)"),
+    ({"crawll": {}}, "(did you mean 'crawl'?)"),
+    # Nothing close: the table's keys are listed instead.
+    ({"crawl": {"external_links": False}}, "(known: check_external, concurrency,"),
+])
+def test_a_misspelt_key_is_answered_with_the_key_meant(data, words):
+    with pytest.raises(ConfigError) as err:
+        from_dict(data, "siteproof.toml")
+    assert words in str(err.value)
+
+
 @pytest.mark.parametrize("section, key, value, words", [
     ("crawl", "max_pages", -1, "at least 1"),
     ("crawl", "max_pages", 0, "at least 1"),

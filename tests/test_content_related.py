@@ -102,16 +102,53 @@ def test_redirected_related_link_is_judged_against_where_it_lands():
     assert [f.target for f in findings(list(pages.values()), [fetch]) if f.url == ptsd] == [old]
 
 
-def test_uncrawled_short_and_non_article_targets_are_skipped():
+def test_uncrawled_and_non_article_targets_are_skipped():
     pages = {p.url: p for p in fixtures.pages()}
     ptsd = fixtures.url_of("ketamine-ptsd")
-    short = Page(url=fixtures.ORIGIN + "/blog/short/", title="Semaglutide pricing", is_article=True,
-                 body_text="Semaglutide costs vary by pharmacy and plan.", word_count=7)
     landing = Page(url=fixtures.ORIGIN + "/weight-loss/", title="Weight loss", is_article=False,
                    body_text=pages[fixtures.url_of("semaglutide-weight-loss")].body_text, word_count=299)
     pages[ptsd] = dataclasses.replace(pages[ptsd], related_posts=(
-        fixtures.ORIGIN + "/blog/not-crawled/", short.url, landing.url, "https://elsewhere.test/diet/"))
-    assert [f for f in findings([*pages.values(), short, landing]) if f.url == ptsd] == []
+        fixtures.ORIGIN + "/blog/not-crawled/", landing.url, "https://elsewhere.test/diet/"))
+    assert [f for f in findings([*pages.values(), landing]) if f.url == ptsd] == []
+
+
+def test_a_short_post_is_judged_only_when_it_shares_no_topic_term():
+    pages = {p.url: p for p in fixtures.pages()}
+    ptsd = fixtures.url_of("ketamine-ptsd")
+    pricing = Page(url=fixtures.ORIGIN + "/blog/semaglutide-pricing/", title="Semaglutide pricing", is_article=True,
+                   body_text="Semaglutide costs vary by pharmacy and plan.", word_count=7)
+    session = Page(url=fixtures.ORIGIN + "/blog/ketamine-session-cost/", title="What a ketamine session for PTSD costs",
+                   is_article=True, body_text="Each infusion is billed on the day.", word_count=7)
+    pages[ptsd] = dataclasses.replace(pages[ptsd], related_posts=(pricing.url, session.url))
+    found = [f for f in findings([*pages.values(), pricing, session]) if f.url == ptsd]
+    assert [f.target for f in found] == [pricing.url]
+    assert found[0].evidence["similarity"] == 0.0
+    # A short post says too little to be judged on a low similarity: only on none at all.
+    everything = findings([*pages.values(), pricing, session], min_relative_similarity=100.0,
+                          max_flagged_similarity=1.0, bridge_share=0)
+    assert {f.target for f in everything if f.url == ptsd} == {pricing.url}
+
+
+def test_short_real_posts_of_a_magento_blog():
+    """kalpmehta/site @f23bcb2 (ka.lpe.sh, content/blog): the opening sentences of three posts, all under 150 words.
+
+    "Sample local.xml template" and "Redis read error" share the file both are about; the humour post
+    (a picture and its caption) shares nothing with either.
+    """
+    origin = "http://ka.lpe.sh"
+    redis = Page(url=origin + "/2013/12/01/magento-redis-read-error-on-connection/", is_article=True, word_count=66,
+                 title="Magento Redis read error on connection | Kalpesh Mehta",
+                 body_text="Magento read error on connection when using Redis. If you are using Redis as cache in "
+                           "Magento and read timeout is not specified, you may get this error. The solution was to add "
+                           "a read_timeout config option in app/etc/local.xml where you have configured Redis cache.")
+    local_xml = Page(url=origin + "/2014/06/22/magento-sample-local-xml-template/", is_article=True, word_count=22,
+                     title="Magento: Sample local.xml template | Kalpesh Mehta",
+                     body_text="Sample app/etc/local.xml file template. Change mysql database name, username and "
+                               "password with yours and clear the cache.")
+    humour = Page(url=origin + "/2012/10/22/humor-samsung-apple-youre-fired/", is_article=True, word_count=8,
+                  title="Humor: Samsung Apple You’re fired! | Kalpesh Mehta", body_text="Samsung Apple you're fired!")
+    redis = dataclasses.replace(redis, related_posts=(local_xml.url, humour.url))
+    assert [f.target for f in findings([redis, local_xml, humour])] == [humour.url]
 
 
 def test_thresholds_are_configurable():

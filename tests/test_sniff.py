@@ -20,6 +20,13 @@ def test_media_type_from_the_first_bytes():
     assert media_type_of(b"<!DOCTYPE html><html><title>x</title>") == "text/html"
 
 
+def test_binary_bytes_under_an_html_name_are_not_a_page_but_wide_text_is():
+    # A PNG or a zip saved as page.html has a signature; data with none still has NUL bytes in it.
+    assert media_type_of(bytes(range(256)) * 4) == "application/octet-stream"
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):  # with and without a BOM
+        assert media_type_of("<html><title>Clinic</title>".encode(encoding)) == "text/html", encoding
+
+
 def test_a_feed_saved_as_index_htm_gets_no_page_findings():
     # On this real export the feed and the REST index had missing-title, missing-h1, duplicate-title and
     # missing-meta-description findings before they were sniffed.

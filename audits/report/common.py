@@ -91,12 +91,15 @@ def parse_severity(value: Any) -> Severity:
 class LinkIndex:
     """Finds the link a finding is about, to show its anchor text and page region."""
 
-    def __init__(self, links: Iterable[dict[str, Any]]):
+    def __init__(self, links: Iterable[dict[str, Any]], findings: Iterable[Finding]):
+        # Only the rows some finding asks for are kept: the table has a row per link of every page.
+        wanted = {(f.url, t) for f in findings if f.target for t in (f.target, f.target.split("#", 1)[0])}
         self._rows: dict[tuple[str, str], dict[str, Any]] = {}
         for row in links:
             target = row.get("target") or ""
             for key in ((row.get("source"), target), (row.get("source"), target.split("#", 1)[0])):
-                self._rows.setdefault(key, row)
+                if key in wanted:
+                    self._rows.setdefault(key, row)
 
     def get(self, finding: Finding) -> Optional[dict[str, Any]]:
         if not finding.target:

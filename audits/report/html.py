@@ -96,7 +96,7 @@ class _View:
         self.limits = limits
         self.netloc = urlsplit(report.site or report.config.canonical_origin).netloc.lower()
         self.pages_by_url = {p.url: p for p in report.pages}
-        self.links = LinkIndex(report.links)
+        self.links = LinkIndex(report.links, report.findings)
         self.known = report.known_ids()
 
     def page_label(self, url: str) -> str:

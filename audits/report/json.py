@@ -9,7 +9,7 @@ from __future__ import annotations
 import json as _json
 from typing import Iterator
 
-from audits.site import Report
+from audits.site import LinkRows, Report
 from audits.report.common import duplicate_groups
 from audits.report.fingerprint import fingerprint
 
@@ -23,7 +23,7 @@ def render(report: Report, **opts) -> str:
 
 def chunks(report: Report, **_opts) -> Iterator[str]:
     """report.json in pieces, so a large crawl's file is written without one giant string."""
-    data = report.to_dict()
+    data = report.to_dict(lazy_links=True)
     known = report.known_ids()
     for entry, finding in zip(data.get("findings", []), report.findings):
         entry.setdefault("fingerprint", fingerprint(finding))
@@ -52,7 +52,7 @@ def _layout(data: dict) -> Iterator[str]:
     yield "{\n"
     for i, (key, value) in enumerate(data.items()):
         yield ",\n" if i else ""
-        if isinstance(value, list) and value:
+        if isinstance(value, (list, LinkRows)) and value:
             yield f"  {_dumps(key)}: [\n"
             for j, item in enumerate(value):
                 yield (",\n    " if j else "    ") + _dumps(item)
