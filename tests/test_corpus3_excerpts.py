@@ -3,7 +3,7 @@ first held-out run showed (docs/accuracy.md, "A second corpus nobody here had se
 from __future__ import annotations
 
 from audits.rules.citations import CitationOptions, cited_source
-from test_realsite_excerpts import ORIGIN, PAGE_RULES, check
+from support.realsites import ORIGIN, PAGE_RULES, check
 
 NEXTSTEP = {"phone": "(416) 306-2157", "phone_region": "CA"}
 
