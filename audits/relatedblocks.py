@@ -45,7 +45,7 @@ def _tokens(el) -> list[str]:
 
 
 def _marker(token: str) -> bool:
-    return (("related" in token and "unrelated" not in token) or token.startswith(RECENT_MARKS)
+    return (mainbody.names_related(token) or token.startswith(RECENT_MARKS)
             or token.startswith(POST_LIST_MARKS))
 
 
