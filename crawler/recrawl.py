@@ -83,9 +83,10 @@ def rules_fingerprint() -> str:
 
 
 def outcome_digest(fetch: Fetch) -> str:
-    """A link outcome as the rules read it: without its timing, which no rule reads and no two runs share."""
+    """A link outcome as the rules read it: without its timing, which no two runs share, nor whether
+    HEAD or GET answered, which follows the order the links were met in. No rule reads either."""
     data = fetch.to_dict()
-    del data["elapsed_ms"]
+    del data["elapsed_ms"], data["method"]
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
