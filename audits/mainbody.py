@@ -15,8 +15,8 @@ knows one theme's classes. Three generic signals are combined:
    post content in page-builder templates stay inside the body.
 
 The related-posts block is found by plugin markup (any class/id containing
-"related", unless it also says call to action: "related-cta") or by a heading such as "Related Posts" / "You may also like" and
-the link block that follows it. See docs/extraction.md for the measurements.
+"related", unless it also says call to action: "related-cta") or by a heading
+such as "Related Posts" / "You may also like" and the link block that follows it. See docs/extraction.md for the measurements.
 """
 from __future__ import annotations
 

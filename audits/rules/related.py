@@ -222,7 +222,7 @@ def topic_line(page: Page, site_segments: set[str]) -> str:
 
 
 def article_vectors(pages: Iterable[Page], opts: RelatedOptions) -> dict[str, Vector]:
-    """TF-IDF topic signatures of the articles with enough text to have a topic, keyed by page URL."""
+    """TF-IDF topic signatures of the articles, keyed by page URL (short ones weighed by the others' vocabulary)."""
     return _signatures(pages, opts)[0]
 
 
