@@ -89,10 +89,10 @@ def median_grade(pages: Iterable[PageFacts]) -> Optional[float]:
     return round(statistics.median(grades), 1) if grades else None
 
 
-def finding_record(finding) -> dict:
+def finding_record(finding, fingerprint_of=fingerprint) -> dict:
     data = finding.to_dict()
     record = {k: data.get(k) for k in FINDING_FIELDS if k != "fingerprint"}
-    record["fingerprint"] = fingerprint(finding)
+    record["fingerprint"] = fingerprint_of(finding)
     return record
 
 
@@ -132,7 +132,7 @@ def outcomes(link_rows: Iterable[dict]) -> dict[str, Outcome]:
 def snapshot(report) -> RunSnapshot:
     """What a finished Report leaves in the history."""
     return RunSnapshot(
-        findings=tuple(finding_record(f) for f in report.findings),
+        findings=tuple(finding_record(f, report.fingerprint) for f in report.findings),
         pages={p.url: page_facts(p) for p in report.pages},
         outcomes=outcomes(report.links),
     )
