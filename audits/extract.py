@@ -1124,12 +1124,14 @@ def _phones(blocks: list[_Block], links: list[Link], opts: ExtractOptions) -> tu
         label = previous if len(previous) <= 30 and labels.search(previous + " ") else ""
         text = f"{label} {b.text}" if label else b.text
         previous = b.text
-        if help_section and not b.heading:
-            other_lines |= {number for number, _, _, _ in _phone_spans(text, region, labels=labels)}
-            other_lines |= _labelled_numbers(text, region, labels)
-            continue
         spans = _phone_spans(text, region, labels=labels)
         other_lines |= _labelled_numbers(text, region, labels)
+        if help_section and not b.heading:
+            # The practice's own number, written above the list (in the header), is still its own there:
+            # "Prevention & resources: … Chardon Performance Therapy — (440) 299-7171".
+            own = {p.number for p in phones}
+            other_lines |= {number for number, _, _, _ in spans if number not in own}
+            spans = [span for span in spans if span[0] in own]
         phones.extend(PhoneSeen(number=number, raw=raw, via="text", context=b.ctx, line=b.line, beside=beside)
                       for (number, raw, _, _), beside in zip(spans, _beside(spans)))
     for link in links:

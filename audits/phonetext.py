@@ -20,8 +20,8 @@ OTHER_LINES = ("fax", "emergency", "after hours", "after-hours", "billing", "pha
 
 # A heading with one of these words opens a list of outside help lines and services ("Crisis Resources", "In
 # Crisis?", "Crisis Support in Hamilton", "Additional Toronto Resources:"): every number under it, up to the next
-# heading or the end of its region, is one of those lines. (A clinic's own number under a "Patient Resources"
-# heading is skipped too; the header and footer still carry it.)
+# heading or the end of its region, is one of those lines, but for a number the page wrote above the list (the
+# practice's own, in its header).
 HELP_SECTIONS = re.compile(r"\b(?:crisis|helplines?|help lines?|hotlines?|distress|resources)\b", re.I)
 
 # "(555) 010-CARE (2273)": the letters, then the digits they stand for in parentheses.

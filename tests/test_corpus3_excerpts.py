@@ -94,6 +94,18 @@ def test_a_floating_call_button_does_not_make_the_articles_number_clickable():
         [("phone-not-clickable", "+14402997171")]
 
 
+def test_the_practices_own_number_in_a_list_of_resources_is_still_its_own():
+    # "Prevention & resources": "Courtney Crawford, PT at Chardon Performance Therapy — (440) 299-7171" beside two
+    # hospitals' programmes. A "resources" heading opens a list of outside lines, but this number is the one the
+    # header gives; written as text in the post, it is not clickable there.
+    pages, findings = check("chardonpt", phone="(440) 299-7171", phone_region="US")
+    page = pages["/blog/concussions/"]
+    assert page.is_article
+    assert [p.context for p in page.phones if p.via == "text"] == ["header", "body"]
+    assert [(f.rule, f.target) for f in findings if f.url == page.url and f.rule.startswith("phone")] == \
+        [("phone-not-clickable", "+14402997171")]
+
+
 def test_a_bodys_definition_is_a_cited_source():
     # nextsteptherapy blog/workplace/how-to-recover-from-burnout.html, its second paragraph's first sentence.
     sentence = ("Burnout is more than being tired. The World Health Organization defines it as a syndrome resulting "
