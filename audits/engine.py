@@ -9,6 +9,10 @@ frozen Report: nothing after it edits the result.
 from __future__ import annotations
 
 import fnmatch
+import multiprocessing
+import os
+import sys
+import threading
 from datetime import datetime, timezone
 from typing import Iterable, Optional
 from urllib.parse import urlsplit
@@ -36,13 +40,71 @@ def _ignored(config: Config, finding: Finding) -> bool:
     return False
 
 
+# The costliest rule of a large site's audit (half of it on 2,000 generated articles: py-spy,
+# benchmarks/README.md "check_bench.py"), and one that reads nothing the others settle: on a
+# site this large it runs in a forked process while this one runs the rest.
+APART_RULES = ("irrelevant-related-post",)
+APART_FROM_PAGES = 100  # below this a fork costs more than the rule
+
+
 def run_rules(site: Site) -> list[Finding]:
     config = site.config
     rules = [(rule, severity) for rule in registry.load().values()
              if (severity := config.effective_severity(rule)) is not None]
-    findings = [f for rule, severity in rules for f in _run(rule, severity, site) if not _ignored(config, f)]
+    apart = {rule.id: _Apart(rule, severity, site) for rule, severity in rules
+             if rule.id in APART_RULES and len(site.pages) >= APART_FROM_PAGES and _can_fork()}
+    findings = [f for rule, severity in rules
+                for f in (apart[rule.id].findings() if rule.id in apart else _checked(rule, severity, site))]
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def _checked(rule, severity: Severity, site: Site) -> list[Finding]:
+    return [f for f in _run(rule, severity, site) if not _ignored(site.config, f)]
+
+
+def _can_fork() -> bool:
+    """A forked child may inherit a lock another thread was holding: fork only a one-thread
+    process (the CLI's `check` and `baseline`; a crawl's audit runs beside Twisted's threads)."""
+    return hasattr(os, "fork") and sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+class _Apart:
+    """One rule's findings, worked out in a forked child while this process runs the others.
+
+    The child reads the site it inherited (no copy is sent) and sends back only its findings;
+    a rule that raises there raises here, and a child that dies without answering has its
+    rule run again here, so the findings never depend on whether the fork worked.
+    """
+
+    def __init__(self, rule, severity: Severity, site: Site):
+        self.rule, self.severity, self.site = rule, severity, site
+        context = multiprocessing.get_context("fork")
+        self._conn, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(target=self._child, args=(child_end,), daemon=True)
+        self._process.start()
+        child_end.close()
+        self.pid = self._process.pid
+
+    def _child(self, conn) -> None:
+        try:
+            answer = ("ok", _checked(self.rule, self.severity, self.site))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
+            answer = ("raised", exc)
+        conn.send(answer)
+        conn.close()
+
+    def findings(self) -> list[Finding]:
+        try:
+            kind, value = self._conn.recv()
+        except (EOFError, OSError):
+            kind, value = "ok", _checked(self.rule, self.severity, self.site)
+        finally:
+            self._conn.close()
+            self._process.join()
+        if kind == "raised":
+            raise value
+        return value
 
 
 def _run(rule, severity: Severity, site: Site) -> list[Finding]:
