@@ -25,7 +25,7 @@ from lxml import etree
 from audits import kinds, mainbody, relatedblocks
 from audits.mainbody import BODY, INVISIBLE, text_of
 from audits.model import Action, Heading, Image, Link, Page, Paragraph, PhoneSeen, RelatedBlock
-from audits.phonetext import OTHER_LINES
+from audits.phonetext import HELP_SECTIONS, OTHER_LINES, dialled
 from audits.readability import measure, words
 
 ASSET = "asset"
@@ -788,7 +788,8 @@ def link_text(el) -> str:
 # ---------------------------------------------------------------- phones and text URLs
 
 # Seven digits with at most a few separators between them: the cheapest test that a block may hold a phone.
-_PHONE_HINT = re.compile(r"\d(?:[\s().\-]{0,3}\d){6}")
+# Typeset dashes separate too: "(270) 846 – 9994".
+_PHONE_HINT = re.compile(r"\d(?:[\s().\-\u2010-\u2015]{0,3}\d){6}")
 
 
 def _e164(num) -> str:
@@ -810,7 +811,14 @@ def _phone_spans(text: str, region: str, bare: bool = False,
     """``phones_in_text`` with where each number starts and ends in ``text``."""
     if not _PHONE_HINT.search(text):
         return []
-    return list(_matched_phones(text, region, bare, labels or _label_pattern(OTHER_LINES)))
+    return [m[:4] for m in _matched_phones(text, region, bare, labels or _label_pattern(OTHER_LINES)) if not m[4]]
+
+
+def _labelled_numbers(text: str, region: str, labels: re.Pattern) -> set[str]:
+    """The numbers ``text`` writes right after a label of another line ("Crisis Line: 1-800-742-1890")."""
+    if not _PHONE_HINT.search(text):
+        return set()
+    return {m[0] for m in _matched_phones(text, region, False, labels) if m[4]}
 
 
 # The theme's header, footer and call-to-action lines repeat on every page: their numbers are
@@ -827,9 +835,8 @@ def _matched_phones(text: str, region: str, bare: bool, labels: re.Pattern) -> t
             continue
         if _DATE.match(m.raw_string):  # "03.06.2025", "2024-05-17": a review's or post's date
             continue
-        if labels.search(lead):
-            continue
-        found.append((_e164(m.number), m.raw_string, m.start, m.end))
+        # The number of another line is kept, marked, so a tel: link dialling it is known as that line too.
+        found.append((_e164(m.number), m.raw_string, m.start, m.end, bool(labels.search(lead))))
     return tuple(found)
 
 
@@ -872,13 +879,9 @@ def _label_pattern(labels: tuple[str, ...]) -> re.Pattern:
 @functools.lru_cache(maxsize=1024)
 def phone_from_tel(href: str, region: str) -> Optional[tuple[str, str]]:
     raw = unquote(href.split(":", 1)[1]).split(";", 1)[0].strip()
-    try:
-        num = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(num):
-        return None  # "tel:(123) 456 789": the invalid-tel-link rule's business, not a number to compare
-    return _e164(num), raw
+    number = dialled(raw, region)
+    # "tel:(123) 456 789", "tel:+555-555-1234": the invalid-tel-link rule's business, not a number to compare
+    return (number, raw) if number else None
 
 
 _TLDS = ("com|org|net|edu|gov|us|co|io|info|biz|health|clinic|care|md|me|ca|uk|de|au|mx|"
@@ -962,6 +965,15 @@ def placeholders(texts: Iterable[str]) -> tuple[str, ...]:
 # Markup only a whole document has; a file without any of it is a piece of one (an include, a snippet).
 _DOCUMENT = re.compile(rb"<(?:!doctype|html|head|body|title)[\s>]", re.I)
 
+
+def _is_document(body: bytes) -> bool:
+    """Whether ``body`` has whole-document markup outside comments: a snippet's "<!-- Add in <head> … -->"
+    names the tag it goes in, it does not have one."""
+    for m in _DOCUMENT.finditer(body):
+        if body.rfind(b"<!--", 0, m.start()) <= body.rfind(b"-->", 0, m.start()):
+            return True
+    return False
+
 _REFRESH_DELAY = re.compile(r"\s*(\d+(?:\.\d*)?)")
 
 
@@ -1012,7 +1024,7 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
         og_type=w.meta.get("og:type", "").lower(), ld_types=frozenset(_jsonld_types(w.jsonld)),
         listing=lay.listing, h1_count=sum(1 for h in w.headings if h.level == 1), word_count=word_count,
         article_main=lay.main is not None and lay.main.tag == "article", refresh=_refresh(w.links, url),
-        page_words=page_words, short_text=short_text, document=bool(_DOCUMENT.search(body)) or b"\x00" in body[:64],
+        page_words=page_words, short_text=short_text, document=_is_document(body) or b"\x00" in body[:64],
         placeholders=placeholders(b.text for b in in_body), forms=sum(1 for a in actions if a.kind == "form")))
     is_article = kind == kinds.ARTICLE
     blocks = relatedblocks.related_blocks(body_el, lay, w.resolve, url)
@@ -1092,19 +1104,32 @@ def _phones(blocks: list[_Block], links: list[Link], opts: ExtractOptions) -> tu
     region, labels = opts.phone_region, _label_pattern(opts.other_lines)
     phones = []
     previous = ""
+    other_lines: set[str] = set()
+    help_section = ""  # the region of the heading that opened a list of help lines: it ends with the region
     for b in blocks:
         if b.hidden:
             continue
+        if b.heading:
+            help_section = b.ctx if HELP_SECTIONS.search(b.text) else ""
+        elif help_section != b.ctx:
+            help_section = ""  # the page's footer after a "Crisis Resources" section is the practice's again
         # A label in its own element, "<h4>Fax</h4><p>(559) 425-1119</p>", names the number that opens the next block.
         label = previous if len(previous) <= 30 and labels.search(previous + " ") else ""
-        spans = _phone_spans(f"{label} {b.text}" if label else b.text, region, labels=labels)
+        text = f"{label} {b.text}" if label else b.text
+        previous = b.text
+        if help_section and not b.heading:
+            other_lines |= {number for number, _, _, _ in _phone_spans(text, region, labels=labels)}
+            other_lines |= _labelled_numbers(text, region, labels)
+            continue
+        spans = _phone_spans(text, region, labels=labels)
+        other_lines |= _labelled_numbers(text, region, labels)
         phones.extend(PhoneSeen(number=number, raw=raw, via="text", context=b.ctx, line=b.line, beside=beside)
                       for (number, raw, _, _), beside in zip(spans, _beside(spans)))
-        previous = b.text
     for link in links:
         if link.tag in ("a", "area") and link.target[:4].lower() == "tel:":
             parsed = phone_from_tel(link.target, region)
-            if parsed is not None:
+            # "Crisis Line: <a href="tel:18007421890">1-800-742-1890</a>": the link dials the labelled line.
+            if parsed is not None and parsed[0] not in other_lines:
                 shown = phones_in_text(link.text, region, bare=True)
                 phones.append(PhoneSeen(number=parsed[0], raw=parsed[1], via="tel", context=link.context,
                                         shown=shown[0][0] if shown else None, line=link.line))

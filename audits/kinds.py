@@ -62,6 +62,22 @@ _ARTICLE_TYPES = frozenset({"article", "blogposting", "newsarticle", "medicalsch
 _ARCHIVE_BODY = ("category", "tag", "author", "date", "post-type-archive", "tax-", "archive")
 _LISTING_BODY = ("blog", "search", "search-results")
 _POST_BODY = ("single-post", "single", "single-format-standard")  # in the order evidence names them
+# Custom post types that hold articles under another name.
+_ARTICLE_POST_TYPES = frozenset({"post", "article", "articles", "blog", "blog_post", "blog-post", "blogpost", "news",
+                                 "insight", "insights", "resource", "resources", "story", "stories"})
+
+
+def _custom_post_type(body_classes) -> Optional[str]:
+    """The custom post type a WordPress single entry's body classes name ("single-testimonial"), else None."""
+    if "single" not in body_classes or "single-post" in body_classes:  # a post, whatever else the theme adds
+        return None
+    for c in sorted(body_classes):
+        kind = c[len("single-"):] if c.startswith("single-") else ""
+        if kind and not kind.startswith("format-") and kind not in _ARTICLE_POST_TYPES:
+            return kind
+    return None
+
+
 _ARCHIVE_SEGMENTS = frozenset({"tag", "tags", "category", "categories", "author", "authors", "topic", "topics"})
 _INDEX_SEGMENTS = frozenset({"blog", "news", "articles", "posts", "insights", "resources", "updates"})
 _INDEX_FILES = re.compile(r"(?:^|/)(?:index|default)\.(?:html?|php|aspx?)$", re.I)
@@ -191,6 +207,12 @@ def classify(f: PageFacts) -> tuple[str, tuple[str, ...]]:
     if f.og_type == "profile":
         return OTHER, ("og:type profile: a person's page",)
 
+    # WordPress names a single entry's post type in its body class: "single-testimonial", "single-product",
+    # "single-event" are a custom type's entries, not blog posts (a standard post is "single-post").
+    custom = _custom_post_type(f.body_classes)
+    if custom:
+        return OTHER, (f"body class single-{custom}: a WordPress '{custom}' entry, not a post",)
+
     post = [f"body class {c}" for c in _POST_BODY if c in f.body_classes] + \
            [f"body class {c}" for c in sorted(f.body_classes) if c.startswith("postid-")][:1]
     ld = sorted(f.ld_types & _ARTICLE_TYPES)
@@ -294,7 +316,9 @@ def in_navigation(pages, resolve=lambda url: url) -> dict[str, str]:
     where the type a CMS writes does not (Publii's JSON-LD Article on every page it calls a post, a
     generator's MedicalWebPage on condition pages).
     """
-    seen = [p for p in pages if p.kind not in NOT_PAGES and p.kind != REDIRECT]
+    # A feed or a JSON file saved with an HTML name (a mirror's feed/index.html) has no menu: it is not
+    # one of the pages the share is taken of.
+    seen = [p for p in pages if p.kind not in NOT_PAGES and p.kind != REDIRECT and "html" in p.content_type]
     counts: dict[str, int] = {}
     for page in seen:
         for url in {resolve(link.fetch_url) for link in page.links

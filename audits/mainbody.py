@@ -15,8 +15,8 @@ knows one theme's classes. Three generic signals are combined:
    post content in page-builder templates stay inside the body.
 
 The related-posts block is found by plugin markup (any class/id containing
-"related") or by a heading such as "Related Posts" / "You may also like" and
-the link block that follows it. See docs/extraction.md for the measurements.
+"related", unless it also says call to action: "related-cta") or by a heading
+such as "Related Posts" / "You may also like" and the link block that follows it. See docs/extraction.md for the measurements.
 """
 from __future__ import annotations
 
@@ -88,12 +88,22 @@ def keyword_region(el) -> Optional[str]:
     return _names_region(f"{cls or ''} {ident or ''}".lower())
 
 
+# A "related" name that also says call to action ("related-cta": a "Need support?" box after the
+# post, a "Read more" button in a card) names the practice's next step, not a list of posts.
+_CALL_TO_ACTION = frozenset({"cta", "btn", "button"})
+
+
+def names_related(token: str) -> bool:
+    """Whether one class or id token marks a related-posts block (``jp-relatedposts``, ``yarpp-related``)."""
+    return "related" in token and "unrelated" not in token and not _CALL_TO_ACTION & set(_SPLIT.split(token))
+
+
 @lru_cache(maxsize=4096)
 def _names_region(names: str) -> Optional[str]:
     tokens = names.split()
     if not tokens:
         return None
-    if any("related" in t and "unrelated" not in t for t in tokens):
+    if any(names_related(t) for t in tokens):
         return RELATED
     parts: set = set()
     hits: set = set()

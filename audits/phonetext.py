@@ -9,10 +9,20 @@ import re
 from typing import Optional
 
 import phonenumbers
+from phonenumbers import shortnumberinfo
 
 # Labels of numbers that are not the clinic's main line ([audits.phone] other_lines): a fax, an
-# emergency or after-hours service, the billing office, the pharmacy.
-OTHER_LINES = ("fax", "emergency", "after hours", "after-hours", "billing", "pharmacy")
+# emergency or after-hours service, the billing office, the pharmacy, and the crisis and help lines a
+# mental-health page lists for its readers ("Durham Crisis Line: 1-800-742-1890", "Mental Health
+# Helpline: 1-866-531-2600", "Distress Centre: (416) 408-4357").
+OTHER_LINES = ("fax", "emergency", "after hours", "after-hours", "billing", "pharmacy",
+               "crisis", "helpline", "help line", "hotline", "distress")
+
+# A heading with one of these words opens a list of outside help lines and services ("Crisis Resources", "In
+# Crisis?", "Crisis Support in Hamilton", "Additional Toronto Resources:"): every number under it, up to the next
+# heading or the end of its region, is one of those lines. (A clinic's own number under a "Patient Resources"
+# heading is skipped too; the header and footer still carry it.)
+HELP_SECTIONS = re.compile(r"\b(?:crisis|helplines?|help lines?|hotlines?|distress|resources)\b", re.I)
 
 # "(555) 010-CARE (2273)": the letters, then the digits they stand for in parentheses.
 _SPELLED_OUT = re.compile(r"\s*\((\d[\d\s.-]*)\)\s*$")
@@ -38,6 +48,35 @@ def to_e164(raw: str, region: str = "US") -> Optional[str]:
     if not phonenumbers.is_possible_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def dialled(raw: str, region: str = "US") -> Optional[str]:
+    """The number a tel: href dials, as E.164, or None when it dials none.
+
+    Written with a country code ("+555-555-1234"), the number must be one that country assigns: a
+    theme's placeholder read as "+55 55 555-1234" is a possible Brazilian number but nobody's line.
+    Without one, a possible number of the region is enough (as everywhere else)."""
+    try:
+        parsed = phonenumbers.parse(without_spelled_digits(raw), region or None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    if raw.lstrip().startswith("+") and not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_service_code(raw: str, region: str = "US") -> bool:
+    """A short code the region's phones dial: 911, 988 (the suicide and crisis line), 112, 211."""
+    digits = re.sub(r"[\s.()-]", "", raw)
+    if not digits.isdigit() or len(digits) > 6:
+        return False
+    try:
+        parsed = phonenumbers.parse(digits, region or "US")
+    except phonenumbers.NumberParseException:
+        return False
+    return shortnumberinfo.is_valid_short_number_for_region(parsed, region or "US")
 
 
 _EXTENSION = re.compile(r"[\s,]*(?:ext\.?|extension|x|#)\s*\d+$", re.I)

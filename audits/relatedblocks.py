@@ -3,7 +3,8 @@
 A block is recorded when something on the page calls it related: a class or id with "related"
 in it (Jetpack ``jp-relatedposts``, YARPP ``yarpp-related``, Contextual Related Posts
 ``crp_related``, Astra ``ast-single-related-posts-container``, Kadence ``entry-related``, OceanWP
-``#related-posts``, Avada ``related-posts``), or a heading such as "You may also like" over a
+``#related-posts``, Avada ``related-posts``; not a name that also says call to action, such as
+``related-cta``), or a heading such as "You may also like" over a
 block of links (page builders: an Elementor posts widget, a Divi blog module, a GenerateBlocks
 or core query loop, a Genesis child theme's list). Each block keeps the class names that mark
 it, its heading and where it sits. Whether it really is a related-posts block is the rule's
@@ -45,7 +46,7 @@ def _tokens(el) -> list[str]:
 
 
 def _marker(token: str) -> bool:
-    return (("related" in token and "unrelated" not in token) or token.startswith(RECENT_MARKS)
+    return (mainbody.names_related(token) or token.startswith(RECENT_MARKS)
             or token.startswith(POST_LIST_MARKS))
 
 

@@ -208,6 +208,19 @@ class Report:
     # The run as recorded in the history store (audits/history/record.py): {"run", "since_last",
     # "trend"}; None when nothing was recorded (--no-history, `baseline`).
     history: Optional[dict[str, Any]] = None
+    # id(finding) -> (finding, its fingerprint), filled by ``fingerprint``: report.json, findings.csv and the
+    # history each need every fingerprint. The copies dataclasses.replace makes share it, and each entry
+    # holds its finding, so no other object can take over that id while the entry lives.
+    fingerprints: dict[int, tuple[Finding, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def fingerprint(self, finding: Finding) -> str:
+        """``audits.baseline.fingerprint`` of one of this report's findings, made once."""
+        known = self.fingerprints.get(id(finding))
+        if known is None or known[0] is not finding:
+            from audits.baseline import fingerprint
+
+            known = self.fingerprints[id(finding)] = (finding, fingerprint(finding))
+        return known[1]
 
     def counts(self) -> dict[str, int]:
         c = Counter(f.severity.value for f in self.findings)

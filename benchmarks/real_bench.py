@@ -10,7 +10,11 @@ right after, with LinkChecker (PyPI: `pip install linkchecker` into a venv of
 its own; it checks only internal links by default), and prints for each the
 wall time, CPU time, peak RSS, requests and connections as the server saw
 them, the time split (start-up, crawl, audit and reports), and the ratio.
-It also compares what each reports broken.
+It also compares what each reports broken. Last, siteproof crawls the site
+again, unchanged, with the history the first crawl recorded (issue 9: pages
+revalidated with If-Modified-Since, 304s re-use the stored page), and prints
+that re-crawl's time as a share of the first and whether its findings are
+identical.
 
 LinkChecker waits 0.1-0.6 s between two requests to one host unless the
 server answers with a `LinkChecker` header and its configuration raises
@@ -38,7 +42,7 @@ from urllib.parse import unquote, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crawl_bench import siteproof_command  # noqa: E402
+from crawl_bench import RECRAWL_TARGET, finding_keys, siteproof_command, verdict  # noqa: E402
 from measure import load_note, run_measured  # noqa: E402
 
 RATIO_TARGET = 0.5
@@ -164,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp_name)
         config = tmp / "siteproof.toml"
         config.write_text("[crawl]\nmax_pages = 100000\ncheck_external = false\n", encoding="utf-8")
-        cmd = [*cli, "crawl", url, "--out", str(tmp / "out"), "--quiet", "--no-history",
+        # A history store, as a user's crawl keeps by default: the re-crawl below revalidates against it.
+        history = tmp / "history.sqlite"
+        cmd = [*cli, "crawl", url, "--out", str(tmp / "out"), "--quiet", "--history", str(history),
                "--config", str(config)]
         ours, our_split, our_requests, our_connections = served_run(cmd, tmp, log)
         report_file = tmp / "out" / "report.json"
@@ -176,6 +182,14 @@ def main(argv: list[str] | None = None) -> int:
             rc.write_text(f"[checking]\nmaxrequestspersecond={LINKCHECKER_RATE}\n", encoding="utf-8")
             peer_cmd = [args.linkchecker, "--no-status", "-f", str(rc), "-o", "csv", "-t", str(args.threads), url]
             peer, peer_split, peer_requests, peer_connections = served_run(peer_cmd, tmp, log)
+        again_cmd = [*cli, "crawl", url, "--out", str(tmp / "out-again"), "--history", str(history),
+                     "--config", str(config)]  # not --quiet: its summary says how many pages were unchanged
+        again, again_split, again_requests, again_connections = served_run(again_cmd, tmp, log)
+        again_report = tmp / "out-again" / "report.json"
+        first_keys = set(finding_keys(report_file)) if report_file.exists() else set()
+        again_keys = set(finding_keys(again_report)) if again_report.exists() else set()
+        same_findings = first_keys == again_keys if report_file.exists() and again_report.exists() else None
+        again_counts = next((line for line in again.stderr.splitlines() if "unchanged (304)" in line), "")
     server.shutdown()
     server.server_close()
 
@@ -191,6 +205,23 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  requests       {our_requests} seen by the server ({crawl.get('requests', '?')} sent by Scrapy); "
           f"connections {our_connections} ({crawl.get('connections', '?')} opened by Scrapy)")
     print(f"  time split     {our_split}")
+    print("siteproof, the unchanged re-crawl (same history store)")
+    if again.returncode not in (0, 1):
+        print(f"  FAILED (exit {again.returncode}): {again.stderr.strip()[-500:]}")
+    else:
+        share = again.wall_s / ours.wall_s
+        print(f"  wall time      {again.wall_s:.2f} s   CPU {again.cpu_s:.2f} s   peak RSS {again.peak_rss_mb:.0f} MB   "
+              f"{share:.0%} of the first crawl (aim at most {RECRAWL_TARGET:.0%}: "
+              f"{verdict(share <= RECRAWL_TARGET and bool(same_findings))})")
+        print(f"  requests       {again_requests} seen by the server; connections {again_connections}")
+        print(f"  time split     {again_split}")
+        print(f"  summary        {again_counts.removeprefix('siteproof: ')}")
+        print(f"  findings identical to the first crawl's: {same_findings}")
+        for name, keys in (("only the first crawl", first_keys - again_keys), ("only the re-crawl", again_keys - first_keys)):
+            for key in sorted(keys)[:5]:
+                print(f"    {name}: {' | '.join(key)[:300]}")
+            if len(keys) > 5:
+                print(f"    {name}: …and {len(keys) - 5} more")
     if peer is None:
         print("\nLinkChecker not found (pip install linkchecker, or --linkchecker PATH): no ratio.")
         return 0

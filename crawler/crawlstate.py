@@ -5,8 +5,11 @@ this module reads and writes them through its own connection, whose reads need
 no transaction, so a crawl looking up validators never holds a lock.
 
 Validators let the next crawl ask "changed?" and reuse the page model; external
-outcomes carry their check time; a checkpoint's records are committed one by one
-(a page with its fetch) so a crawl killed with -9 can be resumed from its last record. Page models are
+outcomes carry their check time; a checkpoint's records are committed as they come
+(a page with its fetch) so a crawl killed with -9 can be resumed from its last record. The
+fetches no page comes with (asset and external link checks, most of a real site's requests)
+wait and are written together with the next page, or after ``WRITE_AFTER_S``: a kill loses
+only the last moment's link checks, which ``--resume`` makes again. Page models are
 stored once per distinct content, so an unchanged re-crawl adds no page rows.
 The SQL is plain Core (upserts through the dialect's ``insert``), so the same
 code serves SQLite and PostgreSQL (``[history] url``).
@@ -33,6 +36,9 @@ from audits.model import Fetch, Finding, Page
 # re-crawl reads each unchanged page's model.
 _RECORD = checkpoint_records.insert()
 _PAGE_TEXT = select(page_models.c.page).where(page_models.c.key == bindparam("key"))
+# A page-less fetch's records wait at most this long (or this many) before they are committed.
+WRITE_AFTER_S = 1.0
+WRITE_AFTER_N = 256
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,10 @@ class CrawlState:
         self.engine = engine
         self.conn: Connection = engine.connect()
         self._upserts: dict[tuple, Any] = {}
+        # Link checks' records not written yet (record_fetch): external outcomes by URL, checkpoint rows in order.
+        self._externals: dict[str, dict] = {}
+        self._records: list[dict] = []
+        self._waiting_since = 0.0
 
     @classmethod
     def open(cls, path: Path | str) -> "CrawlState":
@@ -89,13 +99,16 @@ class CrawlState:
         return cls(open_engine(path))
 
     def close(self) -> None:
+        self._write_waiting()
         if self.conn.in_transaction():
             self.conn.commit()  # a page recorded last, whose fetch never came (record_page)
         self.conn.close()
         self.engine.dispose()
 
-    def _upsert(self, table: Table, values: dict, keys: tuple[str, ...]) -> None:
-        shape = (table.name, keys, tuple(values))
+    def _upsert(self, table: Table, values: dict | list[dict], keys: tuple[str, ...]) -> None:
+        """Insert or update one row, or many of one shape in one statement."""
+        columns = tuple(values if isinstance(values, dict) else values[0])
+        shape = (table.name, keys, columns)
         stmt = self._upserts.get(shape)
         if stmt is None:  # built once per shape: building one is most of a small write's cost
             if self.engine.dialect.name == "postgresql":
@@ -103,7 +116,7 @@ class CrawlState:
             else:
                 from sqlalchemy.dialects.sqlite import insert
             stmt = insert(table)
-            changed = {k: stmt.excluded[k] for k in values if k not in keys}
+            changed = {k: stmt.excluded[k] for k in columns if k not in keys}
             stmt = self._upserts[shape] = (stmt.on_conflict_do_update(index_elements=list(keys), set_=changed)
                                            if changed else stmt.on_conflict_do_nothing(index_elements=list(keys)))
         self.conn.execute(stmt, values)
@@ -150,9 +163,9 @@ class CrawlState:
                                 .where(externals.c.url == url)).first()
         return None if row is None else (Fetch.from_dict(json.loads(row[0])), row[1])
 
-    def _save_external(self, fetch: Fetch, text: str) -> None:
-        values = {"url": fetch.url, "fetch": text, "checked_at": time.time()}
-        self._upsert(externals, values, ("url",))
+    @staticmethod
+    def _external_row(fetch: Fetch, text: str) -> dict:
+        return {"url": fetch.url, "fetch": text, "checked_at": time.time()}
 
     # ---------------------------------------------------------------- the rules' findings
 
@@ -216,6 +229,7 @@ class CrawlState:
         validators when given, and its checkpoint record. With a checkpoint they are committed with the
         page's fetch, which the crawl records right after: a page whose fetch was not recorded is
         fetched again on ``--resume`` anyway, and one commit a page is half the crawl's commits."""
+        self._write_waiting()  # the checkpoint keeps the records in the order they were made
         if text is not None:
             self._store_page(key, text)
         if found is not None:
@@ -224,18 +238,44 @@ class CrawlState:
         if checkpoint is not None:
             self.conn.execute(_RECORD, {"checkpoint": checkpoint.id, "url": page.url, "page_key": key,
                                         "depth": page.depth})
+            self._page_open = True
         else:
             self.conn.commit()
 
+    _page_open = False  # a page's records are written and wait for its fetch's commit
+
     def record_fetch(self, checkpoint: Optional[Checkpoint], fetch: Fetch, text: str, external: bool = False) -> None:
-        """One fetch, in one transaction (with its page's records, when it has a page): its outcome as an
-        external link's last check when ``external``, and its checkpoint record. ``text``: its ``fetch_json``."""
+        """One fetch: its outcome as an external link's last check when ``external``, and its checkpoint
+        record (``text``: its ``fetch_json``). A page's fetch is committed at once with the page's records;
+        any other fetch (a link check) waits, and is written with the next page or within WRITE_AFTER_S, in
+        one statement with the others waiting: an external link's last check always in one transaction
+        with its checkpoint record."""
         if external:
-            self._save_external(fetch, text)
+            self._externals[fetch.url] = self._external_row(fetch, text)
         if checkpoint is not None:
-            self.conn.execute(_RECORD, {"checkpoint": checkpoint.id, "url": fetch.url, "page_key": None,
-                                        "depth": None, "fetch": text})
-        self.conn.commit()
+            self._records.append({"checkpoint": checkpoint.id, "url": fetch.url, "page_key": None,
+                                  "depth": None, "fetch": text})
+        if self._page_open:
+            self._page_open = False
+            self._write_waiting()
+            self.conn.commit()
+            return
+        now = time.monotonic()
+        if not self._waiting_since:
+            self._waiting_since = now
+        if now - self._waiting_since >= WRITE_AFTER_S or len(self._records) + len(self._externals) >= WRITE_AFTER_N:
+            self._write_waiting()
+            self.conn.commit()
+
+    def _write_waiting(self) -> None:
+        """Execute the link checks' waiting records (the caller commits)."""
+        if self._externals:
+            self._upsert(externals, list(self._externals.values()), ("url",))
+            self._externals = {}
+        if self._records:
+            self.conn.execute(_RECORD, self._records)
+            self._records = []
+        self._waiting_since = 0.0
 
     def records(self, checkpoint: Checkpoint) -> Iterator[Page | Fetch]:
         """The checkpoint's records in the order they were made."""

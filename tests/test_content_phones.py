@@ -6,7 +6,7 @@ import dataclasses
 from audits import registry
 from audits.config import from_dict
 from audits.engine import run_rules
-from audits.model import Page, PhoneSeen
+from audits.model import Action, Page, PhoneSeen
 from audits.rules.phones import canonical_number, to_e164, written_format
 from audits.site import Site
 
@@ -24,13 +24,13 @@ def text(raw, number=None, context="body", line=None):
     return PhoneSeen(number=number or to_e164(raw), raw=raw, via="text", context=context, line=line)
 
 
-def tel(href, shown=None, context="body"):
+def tel(href, shown=None, context="body", line=None):
     return PhoneSeen(number=to_e164(href.removeprefix("tel:")), raw=href, via="tel", context=context,
-                     shown=to_e164(shown) if shown else None)
+                     shown=to_e164(shown) if shown else None, line=line)
 
 
-def page(path, *phones, article=False):
-    return Page(url=ORIGIN + path, phones=tuple(phones), is_article=article)
+def page(path, *phones, article=False, actions=()):
+    return Page(url=ORIGIN + path, phones=tuple(phones), is_article=article, actions=tuple(actions))
 
 
 HOUSE = {"phone": "(559) 425-1118"}
@@ -137,8 +137,16 @@ def test_number_in_article_text_without_tel_link():
 
 
 def test_number_with_tel_link_in_the_body_is_clickable():
-    pages = [page("/post/", text("(559) 425-1118"), tel("tel:+15594251118", "(559) 425-1118"), article=True)]
+    # Extraction records the article's own links as its actions, the tel: link among them.
+    pages = [page("/post/", text("(559) 425-1118"), tel("tel:+15594251118", "(559) 425-1118", line=14),
+                  article=True, actions=[Action(kind="link", text="(559) 425-1118", href="tel:+15594251118", line=14)])]
     assert findings("phone-not-clickable", pages) == []
+
+
+def test_a_tel_link_outside_the_article_does_not_make_its_number_clickable():
+    # A theme's floating "Call" bar after </main>: in the page's body region, not one of the article's actions.
+    pages = [page("/post/", text("(559) 425-1118", line=12), tel("tel:+15594251118", line=40), article=True)]
+    assert [f.line for f in findings("phone-not-clickable", pages)] == [12]
 
 
 def test_tel_link_only_in_the_header_does_not_make_body_text_clickable():

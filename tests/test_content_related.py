@@ -123,7 +123,8 @@ def test_a_short_post_is_judged_only_when_it_shares_no_topic_term():
     pages[ptsd] = dataclasses.replace(pages[ptsd], related_posts=(pricing.url, session.url))
     found = [f for f in findings([*pages.values(), pricing, session]) if f.url == ptsd]
     assert [f.target for f in found] == [pricing.url]
-    assert found[0].evidence["similarity"] == 0.0
+    assert found[0].evidence["similarity"] == 0.0 and found[0].evidence["short_post"]
+    assert "a post under 150 words is judged only on that" in found[0].message
     # A short post says too little to be judged on a low similarity: only on none at all.
     everything = findings([*pages.values(), pricing, session], min_relative_similarity=100.0,
                           max_flagged_similarity=1.0, bridge_share=0)

@@ -2,28 +2,9 @@
 measured in docs/accuracy.md, each on the real markup that showed it."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from audits import sources
-from audits.config import from_dict
-from audits.engine import run_rules
-
-REAL = Path(__file__).parent / "fixtures" / "realsites"
-ORIGIN = "https://clinic.test"
-PAGE_RULES = {"missing-title", "missing-meta-description", "missing-h1", "multiple-h1", "missing-alt",
-              "duplicate-title", "broken-link", "phone-format"}
-
-
-def check(site: str, **cfg):
-    folder = REAL / site
-    config = from_dict({"site": {"canonical_url": ORIGIN, **cfg}})
-    local = sources.pages_from_paths([folder], config, path_base=folder)
-    built = local.site()
-    pages = {url.removeprefix(ORIGIN): page for url, page in built.pages.items()}
-    findings = [f for f in run_rules(built)]
-    return pages, findings
+from support.realsites import ORIGIN, PAGE_RULES, check
 
 
 @pytest.mark.parametrize("site, path, kind, evidence", [

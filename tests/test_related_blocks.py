@@ -80,3 +80,30 @@ def test_per_article_selections_are_kept_even_when_they_overlap():
     slugs = ("a", "b", "c", "d")
     pages = [_post(s, tuple(o for o in slugs if o != s)) for s in slugs]
     assert len(related_links(pages)) == 4
+
+
+def test_a_call_to_action_box_named_related_is_no_related_posts_block():
+    """nextsteptherapy.ca (jhcynamon1/NextStepTherapySite-v2 @02b2123, blog/workplace/how-to-recover-from-burnout.html):
+    the post ends with an `<aside class="related-cta">` booking box, then its own related articles."""
+    after = """<aside class="related-cta">
+ <h3>Need Support?</h3>
+ <p>If burnout is affecting your work, therapy can help you rebuild boundaries and energy with a plan tailored to your role.</p>
+ <a href="/workplace-stress-therapy-ontario.html" class="btn-primary">Learn About Therapy Options</a>
+ <a href="https://nextsteptherapy.janeapp.com/" class="btn-secondary">Schedule 15-Min Call</a>
+ </aside>
+ <nav class="related-posts">
+ <h3>Related Articles</h3>
+ <ul>
+ <li><a href="/blog/workplace/imposter-syndrome-at-work.html">Imposter Syndrome at Work</a></li>
+ <li><a href="/perfectionism-and-burnout-therapy-toronto.html">Perfectionism and Burnout</a></li>
+ <li><a href="/virtual-therapy-effectiveness-research.html">Virtual Therapy Effectiveness</a></li>
+ </ul>
+ </nav>"""
+    html = SHELL.format(body=BODY, inside=after, after="")
+    page = extract_page(ORIGIN + "/blog/how-to-recover-from-burnout.html", html.encode(),
+                        headers={"Content-Type": "text/html"})
+    assert page.related_posts == tuple(ORIGIN + p for p in (
+        "/blog/workplace/imposter-syndrome-at-work.html", "/perfectionism-and-burnout-therapy-toronto.html",
+        "/virtual-therapy-effectiveness-research.html"))
+    # The box is the article's call to action, not a list of posts.
+    assert any(a.text == "Schedule 15-Min Call" for a in page.actions)

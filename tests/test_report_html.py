@@ -135,3 +135,33 @@ def test_large_site_stays_small_and_fast():
     hidden = sum(1 for f in findings if f.rule == "hard-to-read") - LIMITS["rows_per_rule"]
     assert f"…and {hidden:,} more hard-to-read findings" in out  # capped per rule, pointed at the full data
     assert len(lxml.html.fromstring(out).xpath("//table[@id='pages-table']/tbody/tr")) == len(pages)
+
+
+def test_a_rule_group_shows_severity_per_row_only_when_its_findings_differ(report):
+    """A rule whose findings are all errors says so once, in its heading; mixed ones keep the column."""
+    def columns(doc, rule_id):
+        group = doc.get_element_by_id(f"rule-{rule_id}")
+        return [th.text_content() for th in group.xpath(".//table[contains(@class,'findings')]//th")], group
+
+    uniform = lxml.html.fromstring(render(report, "html"))
+    heads, group = columns(uniform, "missing-alt")
+    assert heads and "Severity" not in heads
+    assert group.xpath("./summary//span[contains(@class,'sev')]")  # the heading still names it
+    assert all(tr.get("data-sev") for tr in group.xpath(".//tr[@class='f']"))  # the filter still works
+
+    first = next(f for f in report.findings if f.rule == "broken-link")  # the sample has two
+    other = Severity.INFO if first.severity is not Severity.INFO else Severity.WARNING
+    mixed_report = dataclasses.replace(report, findings=[
+        dataclasses.replace(f, severity=other) if f is first else f for f in report.findings])
+    heads, group = columns(lxml.html.fromstring(render(mixed_report, "html")), "broken-link")
+    assert "Severity" in heads
+    assert {tr.get("data-sev") for tr in group.xpath(".//tr[@class='f']")} == {first.severity.value, other.value}
+
+
+def test_the_grade_limit_label_is_readable_over_a_bar():
+    from audits.report import trend
+
+    svg = trend.svg([{"run": "r1", "started_at": "2026-12-01T00:00:00", "findings": {"error": 40},
+                      "median_grade": 9.0}], max_grade=8)
+    label = lxml.html.fromstring(svg).xpath("//text[contains(., 'grade limit 8')]")[0]
+    assert label.get("paint-order") == "stroke" and label.get("stroke") == "#fff"

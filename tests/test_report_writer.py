@@ -97,3 +97,27 @@ def test_full_formats_keep_everything_and_mark_known(baselined):
     assert [r["baselined"] == "yes" for r in rows] == [id(f) not in new for f in baselined.findings]
     html = render(baselined, "html")
     assert html.count('title="in the baseline">known</span>') == 2 * (len(baselined.findings) - len(new))
+
+
+def test_each_fingerprint_is_made_once_for_every_report_file_and_the_history(tmp_path, monkeypatch):
+    """report.json, findings.csv, SARIF and the history all carry every finding's fingerprint; a large
+    crawl's 20,000 findings made it three times over. A copy with other findings gets theirs."""
+    from audits.history.facts import snapshot
+
+    report = build_report()
+    real = baseline.fingerprint
+    made = []
+    monkeypatch.setattr(baseline, "fingerprint", lambda f: made.append(f) or real(f))
+    recorded = dataclasses.replace(report, history={"run": "r2", "since_last": None, "trend": []})
+    write_reports(recorded, tmp_path, ["sarif"])
+    history = snapshot(report)
+    assert len(made) == len(report.findings) > 3
+
+    expected = [real(f) for f in report.findings]
+    assert [f["fingerprint"] for f in json.loads((tmp_path / "report.json").read_text())["findings"]] == expected
+    with open(tmp_path / "findings.csv", newline="", encoding="utf-8") as fh:
+        assert [row["fingerprint"] for row in csv.DictReader(fh)] == expected
+    assert [f["fingerprint"] for f in history.findings] == expected
+
+    moved = dataclasses.replace(report, findings=[dataclasses.replace(f, url=f.url + "moved/") for f in report.findings])
+    assert [moved.fingerprint(f) for f in moved.findings] == [real(f) for f in moved.findings] != expected

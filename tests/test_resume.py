@@ -211,3 +211,41 @@ def test_crawl_killed_during_its_audit_is_resumed_without_fetching_again(slow_si
     assert page_gets(slow_site) == Counter()  # every page came from the checkpoint
     assert_same_as_uninterrupted(read_report(out), reference)
     assert [r["status"] for r in _runs(scratch)] == ["complete"]  # the killed run, completed
+
+
+def test_link_checks_are_checkpointed_with_the_next_page_and_when_the_crawl_closes(tmp_path):
+    """A link check's records wait (most of a real site's requests are asset checks: one commit each
+    cost more than the check), but no longer than the next page, nor past the end of the crawl; a
+    page is committed with its fetch at once. Another connection sees only what is committed."""
+    from audits.model import Fetch, Page
+    from audits.store import fetch_json, page_json
+
+    path = tmp_path / "history.sqlite"
+    state = CrawlState.open(path)
+    checkpoint = state.start_checkpoint(str(tmp_path / "out"), "config")
+    reader = CrawlState.open(path)
+
+    def committed() -> list[str]:
+        return [r.url for r in reader.records(checkpoint)]
+
+    def check(url: str, external: bool = False) -> None:
+        fetch = Fetch(url=url, status=200, method="HEAD", external=external)
+        state.record_fetch(checkpoint, fetch, fetch_json(fetch), external=external)
+
+    try:
+        check("http://site.test/logo.png")
+        check("https://other.test/cited/", external=True)
+        assert committed() == []  # waiting
+        page = Page(url="http://site.test/a/", status=200, title="A")
+        key, text = page_json(page.to_dict())
+        state.record_page(checkpoint, page, key, text)
+        state.record_fetch(checkpoint, Fetch(url=page.url, status=200), fetch_json(Fetch(url=page.url, status=200)))
+        # in the order they were made, the external link's last check with its record
+        assert committed() == ["http://site.test/logo.png", "https://other.test/cited/", page.url, page.url]
+        assert reader.external("https://other.test/cited/")[0].status == 200
+        check("http://site.test/photo.jpg")
+        assert len(committed()) == 4
+        state.close()
+        assert committed()[-1] == "http://site.test/photo.jpg"
+    finally:
+        reader.close()

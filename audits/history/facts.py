@@ -24,9 +24,12 @@ def _values(record) -> list:
     return [getattr(record, name) for name in record.__dataclass_fields__]
 
 
+# One encoder for every digest (json.dumps with options builds one per call: 30,000 calls a large run).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def digest(value: Any) -> str:
-    blob = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(_CANONICAL.encode(value).encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -83,16 +86,50 @@ class RunSnapshot:
     def median_grade(self) -> Optional[float]:
         return median_grade(self.pages.values())
 
+    def same_records(self, other: "RunSnapshot") -> set[str]:
+        """Which of "findings", "pages" and "outcomes" hold exactly the records of ``other``, as the store
+        digests them (their JSON: 1, 1.0 and True differ), the findings counted as a multiset."""
+        same = set()
+        mine, theirs = _in_order(self.findings), _in_order(other.findings)
+        if mine == theirs and all(_same_json(a["evidence"], b["evidence"]) for a, b in zip(mine, theirs)):
+            same.add("findings")  # their other fields are strings or None, equal only when their JSON is
+        for part in ("pages", "outcomes"):
+            mine, theirs = getattr(self, part), getattr(other, part)
+            if mine.keys() == theirs.keys() and _records_text(mine) == _records_text(theirs):
+                same.add(part)
+        return same
+
+
+def _in_order(findings: Iterable[dict]) -> list[dict]:
+    # Findings tied on this key keep their order: two orders of them compare unequal, never wrongly equal.
+    return sorted(findings, key=lambda f: (f["fingerprint"], f["rule"], f["url"], f.get("target") or "",
+                                           f["message"], f["severity"]))
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    """``a == b`` and of the same JSON types all the way down (evidence is small: a few values)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same_json(value, b[key]) for key, value in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same_json, a, b))
+    return a == b
+
+
+def _records_text(records: dict) -> str:
+    return _CANONICAL.encode([_values(records[k]) for k in sorted(records)])
+
 
 def median_grade(pages: Iterable[PageFacts]) -> Optional[float]:
     grades = [p.grade for p in pages if p.is_article and p.grade is not None]
     return round(statistics.median(grades), 1) if grades else None
 
 
-def finding_record(finding) -> dict:
+def finding_record(finding, fingerprint_of=fingerprint) -> dict:
     data = finding.to_dict()
     record = {k: data.get(k) for k in FINDING_FIELDS if k != "fingerprint"}
-    record["fingerprint"] = fingerprint(finding)
+    record["fingerprint"] = fingerprint_of(finding)
     return record
 
 
@@ -132,7 +169,7 @@ def outcomes(link_rows: Iterable[dict]) -> dict[str, Outcome]:
 def snapshot(report) -> RunSnapshot:
     """What a finished Report leaves in the history."""
     return RunSnapshot(
-        findings=tuple(finding_record(f) for f in report.findings),
+        findings=tuple(finding_record(f, report.fingerprint) for f in report.findings),
         pages={p.url: page_facts(p) for p in report.pages},
         outcomes=outcomes(report.links),
     )

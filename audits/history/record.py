@@ -57,13 +57,16 @@ class Recorder:
     def finish(self, report, *, partial_reason: Optional[str] = None) -> "Recorded":
         """Store the run; return what the report says about its past."""
         snap = snapshot(report)
+        site = report.site if report.site is not None else self.store.run(self.run_id).site
+        previous = self.store.runs(site, complete_only=True, before=self.run_id, limit=1)
+        base = previous[0] if previous else None
+        base_snap = self.store.load(base.id) if base else None
         self.store.finish_run(self.run_id, snap, finished_at=report.finished_at, partial_reason=partial_reason,
                               links_checked=report.links_checked, site=report.site,
-                              stats={"links_checked": report.links_checked, "partial": bool(partial_reason)})
+                              stats={"links_checked": report.links_checked, "partial": bool(partial_reason)},
+                              like=(base.id, base_snap) if base else None)
         head = self.store.run(self.run_id)
-        previous = self.store.runs(head.site, complete_only=True, before=self.run_id, limit=1)
-        base = previous[0] if previous else None
-        changes = compare(self.store.load(base.id) if base else None, snap, head_partial=not head.complete)
+        changes = compare(base_snap, snap, head_partial=not head.complete)
         recent = self.store.runs(head.site, complete_only=True, before=self.run_id, limit=TREND_RUNS - 1)
         trend = [trend_point(r) for r in reversed(recent)] + [trend_point(head)]
         return Recorded(run=head, since_last=since_last(base, changes), trend=trend, changes=changes)

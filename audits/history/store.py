@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import (Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-                        create_engine, event, insert, inspect, select, text, update)
+                        create_engine, event, insert, inspect, literal, select, text, update)
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
@@ -38,6 +38,7 @@ from audits.history.facts import Outcome, PageFacts, RunSnapshot, median_grade
 SCHEMA_VERSION = 4
 DEFAULT_PATH = ".siteproof/history.sqlite"
 RUNNING, COMPLETE, PARTIAL = "running", "complete", "partial"
+_EVIDENCE = json.JSONEncoder(sort_keys=True)  # a finding's evidence column, as json.dumps(..., sort_keys=True) wrote it
 _CHUNK = 400  # ids per IN (...) list: under every database's parameter limit
 _SCHEMA_LOCK = 0x5173_6870  # PostgreSQL advisory lock key held while the schema is created or migrated
 
@@ -347,27 +348,39 @@ class HistoryStore:
             )).inserted_primary_key[0]
 
     def finish_run(self, run_id: int, snap: RunSnapshot, *, finished_at: str, partial_reason: Optional[str] = None,
-                   links_checked: int = 0, stats: Optional[dict] = None, site: Optional[str] = None) -> None:
-        """Store what the run saw and mark it complete (or partial, with the reason), in one transaction."""
+                   links_checked: int = 0, stats: Optional[dict] = None, site: Optional[str] = None,
+                   like: Optional[tuple[int, RunSnapshot]] = None) -> None:
+        """Store what the run saw and mark it complete (or partial, with the reason), in one transaction.
+
+        ``like``: an earlier run's id and snapshot (the last complete run of the site). Where this run
+        saw exactly its records (an unchanged re-crawl: all of them), it is linked to that run's records
+        without digesting its own again."""
         counts = {"error": 0, "warning": 0, "info": 0}
         by_rule: dict[str, int] = {}
         for f in snap.findings:
             counts[f["severity"]] = counts.get(f["severity"], 0) + 1
             by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1
-        finding_rows = [{"digest": _finding_digest(f), "fingerprint": f["fingerprint"], "rule": f["rule"],
-                         "severity": f["severity"], "url": f["url"], "target": f.get("target"),
-                         "message": f["message"], "evidence": json.dumps(f.get("evidence") or {}, sort_keys=True)}
-                        for f in snap.findings]
-        page_rows = [{"digest": p.digest(), **vars(p)} for p in snap.pages.values()]
-        outcome_rows = [{"digest": o.digest(), **vars(o)} for o in snap.outcomes.values()]
+        same = snap.same_records(like[1]) if like is not None else set()
+        parts = [
+            ("findings", run_findings, "finding_id", findings, lambda: [
+                {"digest": _finding_digest(f), "fingerprint": f["fingerprint"], "rule": f["rule"],
+                 "severity": f["severity"], "url": f["url"], "target": f.get("target"), "message": f["message"],
+                 "evidence": _EVIDENCE.encode(f.get("evidence") or {})} for f in snap.findings]),
+            ("pages", run_pages, "page_id", pages, lambda: [{"digest": p.digest(), **vars(p)} for p in snap.pages.values()]),
+            ("outcomes", run_outcomes, "outcome_id", outcomes,
+             lambda: [{"digest": o.digest(), **vars(o)} for o in snap.outcomes.values()]),
+        ]
+        rows = {name: None if name in same else make() for name, _, _, _, make in parts}
         for attempt in range(3):
             try:
                 with self._write() as conn:
                     if site is not None:  # known only now for `check` of local files
                         conn.execute(update(runs).where(runs.c.id == run_id).values(site_id=_site_id(conn, site)))
-                    _link(conn, run_id, run_findings, "finding_id", findings, finding_rows)
-                    _link(conn, run_id, run_pages, "page_id", pages, page_rows)
-                    _link(conn, run_id, run_outcomes, "outcome_id", outcomes, outcome_rows)
+                    for name, link, column, table, _ in parts:
+                        if name in same:
+                            _link_as(conn, run_id, link, column, like[0])
+                        else:
+                            _link(conn, run_id, link, column, table, rows[name])
                     conn.execute(update(runs).where(runs.c.id == run_id).values(
                         finished_at=finished_at, status=PARTIAL if partial_reason else COMPLETE,
                         reason=partial_reason, pages=len(snap.pages), links_checked=links_checked,
@@ -526,6 +539,13 @@ def _link(conn: Connection, run_id: int, link: Table, column: str, table: Table,
         ids.update(_ids(conn, table, [row["digest"] for row in missing]))
     if counts:
         conn.execute(insert(link), [{"run_id": run_id, column: ids[d], "count": n} for d, n in counts.items()])
+
+
+def _link_as(conn: Connection, run_id: int, link: Table, column: str, like_run: int) -> None:
+    """Link the run to the very records (and counts) run ``like_run`` is linked to."""
+    conn.execute(insert(link).from_select(
+        ["run_id", column, "count"],
+        select(literal(run_id, Integer), link.c[column], link.c.count).where(link.c.run_id == like_run)))
 
 
 def _reason(exc: SQLAlchemyError) -> str:

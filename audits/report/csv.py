@@ -6,7 +6,6 @@ import io
 import json
 
 from audits.site import Report
-from audits.report.fingerprint import fingerprint
 
 FORMAT = "csv"
 FILENAME = "findings.csv"
@@ -28,7 +27,7 @@ def render(report: Report, **_opts) -> str:
             "" if f.line is None else f.line,
             f.source_path or "",
             json.dumps(f.evidence or {}, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str),
-            fingerprint(f),
+            report.fingerprint(f),
             "yes" if id(f) in known else "",
         ])
     return out.getvalue()

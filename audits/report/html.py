@@ -158,9 +158,12 @@ class _View:
             meta = rule_meta(rule_id)
             worst = max(fs, key=lambda f: f.severity.rank).severity.value
             repeated, single = by_target(fs)
+            counts = Counter(f.severity.value for f in fs)
             out.append({
                 "id": rule_id, "meta": meta, "sev": worst, "count": len(fs), "pages": len({f.url for f in fs}),
-                "counts": Counter(f.severity.value for f in fs),
+                "counts": counts,
+                # Every row of a one-severity rule would repeat the badge its heading already shows.
+                "mixed": len(counts) > 1,
                 "repeated": [self.repeated(target, group) for _rule, target, group in repeated[:cap]],
                 "repeated_more": max(len(repeated) - cap, 0),
                 "rows": [self.row(f) for f in single[:cap]],

@@ -11,7 +11,6 @@ from typing import Iterator
 
 from audits.site import LinkRows, Report
 from audits.report.common import duplicate_groups
-from audits.report.fingerprint import fingerprint
 
 FORMAT = "json"
 FILENAME = "report.json"
@@ -26,7 +25,7 @@ def chunks(report: Report, **_opts) -> Iterator[str]:
     data = report.to_dict(lazy_links=True)
     known = report.known_ids()
     for entry, finding in zip(data.get("findings", []), report.findings):
-        entry.setdefault("fingerprint", fingerprint(finding))
+        entry.setdefault("fingerprint", report.fingerprint(finding))
         if report.baseline_new is not None:
             entry.setdefault("baselined", id(finding) in known)
     data["duplicate_groups"] = duplicate_groups(report.findings)

@@ -14,7 +14,7 @@ from audits import __version__, registry
 from audits.site import Report
 from audits.model import Finding
 from audits.report.common import rule_meta, rules_in_order
-from audits.report.fingerprint import VERSION as FINGERPRINT_VERSION, fingerprint
+from audits.report.fingerprint import VERSION as FINGERPRINT_VERSION
 
 FORMAT = "sarif"
 FILENAME = "report.sarif"
@@ -76,7 +76,7 @@ def render(report: Report, **_opts) -> str:
             "level": LEVELS[f.severity.value],
             "message": {"text": f.message or f.rule},
             "locations": [_location(f)],
-            "partialFingerprints": {f"siteproofFingerprint/v{FINGERPRINT_VERSION}": fingerprint(f)},
+            "partialFingerprints": {f"siteproofFingerprint/v{FINGERPRINT_VERSION}": report.fingerprint(f)},
             "properties": {"url": f.url, "target": f.target, "severity": f.severity.value,
                            "evidence": f.evidence or {}},
         })

@@ -81,8 +81,9 @@ def svg(trend: list[dict], max_grade: Optional[float] = None) -> str:
             y = base - plot_h * max_grade / grade_top
             out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{W - RIGHT}" y2="{y:.1f}" stroke="{GRADE}" '
                        f'stroke-dasharray="4 4" opacity="0.6"/>')
-            out.append(f'<text x="{W - RIGHT - 4}" y="{y - 4:.1f}" text-anchor="end" fill="{GRADE}">'
-                       f'grade limit {max_grade:g}</text>')
+            # A white halo keeps the label readable where it crosses the last run's bar.
+            out.append(f'<text x="{W - RIGHT - 4}" y="{y - 4:.1f}" text-anchor="end" fill="{GRADE}" '
+                       f'stroke="#fff" stroke-width="3" paint-order="stroke">grade limit {max_grade:g}</text>')
     legend = [(COLORS[s], s) for s in COLORS] + ([(GRADE, "median article grade (right axis)")] if known else [])
     x = LEFT
     for color, name in legend:

@@ -56,7 +56,9 @@ _CUE = re.compile(
     r"data|survey|per|notes|noted|warns|warned|advises|advised|suggests|suggested|shows|showed|shown|"
     r"review|trial|analysis|statistics|figures|approved|approves|cleared|authorized|"
     # a body's judgement stated as its own: "the ADA and the WHO rate amalgam as safe", "the FDA considers"
-    r"considers?|considered|rates?|rated|deems?|deemed|classif(?:y|ies|ied)|endorses?|endorsed)\b",
+    r"considers?|considered|rates?|rated|deems?|deemed|classif(?:y|ies|ied)|endorses?|endorsed|"
+    # a body's definition: "The World Health Organization defines burnout as a syndrome …"
+    r"defines?|defined)\b",
     re.IGNORECASE,
 )
 
@@ -88,7 +90,8 @@ _PHRASES = tuple(re.compile(p) for p in (
 # "<Name> reports/recommends …" only counts when the name looks like an institution.
 _SUBJECT = re.compile(
     r"(?P<name>" + _NAME + r")\s+(?:(?:all|both|also)\s+)?(?:reports?|reported|recommends?|recommended|found|finds|"
-    r"says|said|states|estimates|warns|advises|notes|suggests|considers?|rates?|deems?|classif(?:y|ies)|endorses?)\b"
+    r"says|said|states|estimates|warns|advises|notes|suggests|considers?|rates?|deems?|classif(?:y|ies)|endorses?|"
+    r"defines?)\b"
 )
 _INSTITUTION = re.compile(
     r"\b(?:University|Institute|Institutes|Clinic|Hospital|Association|Society|College|Foundation|Center|"

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from audits.kinds import UNSEEN
 from audits.model import Hit, Page, PhoneSeen
-from audits.phonetext import OTHER_LINES, to_e164, written_format
+from audits.phonetext import OTHER_LINES, dialled, is_service_code, to_e164, written_format
 from audits.registry import options, page_rule, site_rule
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def phone_mismatch(site: "Site", opts: PhoneOptions) -> Iterator[Hit]:
     Numbers that are meant to differ (call-tracking lines) go in
     `[audits.phone] allow`, in any format. The same number written differently
     (`tel:+15594251118`, `tel:559-425-1118`) is not a mismatch, and neither is
-    a number labelled as a fax, emergency, after-hours, billing or pharmacy line
+    a number labelled as a fax, emergency, after-hours, billing, pharmacy, crisis or help line
     ("Fax: (559) 425-1119", also with the label in its own element:
     `<h4>Fax</h4><p>(559) 425-1119</p>`; the labels are `[audits.phone]
     other_lines`), nor a national help
@@ -202,15 +202,18 @@ def phone_not_clickable(page: Page, opts: None) -> Iterator[Hit]:
     that cannot be tapped is a call to action that does not work.
 
     **Example.** "Call us at (559) 425-1118 to book." with no
-    `<a href="tel:+15594251118">` for that number anywhere in the body.
+    `<a href="tel:+15594251118">` for that number anywhere in the article body
+    (a floating "Call" button the theme adds after every article does not count).
 
     **How to fix.** Wrap the number in `<a href="tel:+15594251118">…</a>`.
     """
     if not page.is_article:
         return
     # A number shown as the text of a tel: link is clickable even when the link dials
-    # another number; that mismatch is phone-mismatch's business, not this rule's.
-    tel_links = [p for p in page.phones if p.via == "tel" and p.context == "body"]
+    # another number; that mismatch is phone-mismatch's business, not this rule's. Only the article's
+    # own tel: links count: a floating "Call" button after the article is the theme's, on every page.
+    in_article = {a.line for a in page.actions if a.href and a.href[:4].lower() == "tel:"}
+    tel_links = [p for p in page.phones if p.via == "tel" and p.context == "body" and p.line in in_article]
     dialable = {p.number for p in tel_links} | {p.shown for p in tel_links if p.shown}
     reported: set[str] = set()
     for seen in page.phones:
@@ -238,6 +241,10 @@ def invalid_tel_link(site: "Site", opts: None) -> Iterator[Hit]:
     next to "(559) 425-1118", a theme's demo number left in place, or `tel:`
     with nothing after it.
 
+    A country code makes the number the one that country assigns:
+    `tel:+555-555-1234` (a theme's placeholder) is no line anywhere. Short
+    codes the region dials (`tel:911`, `tel:988`) are numbers.
+
     **How to fix.** Put the clinic's number in the href, in E.164:
     `href="tel:+15594251118"`. The finding's target is the tel: URL as
     written; a valid number other than the clinic's is `phone-mismatch`.
@@ -250,7 +257,7 @@ def invalid_tel_link(site: "Site", opts: None) -> Iterator[Hit]:
             if link.tag not in ("a", "area") or link.target[:4].lower() != "tel:" or link.target in reported:
                 continue
             raw = unquote(link.target.split(":", 1)[1]).split(";", 1)[0].strip()
-            if to_e164(raw, region) is not None:
+            if dialled(raw, region) is not None or is_service_code(raw, region):
                 continue
             reported.add(link.target)
             also = f"; the clinic's number is {canonical}" if canonical else ""

@@ -237,7 +237,7 @@ def topic_line(page: Page, site_segments: set[str]) -> str:
 
 
 def article_vectors(pages: Iterable[Page], opts: RelatedOptions) -> dict[str, Vector]:
-    """TF-IDF topic signatures of the articles with enough text to have a topic, keyed by page URL."""
+    """TF-IDF topic signatures of the articles, keyed by page URL (short ones weighed by the others' vocabulary)."""
     return _signatures(pages, opts)[0]
 
 
@@ -510,6 +510,8 @@ def judge(topics: SiteTopics, taxonomy: SiteTaxonomy, source: str, target: str,
                         max_flagged_similarity=opts.max_flagged_similarity)
     else:
         evidence.update(small_site_similarity=opts.small_site_similarity)
+    if source in topics.short or target in topics.short:
+        evidence["short_post"] = True
     evidence.update(rank=topics.rank(source, target), articles=len(topics.vectors) - len(topics.short),
                     source_topics=sorted(taxonomy.terms.get(source, ())),
                     target_topics=sorted(taxonomy.terms.get(target, ())),
@@ -534,7 +536,9 @@ def irrelevant_related_post(site: "Site", opts: RelatedOptions) -> Iterator[Hit]
     times 0.207, how alike a typical article on the site is to its closest
     sibling. A shared category, tag, breadcrumb or URL folder keeps a pair
     quiet; so does, when the site gives no categories, a third article close
-    to both (one topic written in steps). Latest-posts widgets and lists
+    to both (one topic written in steps). A post under 150 words (a code
+    snippet, a picture and its caption) is flagged only when it shares no
+    topic word with the article at all. Latest-posts widgets and lists
     that show the same posts on every page are not judged.
 
     **How to fix.** Replace the link with a post on the same topic (the
@@ -585,7 +589,10 @@ def _hit(site: "Site", topics: SiteTopics, surface: dict[str, str], page: Page, 
     title = topics.titles.get(target.url) or _title(target)
     evidence = {**evidence, "target_title": title, "source_topic": source_terms, "target_topic": target_terms,
                 "suggested": closer}
-    if evidence["site_scale"] is not None:
+    if evidence.get("short_post"):
+        why = (f"they share no topic word, and a post under {opts.min_words} words is judged only on that: "
+               f"too little text for a low similarity to mean much")
+    elif evidence["site_scale"] is not None:
         why = (f"similarity {evidence['similarity']:.3f}, below {evidence['threshold']:.3f} = "
                f"{opts.min_relative_similarity:g} x {evidence['site_scale']:.3f}, the similarity of a typical "
                f"article on this site to its closest sibling")
