@@ -9,10 +9,6 @@ frozen Report: nothing after it edits the result.
 from __future__ import annotations
 
 import fnmatch
-import multiprocessing
-import os
-import sys
-import threading
 from datetime import datetime, timezone
 from typing import Iterable, Optional
 from urllib.parse import urlsplit
@@ -20,6 +16,7 @@ from urllib.parse import urlsplit
 from audits import registry
 from audits.baseline import Baseline, apply_baseline
 from audits.config import Config
+from audits.forked import Forked, can_fork
 from audits.model import Cta, Finding, Hit, Page, Severity
 from audits.rules import phones
 from audits.rules.cta import calls_to_action
@@ -40,10 +37,10 @@ def _ignored(config: Config, finding: Finding) -> bool:
     return False
 
 
-# The costliest rule of a large site's audit (half of it on 2,000 generated articles: py-spy,
-# benchmarks/README.md "check_bench.py"), and one that reads nothing the others settle: on a
-# site this large it runs in a forked process while this one runs the rest.
-APART_RULES = ("irrelevant-related-post",)
+# The costliest rules of a large site's audit (on 2,000 generated articles about half and a
+# quarter of it: py-spy, benchmarks/README.md "check_bench.py"), and ones that read nothing the
+# others settle: on a site this large each runs in a forked process while this one runs the rest.
+APART_RULES = ("irrelevant-related-post", "unlinked-source")
 APART_FROM_PAGES = 100  # below this a fork costs more than the rule
 
 
@@ -51,60 +48,16 @@ def run_rules(site: Site) -> list[Finding]:
     config = site.config
     rules = [(rule, severity) for rule in registry.load().values()
              if (severity := config.effective_severity(rule)) is not None]
-    apart = {rule.id: _Apart(rule, severity, site) for rule, severity in rules
-             if rule.id in APART_RULES and len(site.pages) >= APART_FROM_PAGES and _can_fork()}
+    apart = {rule.id: Forked(_checked, rule, severity, site) for rule, severity in rules
+             if rule.id in APART_RULES and len(site.pages) >= APART_FROM_PAGES and can_fork()}
     findings = [f for rule, severity in rules
-                for f in (apart[rule.id].findings() if rule.id in apart else _checked(rule, severity, site))]
+                for f in (apart[rule.id].result() if rule.id in apart else _checked(rule, severity, site))]
     findings.sort(key=Finding.sort_key)
     return findings
 
 
 def _checked(rule, severity: Severity, site: Site) -> list[Finding]:
     return [f for f in _run(rule, severity, site) if not _ignored(site.config, f)]
-
-
-def _can_fork() -> bool:
-    """A forked child may inherit a lock another thread was holding: fork only a one-thread
-    process (the CLI's `check` and `baseline`; a crawl's audit runs beside Twisted's threads)."""
-    return hasattr(os, "fork") and sys.platform.startswith("linux") and threading.active_count() == 1
-
-
-class _Apart:
-    """One rule's findings, worked out in a forked child while this process runs the others.
-
-    The child reads the site it inherited (no copy is sent) and sends back only its findings;
-    a rule that raises there raises here, and a child that dies without answering has its
-    rule run again here, so the findings never depend on whether the fork worked.
-    """
-
-    def __init__(self, rule, severity: Severity, site: Site):
-        self.rule, self.severity, self.site = rule, severity, site
-        context = multiprocessing.get_context("fork")
-        self._conn, child_end = context.Pipe(duplex=False)
-        self._process = context.Process(target=self._child, args=(child_end,), daemon=True)
-        self._process.start()
-        child_end.close()
-        self.pid = self._process.pid
-
-    def _child(self, conn) -> None:
-        try:
-            answer = ("ok", _checked(self.rule, self.severity, self.site))
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
-            answer = ("raised", exc)
-        conn.send(answer)
-        conn.close()
-
-    def findings(self) -> list[Finding]:
-        try:
-            kind, value = self._conn.recv()
-        except (EOFError, OSError):
-            kind, value = "ok", _checked(self.rule, self.severity, self.site)
-        finally:
-            self._conn.close()
-            self._process.join()
-        if kind == "raised":
-            raise value
-        return value
 
 
 def _run(rule, severity: Severity, site: Site) -> list[Finding]:

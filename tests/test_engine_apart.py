@@ -1,4 +1,4 @@
-"""The audit's costliest rule runs in a forked process on a large site (audits.engine._Apart).
+"""The audit's costliest rules run in forked processes on a large site (audits.forked.Forked).
 
 Its findings must be exactly those of running it here, a rule that raises there must raise
 here, and a child that dies without answering must cost nothing but the time.
@@ -14,7 +14,8 @@ import pytest
 
 from audits import registry
 from audits.config import from_dict
-from audits.engine import APART_RULES, _Apart, _checked
+from audits.engine import APART_RULES, _checked
+from audits.forked import Forked
 from audits.model import Hit, Severity
 from audits.registry import Rule
 from audits.site import Site
@@ -38,12 +39,26 @@ def test_the_related_rule_gives_the_same_findings_from_a_forked_process():
     site = _site()
     rule = registry.load()[APART_RULES[0]]
     severity = site.config.effective_severity(rule)
-    apart = _Apart(rule, severity, site)
+    apart = Forked(_checked, rule, severity, site)
     assert apart.pid != os.getpid()
-    found = apart.findings()
+    found = apart.result()
     here = _checked(rule, severity, site)
     assert found == here and len(found) >= 10  # the fixture's off-topic links
     assert {f.rule for f in found} == {rule.id}
+
+
+@pytest.mark.parametrize("rule_id", APART_RULES)
+def test_each_rule_run_apart_finds_on_the_demo_site_what_it_finds_here(rule_id):
+    from audits.config import Config
+    from audits.sources import pages_from_paths
+
+    demo = Path(__file__).parent.parent / "crawler" / "demo_site"
+    site = pages_from_paths([demo], Config(), path_base=demo).site()
+    rule = registry.load()[rule_id]
+    severity = site.config.effective_severity(rule)
+    found = Forked(_checked, rule, severity, site).result()
+    assert found == _checked(rule, severity, site) and found
+    assert {f.rule for f in found} == {rule_id}
 
 
 def _rule(func) -> Rule:
@@ -54,9 +69,9 @@ def test_a_rule_that_raises_in_the_child_raises_here():
     def broken(site, opts):
         raise ValueError(f"no topics on {len(site.pages)} pages")
 
-    apart = _Apart(_rule(broken), Severity.WARNING, _site())
+    apart = Forked(_checked, _rule(broken), Severity.WARNING, _site())
     with pytest.raises(ValueError, match="no topics on"):
-        apart.findings()
+        apart.result()
 
 
 def test_a_child_that_dies_without_answering_has_its_rule_run_here():
@@ -67,5 +82,5 @@ def test_a_child_that_dies_without_answering_has_its_rule_run_here():
             os._exit(3)
         yield Hit("ran in the parent", url=next(iter(site.pages)))
 
-    found = _Apart(_rule(dies_in_the_child), Severity.WARNING, _site()).findings()
+    found = Forked(_checked, _rule(dies_in_the_child), Severity.WARNING, _site()).result()
     assert [f.message for f in found] == ["ran in the parent"]
