@@ -19,7 +19,6 @@ from typing import Any, Iterable, Mapping, Optional
 from urllib.parse import unquote, urljoin, urlsplit, uses_relative
 
 import phonenumbers
-from bs4.dammit import EncodingDetector
 from lxml import etree
 
 from audits import kinds, mainbody, relatedblocks
@@ -96,6 +95,10 @@ def decode(body: bytes, content_type: Optional[str] = None) -> tuple[str, str]:
             return body[len(bom):].decode(enc, "replace"), enc
     enc = _codec(_charset(content_type))
     if enc is None:
+        # Imported here: bs4 costs a quarter of a second to import, and a server that labels its pages
+        # (or a re-crawl answered with 304s) never needs it.
+        from bs4.dammit import EncodingDetector
+
         enc = _codec(EncodingDetector.find_declared_encoding(body[:4096], is_html=True))
         if enc and enc.startswith("utf-16"):  # a <meta> we could read in ASCII cannot be right
             enc = "utf-8"

@@ -121,9 +121,10 @@ def linkchecker_broken(stdout: str) -> set[str]:
     return broken
 
 
-def siteproof_broken(report: dict) -> set[str]:
+def siteproof_broken(report: dict, rules: tuple[str, ...] = ("broken-link", "broken-head-link")) -> set[str]:
+    """Targets siteproof calls broken: links a visitor sees, and the <head> links LinkChecker checks too."""
     return {unquote(f.get("target") or "") for f in report.get("findings", ())
-            if f["rule"] == "broken-link" and f.get("target")}
+            if f["rule"] in rules and f.get("target")}
 
 
 def phases(log: _Log, started: float, wall_s: float) -> str:
@@ -235,7 +236,9 @@ def main(argv: list[str] | None = None) -> int:
                      if urlsplit(u).netloc == urlsplit(origin).netloc}
     print()
     print("Broken links on the site (paths)")
-    print(f"  siteproof {len(ours_broken)}, LinkChecker {len(theirs_broken)}, both {len(ours_broken & theirs_broken)}")
+    visible = {urlsplit(u).path for u in siteproof_broken(report, ("broken-link",))}
+    print(f"  siteproof {len(ours_broken)} ({len(visible)} broken-link, the rest broken-head-link: <head> links no "
+          f"visitor sees), LinkChecker {len(theirs_broken)}, both {len(ours_broken & theirs_broken)}")
     for label, only in (("only siteproof", ours_broken - theirs_broken), ("only LinkChecker", theirs_broken - ours_broken)):
         if only:
             print(f"  {label}: " + ", ".join(sorted(only)[:8]) + (" …" if len(only) > 8 else ""))
