@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from audits.model import Severity
+from audits.report.common import by_target_records
 
 TOP = 10  # new findings listed in the message; the rest are counted
 _MESSAGE_CHARS = 200  # a finding's message is cut here so a chat alert stays readable
@@ -60,11 +61,20 @@ def compose(site: str, *, base: Optional[str], new: Sequence[dict], fixed: int, 
         split = ", ".join(f"{by_severity[s]} {s.value}{'s' if by_severity[s] != 1 else ''}"
                           for s in Severity if by_severity[s])
         lines += ["", f"New ({split}), worst first:"]
-        for finding in new[:TOP]:
-            lines.append(f"- [{finding['severity']}] {finding['rule']} on {finding['url']}")
-            lines.append(f"  {_cut(finding['message'])}")
-        if len(new) > TOP:
-            lines.append(f"…and {len(new) - TOP} more in the report.")
+        # One template link that broke on every page is one entry, not the first TOP of a thousand.
+        repeated, single = by_target_records(new)
+        entries = [(_severity(worst).rank,
+                    [f"- [{worst['severity']}] {rule} {target} on {len({f['url'] for f in group})} pages",
+                     f"  e.g. {_cut(worst['message'])}"])
+                   for rule, target, group in repeated
+                   for worst in [max(group, key=lambda f: _severity(f).rank)]]
+        entries += [(_severity(f).rank, [f"- [{f['severity']}] {f['rule']} on {f['url']}", f"  {_cut(f['message'])}"])
+                    for f in single]
+        entries.sort(key=lambda entry: -entry[0])  # stable: groups, most pages first, before single findings
+        for _rank, entry in entries[:TOP]:
+            lines += entry
+        if len(entries) > TOP:
+            lines.append(f"…and {len(entries) - TOP} more in the report.")
     lines += ["", f"Report: {report}" if report else "Report: not written (run with --out to keep one)."]
     return Alert(title=f"siteproof: {headline} on {site}", body="\n".join(lines) + "\n")
 

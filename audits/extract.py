@@ -839,7 +839,8 @@ def _matched_phones(text: str, region: str, bare: bool, labels: re.Pattern) -> t
         if _DATE.match(m.raw_string):  # "03.06.2025", "2024-05-17": a review's or post's date
             continue
         # The number of another line is kept, marked, so a tel: link dialling it is known as that line too.
-        found.append((_e164(m.number), m.raw_string, m.start, m.end, bool(labels.search(lead))))
+        other = labels.search(lead) or _EMERGENCY_ALTERNATIVE.search(lead)
+        found.append((_e164(m.number), m.raw_string, m.start, m.end, bool(other)))
     return tuple(found)
 
 
@@ -868,6 +869,9 @@ def _beside(spans: list[tuple[str, str, int, int]]) -> list[tuple[str, ...]]:
 _DATE = re.compile(r"^(?:\d{1,2}([./-])\d{1,2}\1(?:19|20)?\d\d|(?:19|20)\d\d([./-])\d{1,2}\2\d{1,2})$")
 
 # "Call or text us at 5550101118", "Phone 5594251118": a bare run the text asks people to dial.
+# A number offered as the alternative to an emergency code, "In Crisis? Call 988 | 911 | 1-866-531-2600",
+# is a help line like the codes beside it, not the practice's.
+_EMERGENCY_ALTERNATIVE = re.compile(r"(?<!\d)(?:911|988|999|112)\s*(?:\||/|,|or)\s*$", re.I)
 _CALL_LEAD = re.compile(r"\b(?:call|text|phone|tel|dial|reach us)\b[^\d]{0,16}$", re.I)
 
 

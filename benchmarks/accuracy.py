@@ -75,7 +75,8 @@ DEVELOPED_ON: dict[str, set[str]] = {
 _CORPUS3_DEVELOPED_ON: dict[str, set[str]] = {
     # a snippet naming <head> in a comment is a fragment
     "missing-title": {"nextsteptherapy"}, "missing-h1": {"nextsteptherapy"}, "missing-meta-description": {"nextsteptherapy"},
-    # crisis and help lines; a tel: link dialling a labelled line; tel:+555-555-1234 dials no number
+    # crisis and help lines; a tel: link dialling a labelled line; tel:+555-555-1234 dials no number; (corpus4) a
+    # number offered beside 988 and 911
     "phone-mismatch": {"nextsteptherapy"},
     # 911/988 are numbers; a country code makes the number one that country assigns (elaesthetics relabelled)
     "invalid-tel-link": {"nextsteptherapy", "elaesthetics"},

@@ -79,3 +79,21 @@ def test_notify_config_errors(data, words):
     with pytest.raises(ConfigError) as err:
         from_dict(data, "siteproof.toml")
     assert words in str(err.value)
+
+
+def test_one_link_broken_on_many_pages_is_one_entry_not_the_whole_top():
+    """A theme's "Log in" link that broke on 40 pages must not push every other new finding out of the alert."""
+    login = [Finding(rule="broken-link", severity=Severity.ERROR, url=f"https://clinic.test/p{i}/",
+                     target="https://clinic.test/wp-login.php",
+                     message="Link \"Log in\" points to https://clinic.test/wp-login.php, which returns 404.").to_dict()
+             for i in range(40)]
+    others = [finding("error", "phone-mismatch", "/contact/", "Shows (559) 555-0199."),
+              finding("warning", "thin-content", "/blog/a/", "Only 120 words.")]
+    alert = compose(SITE, base="r2", new=login + others, fixed=0, open=3, report=None)
+    lines = alert.body.splitlines()
+    assert alert.title == "siteproof: 41 new errors on https://clinic.test/"
+    assert "- [error] broken-link https://clinic.test/wp-login.php on 40 pages" in lines
+    assert sum("wp-login.php" in line for line in lines) == 2  # the entry and its one example message
+    assert "- [error] phone-mismatch on https://clinic.test/contact/" in lines
+    assert "- [warning] thin-content on https://clinic.test/blog/a/" in lines
+    assert not [line for line in lines if line.startswith("…and")]

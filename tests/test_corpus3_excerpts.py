@@ -42,6 +42,15 @@ def test_the_footer_after_a_crisis_section_is_the_practices_again():
     assert [f.target for f in findings if f.url == url and f.rule == "phone-mismatch"] == ["+12892341853"]
 
 
+def test_a_number_offered_beside_the_emergency_codes_is_a_help_line():
+    # The footer of the student pages: "In Crisis? Call 988 | 911 | <a href="tel:18665312600">1-866-531-2600</a>"
+    # (Ontario's Mental Health Helpline). Written as the alternative to 988 and 911, it is an outside line.
+    pages, findings = check("nextsteptherapy", **NEXTSTEP)
+    page = pages["/homesick-university"]
+    assert page.phones == ()
+    assert [f for f in findings if f.url == page.url and f.rule.startswith("phone")] == []
+
+
 def test_a_call_button_dialling_a_placeholder_abroad_is_an_invalid_tel_link():
     # Duda's header button: href "tel:+555-555-1234" (read as a Brazilian number) around "(416) 306-2157".
     _, findings = check("nextsteptherapy", **NEXTSTEP)

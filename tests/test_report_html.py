@@ -165,3 +165,28 @@ def test_the_grade_limit_label_is_readable_over_a_bar():
                       "median_grade": 9.0}], max_grade=8)
     label = lxml.html.fromstring(svg).xpath("//text[contains(., 'grade limit 8')]")[0]
     assert label.get("paint-order") == "stroke" and label.get("stroke") == "#fff"
+
+
+def test_since_the_last_crawl_groups_a_target_that_broke_on_many_pages(report):
+    """The first section a scheduled crawl's reader sees: one row for a link that broke on every page."""
+    login = [Finding(rule="broken-link", severity=Severity.ERROR, url=f"{SITE}/p{i}/", target=f"{SITE}/wp-login.php",
+                     message=f"Link \"Log in\" points to {SITE}/wp-login.php, which returns 404.").to_dict()
+             for i in range(6)]
+    single = Finding(rule="missing-alt", severity=Severity.WARNING, url=f"{SITE}/about/", target=f"{SITE}/team.jpg",
+                     message="Image has no alt text.").to_dict()
+    since = {"base": "r1", "base_started_at": "2026-12-01T00:00:00Z", "new": 7, "fixed": 0, "open": 0,
+             "new_findings": login + [single], "fixed_findings": []}
+    recorded = dataclasses.replace(report, history={"run": "r2", "since_last": since, "trend": []})
+
+    section = lxml.html.fromstring(render(recorded, "html")).get_element_by_id("since-last")
+    rows = section.xpath(".//tbody/tr")
+    assert len(rows) == 2
+    grouped = rows[0].text_content()
+    assert "wp-login.php" in grouped and "6 pages" in grouped and "broken-link" in grouped
+    assert len(rows[0].xpath(".//details//li")) == 6  # each page behind the disclosure
+    assert "about/" in rows[1].text_content() and "missing-alt" in rows[1].text_content()
+
+    summary = render(recorded, "markdown")
+    lines = [line for line in summary.splitlines() if line.startswith("| new |")]
+    assert len(lines) == 2
+    assert "6 pages, e.g." in lines[0] and "wp-login.php" in lines[0]

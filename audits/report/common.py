@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Sequence
 
 from audits import registry
 from audits.model import Finding, Severity
@@ -170,3 +170,19 @@ def by_target(findings: Iterable[Finding], min_pages: int = REPEAT_MIN_PAGES
     ordered = sorted(repeated.items(), key=lambda kv: (-kv[1][0].severity.rank, -len({f.url for f in kv[1]}), kv[0]))
     grouped = {id(f) for fs in repeated.values() for f in fs}
     return [(rule, target, fs) for (rule, target), fs in ordered], [f for f in findings if id(f) not in grouped]
+
+
+def by_target_records(records: Sequence[dict], min_pages: int = REPEAT_MIN_PAGES
+                      ) -> tuple[list[tuple[str, str, list[dict]]], list[dict]]:
+    """:func:`by_target` for finding objects as report.json and the history hold them (since_last's new
+    and fixed): a template link that broke on every page since the last crawl is one change, not a thousand."""
+    findings = [finding_of(r) for r in records]
+    record_of = {id(f): r for f, r in zip(findings, records)}
+    repeated, single = by_target(findings, min_pages)
+    return ([(rule, target, [record_of[id(f)] for f in fs]) for rule, target, fs in repeated],
+            [record_of[id(f)] for f in single])
+
+
+def finding_of(record: dict) -> Finding:
+    """A Finding from its report.json object (the history's carry a fingerprint; a target may be left out)."""
+    return Finding.from_dict({"target": None, **{k: v for k, v in record.items() if k != "fingerprint"}})

@@ -22,8 +22,8 @@ from audits import __version__, registry
 from audits.site import Report
 from audits.model import Finding
 from audits.report import consistency, trend
-from audits.report.common import (LinkIndex, SEVERITY_ORDER, bidi_encoded, bidi_shown, by_target, duplicate_groups,
-                                  link_details, one_line, rule_meta, rules_in_order)
+from audits.report.common import (LinkIndex, SEVERITY_ORDER, bidi_encoded, bidi_shown, by_target, by_target_records,
+                                  duplicate_groups, finding_of, link_details, one_line, rule_meta, rules_in_order)
 
 FORMAT = "html"
 FILENAME = "report.html"
@@ -227,12 +227,18 @@ class _View:
             return None
         since = self.report.history["since_last"]
         cap = self.limits["rows_per_rule"]
-        new = (since or {}).get("new_findings", [])
-        fixed = (since or {}).get("fixed_findings", [])
         points = self.report.history["trend"]
-        return {"since": since, "new": new[:cap], "more_new": max(0, len(new) - cap),
-                "fixed": fixed[:cap], "more_fixed": max(0, len(fixed) - cap),
+        return {"since": since, "new": self.changes((since or {}).get("new_findings", []), cap),
+                "fixed": self.changes((since or {}).get("fixed_findings", []), cap),
                 "runs": len(points), "svg": Markup(trend.svg(points, self.max_grade()))}
+
+    def changes(self, records: list[dict], cap: int) -> dict[str, Any]:
+        """New or fixed findings: one row per target that changed on many pages, then the rest."""
+        repeated, single = by_target_records(records)
+        groups = [{**self.repeated(target, [finding_of(r) for r in group]), "rule": rule}
+                  for rule, target, group in repeated[:cap]]
+        return {"groups": groups, "rows": single[:cap],
+                "more": max(0, len(repeated) - cap) + max(0, len(single) - cap)}
 
     def links_summary(self) -> dict[str, Any]:
         rows = self.report.links

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from audits.site import Report
 from audits.report import trend
-from audits.report.common import SEVERITY_ORDER, one_line, rule_meta, rules_in_order, severity_counts
+from audits.report.common import SEVERITY_ORDER, by_target_records, one_line, rule_meta, rules_in_order, severity_counts
 
 FORMAT = "markdown"
 FILENAME = "summary.md"
@@ -47,13 +47,19 @@ def since_last(report: Report, max_findings: int) -> list[str]:
     else:
         out += [f"Compared with run {cell(since['base'])}: **{since['new']:,} new**, {since['fixed']:,} fixed, "
                 f"{since['open']:,} still open.", ""]
-        rows = [("new", f) for f in since.get("new_findings", [])] + [("fixed", f) for f in since.get("fixed_findings", [])]
+        rows = []
+        for change in ("new", "fixed"):
+            # A target that changed on many pages is one row: its page count, and one page as the example.
+            repeated, single = by_target_records(since.get(f"{change}_findings", []))
+            rows += [(change, group[0], f"{len({f['url'] for f in group}):,} pages, e.g. {link(group[0]['url'])}",
+                      target) for _rule, target, group in repeated]
+            rows += [(change, f, link(f["url"]), f.get("target")) for f in single]
         if rows:
             out += ["| Change | Severity | Rule | Page | Target | Message |", "| --- | --- | --- | --- | --- | --- |"]
-            for change, f in rows[:max_findings]:
-                target = link(f["target"]) if f.get("target") else ""
-                out.append(f"| {change} | {ICONS.get(f['severity'], '')} {f['severity']} | `{f['rule']}` | {link(f['url'])} "
-                           f"| {target} | {cell(f['message'])} |")
+            for change, f, page, target in rows[:max_findings]:
+                shown = (link(target) if target == f.get("target") else cell(target)) if target else ""
+                out.append(f"| {change} | {ICONS.get(f['severity'], '')} {f['severity']} | `{f['rule']}` | {page} "
+                           f"| {shown} | {cell(f['message'])} |")
             if len(rows) > max_findings:
                 out.append(f"\n…and {len(rows) - max_findings:,} more in `report.json` (`since_last`).")
             out.append("")
