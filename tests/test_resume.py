@@ -213,14 +213,14 @@ def test_crawl_killed_during_its_audit_is_resumed_without_fetching_again(slow_si
     assert [r["status"] for r in _runs(scratch)] == ["complete"]  # the killed run, completed
 
 
-def test_link_checks_are_checkpointed_with_the_next_page_and_when_the_crawl_closes(tmp_path):
+def test_link_checks_are_checkpointed_with_the_next_page_and_when_the_crawl_closes(tmp_path, history_location):
     """A link check's records wait (most of a real site's requests are asset checks: one commit each
     cost more than the check), but no longer than the next page, nor past the end of the crawl; a
     page is committed with its fetch at once. Another connection sees only what is committed."""
     from audits.model import Fetch, Page
     from audits.store import fetch_json, page_json
 
-    path = tmp_path / "history.sqlite"
+    path = history_location  # SQLite, then PostgreSQL: the waiting records go in one statement on both
     state = CrawlState.open(path)
     checkpoint = state.start_checkpoint(str(tmp_path / "out"), "config")
     reader = CrawlState.open(path)
