@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from audits import registry
 from audits.baseline import Baseline, apply_baseline
 from audits.config import Config
+from audits.forked import Forked, can_fork
 from audits.model import Cta, Finding, Hit, Page, Severity
 from audits.rules import phones
 from audits.rules.cta import calls_to_action
@@ -36,13 +37,27 @@ def _ignored(config: Config, finding: Finding) -> bool:
     return False
 
 
+# The costliest rules of a large site's audit (on 2,000 generated articles about half and a
+# quarter of it: py-spy, benchmarks/README.md "check_bench.py"), and ones that read nothing the
+# others settle: on a site this large each runs in a forked process while this one runs the rest.
+APART_RULES = ("irrelevant-related-post", "unlinked-source")
+APART_FROM_PAGES = 100  # below this a fork costs more than the rule
+
+
 def run_rules(site: Site) -> list[Finding]:
     config = site.config
     rules = [(rule, severity) for rule in registry.load().values()
              if (severity := config.effective_severity(rule)) is not None]
-    findings = [f for rule, severity in rules for f in _run(rule, severity, site) if not _ignored(config, f)]
+    apart = {rule.id: Forked(_checked, rule, severity, site) for rule, severity in rules
+             if rule.id in APART_RULES and len(site.pages) >= APART_FROM_PAGES and can_fork()}
+    findings = [f for rule, severity in rules
+                for f in (apart[rule.id].result() if rule.id in apart else _checked(rule, severity, site))]
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def _checked(rule, severity: Severity, site: Site) -> list[Finding]:
+    return [f for f in _run(rule, severity, site) if not _ignored(site.config, f)]
 
 
 def _run(rule, severity: Severity, site: Site) -> list[Finding]:

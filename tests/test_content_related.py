@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 import importlib.util
 import sys
 import time
@@ -10,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from audits.model import Fetch, Heading, Page
-from audits.rules.related import (RelatedOptions, article_vectors, cosine, site_name_segments, site_topics, tfidf,
-                            tokens, topic_line)
+from audits.rules.related import (RelatedOptions, article_vectors, cosine, site_name_segments, site_topics,
+                                  term_counts, tfidf, tokens, topic_line)
 
 _HERE = Path(__file__).parent / "fixtures" / "related"
 _spec = importlib.util.spec_from_file_location("related_evaluate", _HERE / "evaluate.py")
@@ -182,6 +183,22 @@ def test_tokens_fold_suffixes_and_drop_stop_words():
     assert cosine(vectors["a"], vectors["b"]) == pytest.approx(1.0)
     assert cosine(vectors["a"], vectors["c"]) == 0.0
 
+
+
+def test_counting_words_before_folding_them_gives_the_token_lists_counts_and_vectors():
+    # The signatures are built from counts, not token lists: same counts, same key order (the
+    # vectors' sums add up in that order, so a different order could move a similarity in its
+    # last bits and a pair across the threshold).
+    texts = {"a": "Infusions, infusion and the INFUSION clinic's ketamine infusions: ketamine helps? "
+                  "Depression's treatment-resistant depression; ketamine’s infusions 2024 week",
+             "b": "Semaglutide and weight loss: semaglutide dosing, weight, losses, Semaglutide's effects",
+             "c": "erectile erection erections ketamine"}
+    for text in texts.values():
+        assert list(term_counts(text).items()) == list(Counter(tokens(text)).items())
+    as_lists = tfidf({k: tokens(t) for k, t in texts.items()}, 3, {"a", "b"})
+    as_counts = tfidf({k: term_counts(t) for k, t in texts.items()}, 3, {"a", "b"})
+    assert {k: list(v.items()) for k, v in as_counts.items()} == {k: list(v.items()) for k, v in as_lists.items()}
+    assert len(as_counts["a"]) == 3 and as_counts["a"] != as_counts["b"]
 
 def _trd_page(**fields) -> Page:
     from audits.readability import words

@@ -57,3 +57,14 @@ def test_report_json_holds_the_rows_and_the_html_finds_each_findings_link():
     on_b = next(f for f in broken if f.url == ORIGIN + "/b/")
     assert link_details(on_b, index)["text"] == "Gone, in the body"
     assert "Gone, in the body" in render(report, "html")
+
+
+def test_the_table_holds_no_rows_it_makes_them_when_read():
+    # A stored list would hand back the same dict objects on every reading (and hold all of them
+    # from the audit to the last report); LinkRows makes each row as it is read.
+    report = audit(_site())
+    first, second = list(report.links), list(report.links)
+    assert first == second and len(first) == 6
+    assert all(a is not b for a, b in zip(first, second))
+    assert not any(isinstance(value, list) and value and isinstance(value[0], dict)
+                   for value in vars(report.links).values())

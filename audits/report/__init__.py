@@ -15,10 +15,13 @@ from types import ModuleType
 from typing import Any, Callable, Iterable
 
 from audits.config import ConfigError
+from audits.forked import Forked, can_fork
 from audits.site import Report
 from audits.report import csv, github, html, json, junit, markdown, sarif, text
 from audits.report.common import SEVERITY_ORDER, plural, rules_in_order, severity_counts
 from audits.report.fingerprint import fingerprint
+
+APART_FROM_PAGES = 100  # below this a fork costs more than the file
 
 __all__ = ["FORMATS", "CONTRACT_FORMATS", "Renderer", "render", "write_reports", "summary_text", "fingerprint"]
 
@@ -65,18 +68,27 @@ def write_reports(report: Report, out_dir: Path | str, formats: Iterable[str] = 
     names = list(dict.fromkeys([*CONTRACT_FORMATS, *formats]))
     renderers = [_renderer(n) for n in names]  # fail on a bad name before writing anything
     out = Path(out_dir)
-    written = []
-    for r in renderers:
-        kwargs = {**opts, "color": False} if r.name == "text" else opts
-        # A renderer may offer its output in pieces (report.json of a large crawl).
-        pieces = r.module.chunks(report, **kwargs) if hasattr(r.module, "chunks") else [r.render(report, **kwargs)]
-        path = out / r.filename
-        try:
-            _write_atomically(out, path, pieces)
-        except OSError as exc:
-            raise ReportWriteError(f"cannot write {path}: {exc.strerror or exc}") from None
-        written.append(path)
-    return written
+    # report.json of a large site (its links table: 77,000 rows on 2,000 pages) is written by a
+    # forked child while this process writes the others: about as long as report.html takes.
+    apart = {"json": Forked(_write, report, out, FORMATS["json"], opts)} \
+        if len(report.pages) >= APART_FROM_PAGES and can_fork() else {}
+    try:
+        written = [_write(report, out, r, opts) if r.name not in apart else r.name for r in renderers]
+    finally:
+        done = {name: forked.result() for name, forked in apart.items()}
+    return [done.get(w, w) for w in written]
+
+
+def _write(report: Report, out: Path, r: Renderer, opts: dict[str, Any]) -> Path:
+    kwargs = {**opts, "color": False} if r.name == "text" else opts
+    # A renderer may offer its output in pieces (report.json of a large crawl).
+    pieces = r.module.chunks(report, **kwargs) if hasattr(r.module, "chunks") else [r.render(report, **kwargs)]
+    path = out / r.filename
+    try:
+        _write_atomically(out, path, pieces)
+    except OSError as exc:
+        raise ReportWriteError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
 
 
 def remove_reports(out_dir: Path | str) -> None:
