@@ -257,6 +257,12 @@ def _crawl_exit(code: int, summary, out: Path) -> int:
         return _SIGNAL_EXIT.get(summary.interrupted, 130)
     if summary.partial:
         print(f"siteproof: note: partial crawl: {summary.partial_reason}", file=sys.stderr)
+    if summary.beyond_max_depth:
+        # A blog's "Older posts" chain passes max_depth: what lies past it was checked but never audited.
+        n = summary.beyond_max_depth
+        print(f"siteproof: note: {n:,} linked page{' lies' if n == 1 else 's lie'} deeper than max_depth: checked, "
+              f"not crawled or audited (raise [crawl] max_depth to audit {'it' if n == 1 else 'them'})",
+              file=sys.stderr)
     return code
 
 

@@ -71,7 +71,8 @@ def audit_crawl(config: Config, out: Path, summary, *, started_at: str, baseline
     return dataclasses.replace(report, partial_reason=summary.partial_reason, crawl={
         "finish_reason": summary.finish_reason, "retries": summary.retries, "recovered": summary.recovered,
         "requests": summary.requests, "connections": summary.connections, "unreached": list(summary.unreached),
-        "unaudited": summary.unaudited or {}, "findings_reused": findings is not None})
+        "unaudited": summary.unaudited or {}, "findings_reused": findings is not None,
+        "beyond_max_depth": summary.beyond_max_depth})
 
 
 def publish(report, recorder, out: Optional[Path], formats: Iterable[str], *, fail_on: Severity):

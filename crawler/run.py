@@ -54,6 +54,7 @@ class CrawlSummary:
     connections: int = 0  # TCP connections opened for them (keep-alive reuses the rest)
     unreached: tuple[str, ...] = ()  # pages asked for and never answered (a partial crawl)
     unaudited: Optional[dict] = None  # page URL -> why it could not be fetched (after its retries)
+    beyond_max_depth: int = 0  # pages linked only from pages at max_depth: checked, not crawled
 
     @property
     def partial(self) -> bool:
@@ -301,6 +302,7 @@ def summarize(crawler, recrawl: Recrawl, out_dir: Path, elapsed_s: float,
         connections=stats.get_value("siteproof/connections_opened", 0),
         unreached=tuple(record.get("unreached", ())),
         unaudited=record.get("unaudited") or {},
+        beyond_max_depth=stats.get_value("siteproof/beyond_max_depth", 0),
         unchanged=recrawl.counts["unchanged"],
         reused=recrawl.counts["reused"],
         fetched=recrawl.counts["fetched"],

@@ -71,6 +71,9 @@ class SiteSpider(scrapy.Spider):
         self.ledger = Ledger(MAX_REDIRECTS)
         self.options = extract_options(config)
         self.page_budget = config.crawl.max_pages
+        # Pages linked only from pages at max_depth: checked, never crawled; the summary says how many.
+        self.beyond_depth: set[str] = set()
+        self.crawled_urls: set[str] = set()
         self.externals: dict[str, bool] = {}  # external URLs waiting to be checked -> a link has a #fragment
         # External links are checked while the site is crawled, but never so many at once that a
         # slow external host holds the slots the site's own pages need.
@@ -234,6 +237,7 @@ class SiteSpider(scrapy.Spider):
         return self._crawled(page, depth)
 
     def _crawled(self, page: Page, depth: int) -> Iterator:
+        self.crawled_urls.add(page.url)
         if page.depth != depth:
             page = dataclasses.replace(page, depth=depth)
         return itertools.chain((page,), self._follow(page, depth))
@@ -250,6 +254,8 @@ class SiteSpider(scrapy.Spider):
                          and not self._checked_not_html(url))
                 if crawl_deeper and link.tag in CRAWLED_TAGS and not crawl and not self.ledger.claimed(url):
                     self.crawler.stats.set_value("siteproof/budget_hit", True)
+                elif not crawl_deeper and link.tag in CRAWLED_TAGS:
+                    self.beyond_depth.add(url)
                 request = self._request(url, "page" if crawl else "check", depth + 1)
                 if request is not None:
                     if crawl and isinstance(request, scrapy.Request):
@@ -362,6 +368,7 @@ class SiteSpider(scrapy.Spider):
         self.extractor.close()
         self.crawler.stats.set_value("siteproof/pages_in_workers", self.extractor.in_workers)
         self.crawler.stats.set_value("siteproof/unresolved_redirects", self.ledger.unresolved)
+        self.crawler.stats.set_value("siteproof/beyond_max_depth", len(self.beyond_depth - self.crawled_urls))
 
     def closed(self, reason):
         self._release()
