@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from audits import registry
 from audits.baseline import Baseline, apply_baseline
 from audits.config import Config
-from audits.forked import Forked, can_fork
+from audits.forked import Forked, worth_forking
 from audits.model import Cta, Finding, Hit, Page, Severity
 from audits.rules import phones
 from audits.rules.cta import calls_to_action
@@ -41,7 +41,6 @@ def _ignored(config: Config, finding: Finding) -> bool:
 # quarter of it: py-spy, benchmarks/README.md "check_bench.py"), and ones that read nothing the
 # others settle: on a site this large each runs in a forked process while this one runs the rest.
 APART_RULES = ("irrelevant-related-post", "unlinked-source")
-APART_FROM_PAGES = 100  # below this a fork costs more than the rule
 
 
 def run_rules(site: Site) -> list[Finding]:
@@ -49,7 +48,7 @@ def run_rules(site: Site) -> list[Finding]:
     rules = [(rule, severity) for rule in registry.load().values()
              if (severity := config.effective_severity(rule)) is not None]
     apart = {rule.id: Forked(_checked, rule, severity, site) for rule, severity in rules
-             if rule.id in APART_RULES and len(site.pages) >= APART_FROM_PAGES and can_fork()}
+             if rule.id in APART_RULES and worth_forking(len(site.pages))}
     findings = [f for rule, severity in rules
                 for f in (apart[rule.id].result() if rule.id in apart else _checked(rule, severity, site))]
     findings.sort(key=Finding.sort_key)

@@ -13,8 +13,17 @@ import threading
 from typing import Any, Callable
 
 
+# Below this many pages a fork costs more than the rule or the report file it would run apart.
+MIN_PAGES = 100
+
+
 def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def worth_forking(pages: int) -> bool:
+    """Whether work on a site of ``pages`` pages should run in a forked child (and can here)."""
+    return pages >= MIN_PAGES and can_fork()
 
 
 class Forked:

@@ -1,4 +1,4 @@
-"""On a site of APART_FROM_PAGES pages or more, report.json is written by a forked child while
+"""On a site of MIN_PAGES pages or more, report.json is written by a forked child while
 the other files are written here: the files must be what each renderer gives, whole."""
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ import json
 
 from audits.config import from_dict
 from audits.engine import audit
+from audits.forked import MIN_PAGES
 from audits.model import Fetch, Link, Page
-from audits.report import APART_FROM_PAGES, render, write_reports
+from audits.report import render, write_reports
 from audits.site import Site
 
 ORIGIN = "https://clinic.test"
 
 
 def test_every_report_file_of_a_large_site_is_whole_and_as_rendered(tmp_path):
-    n = APART_FROM_PAGES + 20
+    n = MIN_PAGES + 20
     pages = [Page(url=f"{ORIGIN}/p{i}/", title=f"Page {i}", meta_description=f"About page {i}",
                   word_count=400,
                   links=(Link(f"{ORIGIN}/p{(i + 1) % n}/", "next", "body", line=5), Link(f"{ORIGIN}/gone/", "old", "footer", line=9)))

@@ -15,13 +15,11 @@ from types import ModuleType
 from typing import Any, Callable, Iterable
 
 from audits.config import ConfigError
-from audits.forked import Forked, can_fork
+from audits.forked import Forked, worth_forking
 from audits.site import Report
 from audits.report import csv, github, html, json, junit, markdown, sarif, text
 from audits.report.common import SEVERITY_ORDER, plural, rules_in_order, severity_counts
 from audits.report.fingerprint import fingerprint
-
-APART_FROM_PAGES = 100  # below this a fork costs more than the file
 
 __all__ = ["FORMATS", "CONTRACT_FORMATS", "Renderer", "render", "write_reports", "summary_text", "fingerprint"]
 
@@ -71,7 +69,7 @@ def write_reports(report: Report, out_dir: Path | str, formats: Iterable[str] = 
     # report.json of a large site (its links table: 77,000 rows on 2,000 pages) is written by a
     # forked child while this process writes the others: about as long as report.html takes.
     apart = {"json": Forked(_write, report, out, FORMATS["json"], opts)} \
-        if len(report.pages) >= APART_FROM_PAGES and can_fork() else {}
+        if worth_forking(len(report.pages)) else {}
     try:
         written = [_write(report, out, r, opts) if r.name not in apart else r.name for r in renderers]
     finally:
