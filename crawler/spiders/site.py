@@ -71,9 +71,9 @@ class SiteSpider(scrapy.Spider):
         self.ledger = Ledger(MAX_REDIRECTS)
         self.options = extract_options(config)
         self.page_budget = config.crawl.max_pages
-        # Pages linked only from pages at max_depth: checked, never crawled; the summary says how many.
+        # Pages linked only from pages at max_depth: checked, never requested as pages; the summary says how many.
         self.beyond_depth: set[str] = set()
-        self.crawled_urls: set[str] = set()
+        self.page_requests: set[str] = set()
         self.externals: dict[str, bool] = {}  # external URLs waiting to be checked -> a link has a #fragment
         # External links are checked while the site is crawled, but never so many at once that a
         # slow external host holds the slots the site's own pages need.
@@ -151,6 +151,8 @@ class SiteSpider(scrapy.Spider):
         method = "HEAD" if mode == "check" else "GET"
         if not self.ledger.claim(url, method):
             return None
+        if mode == "page":  # a redirect's hop too: a page reached through it was not left past max_depth
+            self.page_requests.add(url)
         external = not self.scope.internal(url)
         if self.scope.never_resolves(url):  # reached by a redirect or given as a start URL
             return self.ledger.resolve(Fetch(url=url, error="dns-error", method=method, external=external))[0]
@@ -237,7 +239,6 @@ class SiteSpider(scrapy.Spider):
         return self._crawled(page, depth)
 
     def _crawled(self, page: Page, depth: int) -> Iterator:
-        self.crawled_urls.add(page.url)
         if page.depth != depth:
             page = dataclasses.replace(page, depth=depth)
         return itertools.chain((page,), self._follow(page, depth))
@@ -368,7 +369,7 @@ class SiteSpider(scrapy.Spider):
         self.extractor.close()
         self.crawler.stats.set_value("siteproof/pages_in_workers", self.extractor.in_workers)
         self.crawler.stats.set_value("siteproof/unresolved_redirects", self.ledger.unresolved)
-        self.crawler.stats.set_value("siteproof/beyond_max_depth", len(self.beyond_depth - self.crawled_urls))
+        self.crawler.stats.set_value("siteproof/beyond_max_depth", len(self.beyond_depth - self.page_requests))
 
     def closed(self, reason):
         self._release()
