@@ -63,11 +63,12 @@ def compose(site: str, *, base: Optional[str], new: Sequence[dict], fixed: int, 
         lines += ["", f"New ({split}), worst first:"]
         # One template link that broke on every page is one entry, not the first TOP of a thousand.
         repeated, single = by_target_records(new)
-        entries = [(_severity(worst).rank,
-                    [f"- [{worst['severity']}] {rule} {target} on {len({f['url'] for f in group})} pages",
-                     f"  e.g. {_cut(worst['message'])}"])
-                   for rule, target, group in repeated
-                   for worst in [max(group, key=lambda f: _severity(f).rank)]]
+        entries = []
+        for rule, target, group in repeated:
+            worst = max(group, key=lambda f: _severity(f).rank)
+            pages = len({f["url"] for f in group})
+            entries.append((_severity(worst).rank, [f"- [{worst['severity']}] {rule} {target} on {pages} pages",
+                                                    f"  e.g. {_cut(worst['message'])}"]))
         entries += [(_severity(f).rank, [f"- [{f['severity']}] {f['rule']} on {f['url']}", f"  {_cut(f['message'])}"])
                     for f in single]
         entries.sort(key=lambda entry: -entry[0])  # stable: groups, most pages first, before single findings

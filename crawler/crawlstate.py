@@ -92,6 +92,7 @@ class CrawlState:
         self._externals: dict[str, dict] = {}
         self._records: list[dict] = []
         self._waiting_since = 0.0
+        self._page_open = False  # a page's records are written and wait for its fetch's commit
 
     @classmethod
     def open(cls, path: Path | str) -> "CrawlState":
@@ -241,8 +242,6 @@ class CrawlState:
             self._page_open = True
         else:
             self.conn.commit()
-
-    _page_open = False  # a page's records are written and wait for its fetch's commit
 
     def record_fetch(self, checkpoint: Optional[Checkpoint], fetch: Fetch, text: str, external: bool = False) -> None:
         """One fetch: its outcome as an external link's last check when ``external``, and its checkpoint
