@@ -24,7 +24,7 @@ from lxml import etree
 from audits import kinds, mainbody, relatedblocks
 from audits.mainbody import BODY, INVISIBLE, text_of
 from audits.model import Action, Heading, Image, Link, Page, Paragraph, PhoneSeen, RelatedBlock
-from audits.phonetext import HELP_SECTIONS, OTHER_LINES, dialled
+from audits.phonetext import HELP_SECTIONS, OTHER_LINES, dialled, owner_named
 from audits.readability import measure, words
 
 ASSET = "asset"
@@ -1110,7 +1110,7 @@ def _phones(blocks: list[_Block], links: list[Link], opts: ExtractOptions) -> tu
     """Numbers in visible text, then tel: links (with the number their text shows), in source order."""
     region, labels = opts.phone_region, _label_pattern(opts.other_lines)
     phones = []
-    previous = ""
+    previous, previous_ctx = "", ""
     other_lines: set[str] = set()
     help_section = ""  # the region of the heading that opened a list of help lines: it ends with the region
     for b in blocks:
@@ -1123,7 +1123,8 @@ def _phones(blocks: list[_Block], links: list[Link], opts: ExtractOptions) -> tu
         # A label in its own element, "<h4>Fax</h4><p>(559) 425-1119</p>", names the number that opens the next block.
         label = previous if len(previous) <= 30 and labels.search(previous + " ") else ""
         text = f"{label} {b.text}" if label else b.text
-        previous = b.text
+        before = previous if previous_ctx == b.ctx else ""
+        previous, previous_ctx = b.text, b.ctx
         spans = _phone_spans(text, region, labels=labels)
         other_lines |= _labelled_numbers(text, region, labels)
         if help_section and not b.heading:
@@ -1132,8 +1133,9 @@ def _phones(blocks: list[_Block], links: list[Link], opts: ExtractOptions) -> tu
             own = {p.number for p in phones}
             other_lines |= {number for number, _, _, _ in spans if number not in own}
             spans = [span for span in spans if span[0] in own]
-        phones.extend(PhoneSeen(number=number, raw=raw, via="text", context=b.ctx, line=b.line, beside=beside)
-                      for (number, raw, _, _), beside in zip(spans, _beside(spans)))
+        phones.extend(PhoneSeen(number=number, raw=raw, via="text", context=b.ctx, line=b.line, beside=beside,
+                                owner=owner_named(text[:start], before, raw))
+                      for (number, raw, start, _), beside in zip(spans, _beside(spans)))
     for link in links:
         if link.tag in ("a", "area") and link.target[:4].lower() == "tel:":
             parsed = phone_from_tel(link.target, region)

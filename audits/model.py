@@ -213,6 +213,10 @@ class PhoneSeen(_Data):
     # Numbers written right beside this one in the same text, as alternatives
     # ("Call A | B", "A (Sandy Lake office) or B (Meadville office)").
     beside: tuple[str, ...] = ()
+    # The name the text gives the number as its owner's ("Kids Help Phone: 1-800-668-6868", "Talk Suicide
+    # Canada at …", a name line above "To schedule an appointment, please call: …"); "" when it names none
+    # or speaks as the site ("call us"). Whether that owner is the practice is the rule's call.
+    owner: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,3 +112,50 @@ def test_a_bodys_definition_is_a_cited_source():
                 "from chronic workplace stress that has not been successfully managed—characterized by exhaustion, "
                 "cynicism, and reduced efficacy.")
     assert cited_source(sentence.split(". ", 1)[1], CitationOptions()) == "World Health Organization"
+
+
+SUZELIS = {"phone": "330-872-1577", "phone_region": "US"}
+
+
+def test_a_number_the_page_gives_as_another_providers_is_not_the_practices():
+    # "New Hope Thermal Imaging" (a provider the practice hosts): its page writes the name on its own line, then
+    # "To schedule an appointment, please call: 330-715-3406"; the home page's widget joins the two in one excerpt.
+    pages, findings = check("suzelisholistic", **SUZELIS)
+    for path in ("/about-our-doctors/about-new-hope/", "/"):
+        page = pages[path]
+        assert [(p.number, p.owner) for p in page.phones if p.number == "+13307153406"] == \
+            [("+13307153406", "New Hope Thermal Imaging")]
+        assert [f for f in findings if f.url == page.url and f.rule == "phone-mismatch"] == []
+
+
+def test_a_number_given_with_a_venues_address_is_the_venues():
+    # "… at the Ohio Naturopathic Wellness Center, 755 Boardman-Canfield Rd., Suite D3, …" then "For more
+    # information or to register, call 330-729-1350": the event's venue, not the practice's header line.
+    pages, findings = check("suzelisholistic", **SUZELIS)
+    page = pages["/learning-experiences/acupuncture-happy-hour/"]
+    assert {p.number: p.owner for p in page.phones} == {
+        "+13308721577": "", "+13307291350": "Ohio Naturopathic Wellness Center"}
+    assert [f for f in findings if f.url == page.url and f.rule == "phone-mismatch"] == []
+
+
+def test_numbers_written_under_another_organisations_name_are_theirs():
+    # "Kids Help Phone: 1-800-668-6868" (faq), "a crisis line such as Talk Suicide Canada at 1-833-456-4566"
+    # (terms), insurers' list items "Manulife: … Check your benefits portal or call 1-800-268-6195" and
+    # "ConnexOntario (1-866-531-2600)" (therapist-toronto).
+    pages, findings = check("nextsteptherapy", **NEXTSTEP)
+    owners = {p.number: p.owner for path in ("/faq", "/terms", "/therapist-toronto") for p in pages[path].phones}
+    assert owners == {"+18006686868": "Kids Help Phone", "+18334564566": "Talk Suicide Canada",
+                      "+18002686195": "Manulife", "+18777865433": "Sun Life", "+18009579777": "Canada Life",
+                      "+18667322583": "Blue Cross", "+18887111119": "Green Shield Canada",
+                      "+18665312600": "ConnexOntario"}
+    assert [f.url for f in findings if f.rule == "phone-mismatch" and f.url.endswith(("/faq", "/terms", "-toronto"))] \
+        == [ORIGIN + "/first-job-anxiety-therapy-toronto"]
+
+
+def test_a_wrong_number_in_the_practices_own_sentence_is_still_a_mismatch():
+    # fabozzidental dentures/: "At Fabozzi Dental, we … contact Dr. Fabozzi today at 909-579-4711" (the practice
+    # is (909) 597-4711: two digits swapped). Its own doctor, in its own voice: no other party's number.
+    pages, findings = check("fabozzidental", phone="(909) 597-4711", phone_region="US")
+    page = pages["/dentures/"]
+    assert [(p.number, p.owner) for p in page.phones] == [("+19095794711", "")]
+    assert [f.target for f in findings if f.url == page.url and f.rule == "phone-mismatch"] == ["+19095794711"]

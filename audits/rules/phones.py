@@ -11,6 +11,7 @@ candidate either. A tel: href that is no phone number at all is invalid-tel-link
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Optional
@@ -96,21 +97,33 @@ def phone_mismatch(site: "Site", opts: PhoneOptions) -> Iterator[Hit]:
     1-800-662-4357, nor a number the site writes right beside the canonical one
     as another line of the practice ("(724) 376-7161 (Sandy Lake Office) or
     (814) 724-6890 (Meadville Office)", "Call +91 94872 71222 | 0427 3587703"):
-    that number is the practice's on every page. Any other toll-free or
-    call-tracking line is one, until it is added to `allow`.
+    that number is the practice's on every page. Nor is a number a page gives
+    as another organisation's: written under its name ("Kids Help Phone:
+    1-800-668-6868", "a crisis line such as Talk Suicide Canada at …",
+    "Manulife: … call 1-800-268-6195", "ConnexOntario (1-866-531-2600)"), after
+    a line that is only that name ("New Hope Thermal Imaging" / "To schedule an
+    appointment, please call: …"), or after a venue's street address ("at the
+    Ohio Naturopathic Wellness Center, 755 Boardman-Canfield Rd. …", then "to
+    register, call …"); it is theirs on every page. A name sharing a word with
+    the practice's (its domain, the name its titles repeat), a doctor's name and
+    a sentence in the practice's own voice ("call us", "our office") keep the
+    number the practice's, so "contact Dr. Fabozzi today at 909-579-4711" is
+    still a mismatch. Any other toll-free or call-tracking line is one, until it
+    is added to `allow`.
     """
     canonical = canonical_number(site)
     if canonical is None:
         return
     ok = allowed_numbers(site, opts) | {canonical} | site.derive(("phone-lines", canonical),
                                                                   lambda: practice_lines(site, canonical))
+    others = site.derive(("phone-others", canonical), lambda: others_lines(site, canonical))
     for page in site.pages.values():
         if page.kind in UNSEEN:
             continue
         reported: set[str] = set()
         # tel/shown contradictions first: they carry the more precise message.
         for seen in sorted(page.phones, key=lambda p: (p.via != "tel", p.line or 0)):
-            hit = _mismatch(page, seen, canonical, ok)
+            hit = _mismatch(page, seen, canonical, ok, others)
             if hit and hit.target not in reported:
                 reported.add(hit.target)
                 yield hit
@@ -128,7 +141,50 @@ def practice_lines(site: "Site", canonical: str) -> set[str]:
             for seen in page.phones if canonical in seen.beside}
 
 
-def _mismatch(page: Page, seen: PhoneSeen, canonical: str, ok: set[str]) -> Optional[Hit]:
+# Words of names that say what a business is, not which one: "Ohio Naturopathic Wellness Center" and "Suzelis
+# Holistic Health" share "wellness"/"health"-like words without being one practice.
+_GENERIC_NAME_WORDS = frozenset("""
+    and associates care center centre centres centers clinic clinics counselling counseling dental dentist dentistry
+    dentists family group health healthcare holistic hospital medical medicine office practice service services the
+    therapy therapist therapists wellness www com org net""".split())
+# A name with a personal title is one of the practice's own people ("contact Dr. Fabozzi at …").
+_PERSON = re.compile(r"^(?:dr|mr|mrs|ms|mx|prof)\b\.?", re.I)
+
+
+def site_names(site: "Site") -> tuple[str, ...]:
+    """Who the practice says it is, squashed to lower-case letters: its own hosts ("fabozzidental") and the
+    names its page titles repeat ("Suzelis Holistic Health" in a tenth of the titles or more)."""
+    names = {host.split(":")[0] for host in site.identity.names}
+    names |= {key[0] for key in site.identity.own}
+    titles: Counter[str] = Counter()
+    for page in site.pages.values():
+        if page.kind not in UNSEEN and page.title:
+            titles.update({part.strip() for part in re.split(r"\s+[-|–—·:]+\s+", page.title) if part.strip()})
+    shown = sum(1 for p in site.pages.values() if p.kind not in UNSEEN)
+    names |= {name for name, n in titles.items() if n >= 2 and n >= 0.1 * shown}
+    return tuple(sorted({re.sub(r"[^a-z]", "", n.lower().rsplit(".", 1)[0] if "." in n and " " not in n else n.lower())
+                         for n in names} - {""}))
+
+
+def names_the_practice(owner: str, names: tuple[str, ...]) -> bool:
+    """Whether a number's owner, as the page names it, is the practice: one of its people, or a name sharing
+    a distinctive word with the practice's ("Dr. Fabozzi", "Sandy Lake Office" on sandylakedental)."""
+    if _PERSON.match(owner):
+        return True
+    words = [w for w in re.findall(r"[a-z]+", owner.lower()) if len(w) >= 4 and w not in _GENERIC_NAME_WORDS]
+    return any(w in name for w in words for name in names)
+
+
+def others_lines(site: "Site", canonical: str) -> set[str]:
+    """Numbers some page of the site gives as another party's ("Kids Help Phone: 1-800-668-6868", "Talk Suicide
+    Canada at …", a venue's or a hosted provider's line under its name): theirs on every page, never the
+    clinic's number written wrong. The canonical number stays the practice's whatever a page calls it."""
+    names = site_names(site)
+    return {seen.number for page in site.pages.values() if page.kind not in UNSEEN for seen in page.phones
+            if seen.owner and seen.number != canonical and not names_the_practice(seen.owner, names)}
+
+
+def _mismatch(page: Page, seen: PhoneSeen, canonical: str, ok: set[str], others: set[str]) -> Optional[Hit]:
     evidence = {"canonical": canonical, "raw": seen.raw, "via": seen.via, "context": seen.context}
     if seen.via == "tel" and seen.shown and seen.shown != seen.number:
         # The offender is whichever side is not the canonical number (the dialled one if neither is).
@@ -140,7 +196,7 @@ def _mismatch(page: Page, seen: PhoneSeen, canonical: str, ok: set[str]) -> Opti
             target=offender, url=page.url, line=seen.line,
             evidence={**evidence, "dials": seen.number, "shown": seen.shown},
         )
-    if seen.number in ok:
+    if seen.number in ok or seen.number in others:
         return None
     written = next((p.raw for p in page.phones if p.via == "text" and p.number == seen.number), None)
     if seen.via == "tel":
