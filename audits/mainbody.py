@@ -107,14 +107,21 @@ def _names_region(names: str) -> Optional[str]:
         return RELATED
     parts: set = set()
     hits: set = set()
+    boxes: set = set()  # parts of names that say call to action
     for t in tokens:
         if t in _WHOLE_TOKENS:
             hits.add(_WHOLE_TOKENS[t])
         elif t.startswith("widget_"):  # WordPress core widgets: widget_text, widget_recent_entries
             hits.add(SIDEBAR)
-        parts.update(_SPLIT.split(t))
+        split = set(_SPLIT.split(t))
+        (boxes if _CALL_TO_ACTION & split else parts).update(split)
     for region, words in _PART_KEYWORDS:
         if region in hits or parts & words:
+            return region
+        # "footer-cta": a call-to-action box named for where it closes something. It is the site's footer only
+        # where it sits in one; closing the article ("When Grounding Techniques Aren't Enough", a booking link),
+        # it is the article's. A menu's "nav-btn" is still navigation.
+        if region == NAV and boxes & words:
             return region
     for sub, region in _SUBSTRINGS:
         if sub in names:

@@ -159,3 +159,25 @@ def test_a_wrong_number_in_the_practices_own_sentence_is_still_a_mismatch():
     page = pages["/dentures/"]
     assert [(p.number, p.owner) for p in page.phones] == [("+19095794711", "")]
     assert [f.target for f in findings if f.url == page.url and f.rule == "phone-mismatch"] == ["+19095794711"]
+
+
+def test_a_call_to_action_box_named_footer_closes_the_article():
+    # The grounding-techniques guide ends with <div class="footer-cta"> ("When Grounding Techniques Aren't Enough",
+    # "Book Free 15-Min Consultation" on Jane) inside the page's content, before its print footer. A name that says
+    # call to action is the box's purpose; it is the site's footer only where it sits in one.
+    from audits.rules.cta import CtaOptions, calls_to_action
+
+    pages, _ = check("nextsteptherapy", **NEXTSTEP)
+    page = pages["/resources/grounding-techniques-guide"]
+    assert [(c.kind, c.text) for c in calls_to_action(page, CtaOptions())] == [
+        ("appointment", "📅 Book Free 15-Min Consultation")]
+    # The print footer after it is still no part of the article.
+    assert "Ontario Association of Mental Health Professionals" not in page.body_text
+
+
+def test_a_page_whose_json_ld_says_profile_page_is_a_persons_page():
+    # "Jesse Cynamon, RP": the therapist's profile, with JSON-LD "@type": "ProfilePage" and 800 words about his
+    # practice under one h1; og:type profile was already a person's page, schema.org's type says the same.
+    pages, _ = check("nextsteptherapy", **NEXTSTEP)
+    page = pages["/jesse-cynamon-psychotherapist-ontario"]
+    assert (page.kind, page.kind_evidence) == ("other", ("json-ld ProfilePage: a person's page",))
