@@ -206,6 +206,9 @@ def classify(f: PageFacts) -> tuple[str, tuple[str, ...]]:
         return OTHER, (f"url /{section}/: a page about the practice",)
     if f.og_type == "profile":
         return OTHER, ("og:type profile: a person's page",)
+    # schema.org's ProfilePage says the same in JSON-LD (a practitioner's "About Jesse", an author's page).
+    if "profilepage" in f.ld_types:
+        return OTHER, ("json-ld ProfilePage: a person's page",)
 
     # WordPress names a single entry's post type in its body class: "single-testimonial", "single-product",
     # "single-event" are a custom type's entries, not blog posts (a standard post is "single-post").
