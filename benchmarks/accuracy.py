@@ -86,8 +86,19 @@ _CORPUS3_DEVELOPED_ON: dict[str, set[str]] = {
     "kind=article": {"suzelisholistic", "wkdental"}, "missing-cta": {"suzelisholistic", "wkdental"},
     "unlinked-source": {"suzelisholistic", "nextsteptherapy"},  # a testimonial off articles; "defines"
 }
-for _rule, _sites in _CORPUS3_DEVELOPED_ON.items():
-    DEVELOPED_ON[_rule] = DEVELOPED_ON.get(_rule, set()) | _sites
+# phonecta (session 20, issue 10): the sites each fix of that work was written on (docs/accuracy.md, "Numbers
+# written for others, call-to-action boxes and profile pages").
+_PHONECTA_DEVELOPED_ON: dict[str, set[str]] = {
+    # a number given as another organisation's (its name, a name line, a venue's address); fabozzidental's true
+    # positive ("contact Dr. Fabozzi today at ...") was read to keep a doctor's name the practice's
+    "phone-mismatch": {"suzelisholistic", "nextsteptherapy", "fabozzidental"},
+    # a "footer-cta" box inside the article is the article's; the four Duda posts relabelled
+    "missing-cta": {"nextsteptherapy"},
+    "kind=article": {"nextsteptherapy"},  # JSON-LD ProfilePage is a person's page
+}
+for _extra in (_CORPUS3_DEVELOPED_ON, _PHONECTA_DEVELOPED_ON):
+    for _rule, _sites in _extra.items():
+        DEVELOPED_ON[_rule] = DEVELOPED_ON.get(_rule, set()) | _sites
 
 
 def run_check(folder: Path, site: dict, keys: tuple[str, ...] = ("canonical_url", "phone", "phone_region")) -> dict:
