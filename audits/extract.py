@@ -25,7 +25,8 @@ from audits import kinds, mainbody, relatedblocks
 from audits.mainbody import BODY, INVISIBLE, text_of
 from audits.model import Action, Heading, Image, Link, Page, Paragraph, PhoneSeen, RelatedBlock
 from audits.phonetext import HELP_SECTIONS, OTHER_LINES, dialled
-from audits.readability import measure, words
+from audits.readability import measure
+from audits.wordcount import words, words_joined
 
 ASSET = "asset"
 
@@ -1020,12 +1021,17 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
     w.text.flush()
 
     in_body = _article_blocks(w.text.blocks)
-    paragraphs = _paragraphs(in_body)
+    prose = _prose(in_body)
+    paragraphs = tuple(Paragraph(text=b.text, links=tuple(dict.fromkeys(b.links)), line=b.line) for b in prose)
     body_text = "\n\n".join(p.text for p in paragraphs)
-    word_count = words(body_text)
+    # Each visible block's words counted once, for the page, the body and readability's paragraphs.
+    visible = [b for b in w.text.blocks if not b.hidden]
+    counted = {id(b): words(b.text) for b in visible}
+    paragraph_words = [counted[id(b)] for b in prose]
+    word_count = words_joined([p.text for p in paragraphs], paragraph_words, "\n\n")
     actions = _actions(w.text.actions, in_body)
-    page_words = words(" ".join(b.text for b in w.text.blocks if not b.hidden))
-    short_text = " ".join(b.text for b in w.text.blocks if not b.hidden) if page_words <= kinds.ERROR_WORDS else ""
+    page_words = words_joined([b.text for b in visible], list(counted.values()))
+    short_text = " ".join(b.text for b in visible) if page_words <= kinds.ERROR_WORDS else ""
     kind, evidence = kinds.classify(kinds.PageFacts(
         url=url, title=w.title or "", body_classes=frozenset((body_el.get("class") or "").lower().split()),
         og_type=w.meta.get("og:type", "").lower(), ld_types=frozenset(_jsonld_types(w.jsonld)),
@@ -1046,7 +1052,8 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
         actions=actions, text_urls=_text_urls(w.text.blocks),
         body_text=body_text, paragraphs=paragraphs, kind=kind, kind_evidence=evidence, is_article=is_article,
         word_count=word_count,
-        readability=measure(readable_text(paragraphs), [p.text for p in paragraphs], lang) if is_article else None,
+        readability=measure(readable_text(paragraphs), [p.text for p in paragraphs], lang, paragraph_words)
+        if is_article else None,
         related_posts=_related_posts(blocks), related_blocks=blocks,
         topics=relatedblocks.page_topics(root, lay, w.resolve, url, w.jsonld),
         source_path=source_path, parse_error=parse_error,
@@ -1076,10 +1083,9 @@ def _boilerplate_block(b: _Block) -> bool:
     return len(b.links) >= 3 and b.linked >= 0.7 * len(b.text)
 
 
-def _paragraphs(in_body: list[_Block]) -> tuple[Paragraph, ...]:
-    """The article's prose: not headings, form labels or lone links."""
-    return tuple(Paragraph(text=b.text, links=tuple(dict.fromkeys(b.links)), line=b.line)
-                 for b in in_body if not b.heading and not b.form and not _standalone_link(b))
+def _prose(in_body: list[_Block]) -> list[_Block]:
+    """The blocks of the article's prose: not headings, form labels or lone links."""
+    return [b for b in in_body if not b.heading and not b.form and not _standalone_link(b)]
 
 
 # A block that already ends a sentence: ".", "!", "?", "…" or a lead-in ":" (its list follows), then quotes.
