@@ -167,8 +167,10 @@ def parse_checked(body: bytes, headers: Optional[Mapping[str, Any]] = None):
     text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
     if not text.strip():
         return None, None
-    parser = etree.HTMLParser(no_network=True, remove_pis=True, huge_tree=True)
-    root = etree.fromstring(text, parser)
+    # Handed to libxml2 as UTF-8 with the encoding named: a str is converted by lxml first, which made
+    # parsing a fifth slower (the trees and line numbers are the same: compared on 5,900 pages).
+    parser = etree.HTMLParser(no_network=True, remove_pis=True, huge_tree=True, encoding="utf-8")
+    root = etree.fromstring(text.encode("utf-8"), parser)
     stopped = next((e for e in parser.error_log if "Excessive depth" in e.message), None)
     if root is not None:
         _flatten_deep(root)
