@@ -904,8 +904,9 @@ _TEXT_URL = re.compile(
 _TRAILING = ".,;:!?)]}>'\"’”»"
 
 
-# What every match of _TEXT_URL contains: searching for it first skips most prose at C speed.
-_TEXT_URL_HINT = re.compile(r"://|www\.|\.(?:" + _TLDS + r")\b", re.I)
+# What every match of _TEXT_URL contains ("://", "www." or a dot and a TLD): searching for it first
+# skips most prose at C speed. Written to start at its ":" or "." only, the rarest characters in it.
+_TEXT_URL_HINT = re.compile(r"[.:](?:(?<=:)//|(?<=www\.)|(?<=\.)(?:" + _TLDS + r")\b)", re.I)
 
 
 def urls_in_text(text: str) -> list[str]:
@@ -1080,7 +1081,7 @@ def _article_blocks(blocks: list[_Block]) -> list[_Block]:
 
 def _boilerplate_block(b: _Block) -> bool:
     # A copyright line or a row of links ("Home | About | Blog") is template, wherever it sits.
-    if _COPYRIGHT.search(b.text) and len(b.text) < 200:
+    if len(b.text) < 200 and _COPYRIGHT.search(b.text):
         return True
     return len(b.links) >= 3 and b.linked >= 0.7 * len(b.text)
 
