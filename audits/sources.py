@@ -126,7 +126,8 @@ def max_bytes(config: Config) -> int:
 def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
                      site_root: str | Path | None = None,
                      external_checker: Optional[ExternalChecker] = None,
-                     path_base: str | Path | None = None) -> LocalSite:
+                     path_base: str | Path | None = None,
+                     progress: Optional[Callable[[int, int], None]] = None) -> LocalSite:
     """Read HTML files and folders as the pages of the site rooted at ``site_root``.
 
     ``site_root`` defaults to the folder given; for files, to the topmost
@@ -136,7 +137,7 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
     whole root even when only some files are given; the result is ``partial``
     then. ``source_path`` on pages is relative to ``path_base`` (default: the
     working directory) when the file is under it, so CI annotations point at
-    the repository file.
+    the repository file. ``progress(done, total)`` is called as each file is read.
     """
     if not paths:
         raise ConfigError("nothing to check: give HTML files or a build folder")
@@ -173,7 +174,7 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
             continue
         jobs.append((str(tree.root / rel), mapper.url_for(rel), 404 if rel.lower() in ERROR_PAGES else 200,
                      shown, options, cap))
-    pages = _extract_all(jobs, config.crawl.workers)
+    pages = _extract_all(jobs, config.crawl.workers, progress)
 
     total = tree.html_count()
     partial = len(pages) < total
@@ -218,13 +219,23 @@ def _extract_file(job: tuple) -> Page:
                         source_path=source)
 
 
-def _extract_all(jobs: list[tuple], workers: int) -> list[Page]:
+def _extract_all(jobs: list[tuple], workers: int,
+                 progress: Optional[Callable[[int, int], None]] = None) -> list[Page]:
     """Extract every file, on all CPUs for a large build: extraction is nearly all of a check's time."""
     processes = workers if workers > 0 else available_cpus()
+    pages: list[Page] = []
     if len(jobs) < PARALLEL_FROM_FILES or processes < 2:
-        return [_extract_file(job) for job in jobs]
+        for job in jobs:
+            pages.append(_extract_file(job))
+            if progress is not None:
+                progress(len(pages), len(jobs))
+        return pages
     with ProcessPoolExecutor(max_workers=processes, mp_context=_start_method()) as pool:
-        return list(pool.map(_extract_file, jobs, chunksize=16))
+        for page in pool.map(_extract_file, jobs, chunksize=16):  # in order, each as soon as it is ready
+            pages.append(page)
+            if progress is not None:
+                progress(len(pages), len(jobs))
+    return pages
 
 
 def _start_method():
