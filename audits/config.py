@@ -50,7 +50,7 @@ class SiteConfig:  # [site]
 @dataclass(frozen=True)
 class CrawlConfig:  # [crawl]
     max_pages: int = 10000
-    max_depth: int = 50
+    max_depth: int = 50  # a list's next page is no level deeper (crawler/spiders/site.py)
     concurrency: int = 32  # requests in flight in all
     concurrency_per_host: int = 8
     delay_s: float = 0.0  # pause between requests to one host

@@ -144,6 +144,21 @@ def paginated(url: str) -> Optional[int]:
     return None
 
 
+def next_page(url: str, target: str) -> bool:
+    """``target`` is the page after ``url`` in the same paginated list: ``/blog/`` -> ``/blog/page/2/``,
+    ``/tag/x/page/2/`` -> ``/tag/x/page/3/``, ``/events/?page=4`` -> ``/events/?page=5``."""
+    n = paginated(target)
+    return n is not None and n == (paginated(url) or 1) + 1 and _list_of(target) == _list_of(url)
+
+
+def _list_of(url: str) -> str:
+    """The URL of a paginated list without its page number."""
+    parts = urlsplit(url)
+    path = re.sub(r"(?<=/)page/\d+/?$", "", parts.path)
+    query = "&".join(p for p in parts.query.split("&") if p and p.split("=", 1)[0] not in ("paged", "page"))
+    return parts._replace(path=path, query=query, fragment="").geturl()
+
+
 def first_page(url: str) -> str:
     """A paginated copy's first page: ``/tag/x/page/1/`` -> ``/tag/x/`` (other URLs unchanged)."""
     parts = urlsplit(url)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Optional
+from urllib.parse import urlsplit, urlunsplit
 
 from audits import kinds
 from audits.config import Config
@@ -90,6 +91,24 @@ class Site:
 
     def fetch(self, url: str) -> Optional[Fetch]:
         return self.fetches.get(url.split("#", 1)[0])
+
+    def sitemap_pages(self) -> list[str]:
+        """The sitemap's URLs that name pages of this site.
+
+        A sitemap may only list its own host's URLs, so one naming another host is a production sitemap
+        served by a preview, staging copy or local build: with no canonical_url to say which host the
+        site is, its paths are this site's. With canonical_url set, another host's URL is no page here.
+        """
+        parts = urlsplit(self.config.canonical_origin or next(iter(self.pages), ""))
+        moved: dict[str, None] = {}
+        for url in self.sitemap_urls:
+            if not self.identity.is_own(url):
+                if self.config.site.canonical_url or not parts.netloc:
+                    continue
+                there = urlsplit(url)
+                url = urlunsplit((parts.scheme, parts.netloc, there.path or "/", there.query, ""))
+            moved[url] = None
+        return list(moved)
 
     def page_at(self, url: str) -> Optional[Page]:
         """The crawled page a URL leads to, following a recorded redirect."""

@@ -20,11 +20,15 @@ import posixpath
 import stat
 import sys
 import threading
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+import lxml.html
+from lxml import etree
 
 from audits import store
 from audits.config import Config, ConfigError
@@ -143,10 +147,16 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
     notes: list[str] = []
     root = _site_root(given, site_root, notes)
     tree = _Tree(root)
-    origin = config.canonical_origin or FALLBACK_ORIGIN
-    if not config.canonical_origin:
-        notes.append(f"no [site] canonical_url configured: pages are mapped to {FALLBACK_ORIGIN}, "
-                     "and absolute links to the real domain count as external")
+    origin = config.canonical_origin
+    if not origin:
+        origin, named_by = _declared_origin(tree, config)
+        if origin:
+            notes.append(f"no [site] canonical_url configured: taking {origin}, which {named_by} names; "
+                         "set canonical_url to say otherwise")
+        else:
+            origin = FALLBACK_ORIGIN
+            notes.append(f"no [site] canonical_url configured: pages are mapped to {FALLBACK_ORIGIN}, "
+                         "and absolute links to the real domain count as external")
         config = dataclasses.replace(config, site=dataclasses.replace(config.site, canonical_url=origin))
     mapper = _UrlMap(origin, config)
     base = Path(path_base) if path_base is not None else Path.cwd()
@@ -407,6 +417,37 @@ def _external_fetches(pages: list[Page], mapper: _UrlMap, config: Config,
     if not urls:
         return []
     return [dataclasses.replace(f, external=True) for f in checker(list(urls.values()), config)]
+
+
+def _declared_origin(tree: _Tree, config: Config) -> tuple[str, str]:
+    """The address a build names itself by, and where it says so; ("", "") when it names none.
+
+    A static generator or WordPress export writes its production address into the home page's
+    canonical link and into its sitemap. Without it every absolute link to the site would count
+    as external: its pages never linked, its menu unseen, its broken internal links unchecked.
+    """
+    cap = max_bytes(config)
+    home = next((name for name in INDEX_FILES if name in tree.files), None)
+    if home is not None and not unreadable(tree.root / home, cap):
+        try:
+            doc = lxml.html.document_fromstring(read_capped(tree.root / home, cap))
+        except etree.ParserError:  # empty, or only a comment
+            doc = None
+        for what, xpath in (("canonical link", "//link[@rel='canonical']/@href"),
+                            ("og:url", "//meta[@property='og:url']/@content")):
+            parts = urlsplit(next(iter(doc.xpath(xpath) if doc is not None else ()), "").strip())
+            if parts.scheme in ("http", "https") and parts.netloc:
+                return f"{parts.scheme}://{parts.netloc}", f"{home}'s {what}"
+    sitemap = next((name for name in SITEMAP_FILES if name in tree.files), None)
+    if sitemap is not None and not unreadable(tree.root / sitemap, cap):
+        pages, children = parse_sitemap(read_capped(tree.root / sitemap, cap))
+        origins = Counter(f"{p.scheme}://{p.netloc}" for p in map(urlsplit, pages or children)
+                          if p.scheme in ("http", "https") and p.netloc)
+        if origins:
+            best, n = origins.most_common(1)[0]
+            if 2 * n > sum(origins.values()):
+                return best, sitemap
+    return "", ""
 
 
 def _local_sitemap(tree: _Tree, mapper: _UrlMap, notes: list[str]) -> tuple[list[str], bool]:

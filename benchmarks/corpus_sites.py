@@ -56,6 +56,14 @@ SOURCES = (
     Source("suzelisholistic", "tsuzelis/suzelisholistic", "83c223f"),
     Source("nextsteptherapy", "jhcynamon1/NextStepTherapySite-v2", "02b2123", keep=_vercel_hosted),
     Source("hcdc", "AhmadHamadi/HCDC", "9aea8e3"),
+    # the third corpus (corpus5): labelled before siteproof was run on any of them
+    Source("greenleafclinic", "greenleaf/greenleafclinic-web", "53c69162", place="greenleafclinic-web"),
+    Source("emeraldental", "marjotoska/emeraldental", "0b86368"),
+    Source("backcarecenter", "localember/back-care-center-review", "f2f9816"),
+    Source("inspinechiro", "Zecruu/Inspinechiropractic", "88c7936"),
+    # HTTrack's project folder: yorkstreetspa.com/ is a byte-identical second copy of the root, hts-cache/ its cache
+    Source("yorkstreetspa", "ode10xers/yorkstreetspa", "1ba3724",
+           keep=lambda p: not p.startswith(("yorkstreetspa.com/", "hts-cache/"))),
     Source("related/letmecompile", "yjiq150/letmecompile.com", "4e509b9", under="content/posts"),
     Source("related/ka.lpe.sh", "kalpmehta/site", "f23bcb2", under="content/blog"),
     Source("related/nextsteptherapy.ca", "jhcynamon1/NextStepTherapySite-v2", "02b2123"),  # the whole checkout

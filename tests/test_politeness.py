@@ -97,26 +97,3 @@ def test_a_server_that_closes_each_connection_loses_no_request(tmp_path: Path):
     assert report["crawl"]["requests"] == len(handler.seen) == len(handler.connections)
     assert report["crawl"]["connections"] == len(handler.connections)
 
-
-def test_pages_past_max_depth_are_counted_and_named_in_the_summary(tmp_path: Path):
-    """A blog's "Older posts" chain passes max_depth: the crawl must say it left pages unaudited."""
-    site = tmp_path / "site"
-    site.mkdir()
-    chain = ["", "page/2/", "page/3/", "page/4/", "page/5/"]
-    for here, there in zip(chain, chain[1:] + [None]):
-        (site / here).mkdir(parents=True, exist_ok=True)
-        older = f'<a href="/{there}">Older posts</a>' if there is not None else ""
-        (site / here / "index.html").write_text(f"<title>{here or 'Home'}</title><h1>Blog</h1>{older}", encoding="utf-8")
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "siteproof.toml").write_text("[crawl]\nmax_depth = 2\n", encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    with SiteServer(site) as server:
-        proc = subprocess.run([sys.executable, "-m", "crawler", "crawl", server.url("/"), "--no-history", "-q",
-                               "--out", str(work / "out")], cwd=work, env=env, capture_output=True, text=True,
-                              timeout=180)
-    assert proc.returncode in (0, 1), proc.stderr
-    report = json.loads((work / "out" / "report.json").read_text(encoding="utf-8"))
-    assert sorted(p["url"].removeprefix(server.url("/")) for p in report["pages"]) == ["", "page/2/", "page/3/"]
-    assert report["crawl"]["beyond_max_depth"] == 1  # page/4/, linked from page/3/ at depth 2; page/5/ unseen
-    assert "1 linked page lies deeper than max_depth" in proc.stderr

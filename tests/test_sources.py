@@ -105,11 +105,26 @@ def test_one_file_is_partial_and_still_resolves_against_the_root():
     assert explicit.partial and len(explicit.pages) == 2 and "site root" not in explicit.note
 
 
-def test_without_canonical_url_pages_get_a_local_origin_and_a_note():
+def test_without_canonical_url_the_address_the_build_names_itself_by_is_taken(tmp_path):
     local = sources.pages_from_paths([BUILD], from_dict({}, "test"))
-    assert {p.url for p in local.pages} >= {"http://localhost/", "http://localhost/about"}
-    assert "canonical_url" in local.note
-    assert "http://localhost/legacy/old" in local.sitemap_urls
+    assert {p.url for p in local.pages} >= {ORIGIN + "/", ORIGIN + "/about"}
+    assert f"taking {ORIGIN}, which sitemap.xml names" in local.note
+    # Its absolute links to itself are internal then: checked in the folder, and the sitemap's pages linked.
+    found = {(f.rule, f.url, f.target) for f in run_rules(local.site())}
+    assert ("broken-link", ORIGIN + "/", ORIGIN + "/missing-page") in found
+    assert [k for k in found if k[0] == "orphan-page"] == [("orphan-page", ORIGIN + "/legacy/old", None)]
+
+    home = tmp_path / "index.html"  # the home page's own canonical link outweighs the sitemap
+    home.write_text('<link rel="canonical" href="https://www.clinic.example/"><title>Home</title>', encoding="utf-8")
+    (tmp_path / "sitemap.xml").write_text("https://other.example/\n", encoding="utf-8")
+    assert sources.pages_from_paths([tmp_path], from_dict({}, "test")).pages[0].url == "https://www.clinic.example/"
+
+
+def test_a_build_that_names_no_address_gets_a_local_origin_and_a_note(tmp_path):
+    (tmp_path / "index.html").write_text('<title>Home</title><a href="/missing-page">x</a>', encoding="utf-8")
+    local = sources.pages_from_paths([tmp_path], from_dict({}, "test"))
+    assert [p.url for p in local.pages] == ["http://localhost/"]
+    assert "no [site] canonical_url configured: pages are mapped to http://localhost" in local.note
     assert ("broken-link", "http://localhost/", "http://localhost/missing-page") in {
         (f.rule, f.url, f.target) for f in run_rules(local.site())}
 

@@ -30,7 +30,9 @@ def orphan_page(site: "Site", opts: None) -> Iterator[Hit]:
     does not count, nor do asset references. Not reported: the home page and
     start URLs, sitemap URLs that answer with an error (a broken sitemap
     entry, not an orphan), and nothing at all when no sitemap was found or
-    only some files of a site were checked.
+    only some files of a site were checked. A sitemap naming another host
+    (a preview or local build serving the production sitemap) is read by
+    its paths; with `canonical_url` set, another host's URLs are left out.
     """
     if not site.sitemap_found or site.partial:
         return
@@ -50,7 +52,7 @@ def orphan_page(site: "Site", opts: None) -> Iterator[Hit]:
     if cfg.canonical_origin:
         homes.add(page_key(cfg.canonical_origin + "/"))
     reported: set[str] = set()
-    for url in site.sitemap_urls:
+    for url in site.sitemap_pages():
         key = page_key(url)
         if key in homes or key in linked or key in reported:
             continue

@@ -87,11 +87,14 @@ def main(name):
     out['broken_link'] = sorted(r['file'] for r in recs if r['n_broken'] and r['file'] not in set(out['not_pages']))
     return cfg, out, len(recs)
 
+def print_site(name, cfg, out, n):
+    """One labels.toml [[site]] entry."""
+    print(f"\n[[site]]\nname = {json.dumps(name)}\ncms = {json.dumps(cfg['cms'])}")
+    if cfg.get('canonical'): print(f"canonical_url = {json.dumps(cfg['canonical'])}")
+    print(f"html_files = {n}")
+    for k, v in out.items():
+        print(f"{k} = [" + ''.join(f"\n  {json.dumps(x)}," for x in v) + ("\n]" if v else "]"))
+
 if __name__ == '__main__':
     for name in sys.argv[1:]:
-        cfg, out, n = main(name)
-        print(f"\n[[site]]\nname = {json.dumps(name)}\ncms = {json.dumps(cfg['cms'])}")
-        if cfg.get('canonical'): print(f"canonical_url = {json.dumps(cfg['canonical'])}")
-        print(f"html_files = {n}")
-        for k, v in out.items():
-            print(f"{k} = [" + ''.join(f"\n  {json.dumps(x)}," for x in v) + ("\n]" if v else "]"))
+        print_site(name, *main(name))

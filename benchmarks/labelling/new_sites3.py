@@ -6,7 +6,6 @@ Each site's `SITE.jsonl` is candidates.py's output on the folder (tests/fixtures
 folder was prepared). The decisions below were made by reading the files before siteproof was run on the site;
 the code only applies them. Prints labels.toml entries (markup facts, duplicate titles, broken links).
 """
-import json
 import sys
 from pathlib import Path
 
@@ -80,13 +79,7 @@ make_labels.SITES.update({
 
 if __name__ == '__main__':
     for name in sys.argv[1:]:
-        cfg, out, n = make_labels.main(name)
-        print(f"\n[[site]]\nname = {json.dumps(name)}\ncms = {json.dumps(cfg['cms'])}")
-        if cfg.get('canonical'):
-            print(f"canonical_url = \"{cfg['canonical']}\"")
-        print(f"html_files = {n}")
-        for k, v in out.items():
-            print(f"{k} = [" + ''.join(f'\n  "{x}",' for x in v) + ("\n]" if v else "]"))
+        make_labels.print_site(name, *make_labels.main(name))
 
 # Judgements on candidates5.py's and candidates_cta.py's output for these sites (judge5.py applies its own rules for
 # broken_fragment, duplicate_meta_description and phone_format; what it cannot see is added here, with the reason).

@@ -31,6 +31,7 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.utils.defer import deferred_from_coro
 
+from audits import kinds
 from audits.config import Config, config_argument, load_config
 from audits.extract import anchors_of, extract_options, is_html
 from audits.model import Fetch, Page
@@ -244,20 +245,24 @@ class SiteSpider(scrapy.Spider):
         return itertools.chain((page,), self._follow(page, depth))
 
     def _follow(self, page: Page, depth: int) -> Iterator[scrapy.Request]:
-        crawl_deeper = depth + 1 <= self.config.crawl.max_depth
         # Page links first: a URL both linked and embedded (<a> and <img>) is then one GET, not HEAD + GET.
         for link in sorted(page.links, key=lambda link: link.tag not in CRAWLED_TAGS):
             url = link.fetch_url
             if not url or not self.scope.fetchable(url) or self.scope.ignored(link.target):
                 continue
             if self.scope.internal(url):
-                crawl = (crawl_deeper and link.tag in CRAWLED_TAGS and self.page_budget > 0
+                # A list's next page is where the list goes on, not a level deeper: counted as one, a blog's
+                # "Older posts" chain ended at max_depth and left a third of a real blog's posts unaudited.
+                # An endless list is bounded by max_pages.
+                to = depth if kinds.next_page(page.url, url) else depth + 1
+                deeper = to <= self.config.crawl.max_depth
+                crawl = (deeper and link.tag in CRAWLED_TAGS and self.page_budget > 0
                          and not self._checked_not_html(url))
-                if crawl_deeper and link.tag in CRAWLED_TAGS and not crawl and not self.ledger.claimed(url):
+                if deeper and link.tag in CRAWLED_TAGS and not crawl and not self.ledger.claimed(url):
                     self.crawler.stats.set_value("siteproof/budget_hit", True)
-                elif not crawl_deeper and link.tag in CRAWLED_TAGS:
+                elif not deeper and link.tag in CRAWLED_TAGS:
                     self.beyond_depth.add(url)
-                request = self._request(url, "page" if crawl else "check", depth + 1)
+                request = self._request(url, "page" if crawl else "check", to)
                 if request is not None:
                     if crawl and isinstance(request, scrapy.Request):
                         self.page_budget -= 1
