@@ -85,7 +85,7 @@ def keyword_region(el) -> Optional[str]:
     cls, ident = el.get("class"), el.get("id")
     if not cls and not ident:
         return None
-    return _names_region(f"{cls or ''} {ident or ''}".lower())
+    return _names_region(cls, ident)
 
 
 # A "related" name that also says call to action ("related-cta": a "Need support?" box after the
@@ -99,7 +99,8 @@ def names_related(token: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _names_region(names: str) -> Optional[str]:
+def _names_region(cls: Optional[str], ident: Optional[str]) -> Optional[str]:
+    names = f"{cls or ''} {ident or ''}".lower()
     tokens = names.split()
     if not tokens:
         return None
@@ -150,13 +151,25 @@ def _text_len(el) -> int:
     return len(_norm(text_of(el)))
 
 
-_HOLDS_MAIN = etree.XPath("boolean(descendant::main | descendant::article | descendant::*[@role='main'])")
+_MAIN_LIKE = etree.XPath("descendant::main | descendant::article | descendant::*[@role='main']")
+
+
+def _holding_main(body) -> set:
+    """The elements under ``body`` that hold a <main>, an <article> or a role="main" (each one's ancestors)."""
+    holders: set = set()
+    for el in _MAIN_LIKE(body):
+        el = el.getparent()
+        while el is not None and el not in holders:
+            holders.add(el)
+            el = el.getparent()
+    return holders
 
 
 def layout(root, body) -> Layout:
     """Classify every element under ``body`` and find the main body's root."""
     lay = Layout()
     page_text = max(_text_len(body), 1)
+    holders = _holding_main(body)
     region = lay.region
     articles: list = []
     mains: list = []
@@ -171,7 +184,7 @@ def layout(root, body) -> Layout:
             tag = child.tag
             if not isinstance(tag, str):
                 continue
-            own = _own_region(child, tag, in_article, ctx, page_text)
+            own = _own_region(child, tag, in_article, ctx, page_text, holders)
             cctx = own or ctx
             region[child] = cctx
             if tag == "article":
@@ -245,7 +258,7 @@ def _tail(main, region) -> tuple:
     return ()
 
 
-def _own_region(el, tag: str, in_article: bool, inherited: str, page_text: int) -> Optional[str]:
+def _own_region(el, tag: str, in_article: bool, inherited: str, page_text: int, holders: set) -> Optional[str]:
     role = (el.get("role") or "").lower()
     if tag == "aside":
         # An aside inside the article is a callout that belongs to the post.
@@ -261,10 +274,13 @@ def _own_region(el, tag: str, in_article: bool, inherited: str, page_text: int) 
     if inherited != BODY:
         return own
     # A wrapper that holds the content is not boilerplate, whatever its name says.
-    if _HOLDS_MAIN(el):
+    if el in holders:
         return None
-    if own != NAV and _text_len(el) > 0.5 * page_text and page_text > 500:
-        return None
+    # Normalising spaces only shortens the text: most elements are ruled out by their raw length.
+    if own != NAV and page_text > 500:
+        text = text_of(el)
+        if len(text) > 0.5 * page_text and len(_norm(text)) > 0.5 * page_text:
+            return None
     return own
 
 

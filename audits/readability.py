@@ -131,6 +131,18 @@ def _textstat_words(text: str) -> list[str]:
     return _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text)).split()
 
 
+# A space-separated token is one of _textstat_words' words exactly when it holds a word character:
+# only apostrophes and punctuation are removed, and a kept apostrophe is followed by a letter.
+_WORDY_TOKEN = re.compile(r"\S*\w\S*")
+
+
+def _over_two_words(sentence: str) -> bool:
+    """``len(_textstat_words(sentence)) > 2``, from the first three words only."""
+    for n, _ in enumerate(_WORDY_TOKEN.finditer(sentence)):
+        if n == 2:
+            return True
+    return False
+
 
 @lru_cache(maxsize=1)
 def _easy_words() -> frozenset[str]:
@@ -168,7 +180,7 @@ class Counts:
                 if n >= _SYLLABLE_THRESHOLD:
                     difficult += k
         found = _TEXTSTAT_SENTENCE.findall(text) if text else ()
-        sentences = max(1, len(found) - sum(1 for s in found if len(_textstat_words(s)) <= 2)) if text else 0
+        sentences = max(1, len(found) - sum(1 for s in found if not _over_two_words(s))) if text else 0
         return cls(words, sentences, syllables, poly, difficult, not_easy)
 
     # The formulas as textstat writes them (same operations in the same order, so the same floats).
@@ -242,13 +254,46 @@ def _sentence_grade(sentence: str) -> float:
     return _grade(_WORD.findall(sentence))
 
 
+# _SENTENCE_END's cuts found from their rare first characters: a .!? (the cut is the quotes and
+# spaces after it) or a newline (the cut is the blank line's whole run of spaces). Scanned as
+# written, _SENTENCE_END tries both alternatives at every character, a tenth of an article's
+# extraction. tests/test_content_readability.py checks that both find the same cuts.
+_AFTER_STOP = re.compile(r"[.!?]([\"')\]]*\s+)(?=[\"'(\[]?[A-Z0-9])")
+_BLANK_LINE = re.compile(r"\n\s*\n")
+# The longest _ABBREVIATION match ("approx.", then the newline ``$`` may stand before) and a character more.
+_ABBREVIATION_REACH = 10
+
+
+def sentence_ends(text: str) -> Iterator[tuple[int, int]]:
+    """The (start, end) of each match of ``_SENTENCE_END.finditer(text)``.
+
+    A cut always ends where its run of spaces ends, so the first alternative that matches at a
+    place matches as much as the other would, and the next search starts past that run.
+    """
+    found = {m.start(1): m.end(1) for m in _AFTER_STOP.finditer(text)}
+    n = len(text)
+    for m in _BLANK_LINE.finditer(text):
+        start, end = m.start(), m.end()
+        while start and text[start - 1].isspace():  # str.isspace() is the pattern's \s
+            start -= 1
+        while end < n and text[end].isspace():
+            end += 1
+        found.setdefault(start, end)
+    after = 0
+    for start in sorted(found):
+        if start >= after:
+            after = found[start]
+            yield start, after
+
+
 def _pieces(text: str) -> Iterator[str]:
     """``text`` cut at its sentence ends (``_SENTENCE_END``), an abbreviation's full stop left inside."""
     start = 0
-    for end in _SENTENCE_END.finditer(text):
-        if end.group().count("\n") > 1 or not _ABBREVIATION.search(text, start, end.start()):
-            yield text[start:end.start()]
-            start = end.end()
+    for cut, end in sentence_ends(text):
+        # Only the last few characters before the cut can end an abbreviation.
+        if text.count("\n", cut, end) > 1 or not _ABBREVIATION.search(text, max(start, cut - _ABBREVIATION_REACH), cut):
+            yield text[start:cut]
+            start = end
     yield text[start:]
 
 
@@ -256,8 +301,12 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _pieces(text) if _WORD.search(s)]
 
 
-def measure(body_text: str, paragraphs: Sequence[str] = (), lang: str | None = None) -> Readability | None:
-    """Score an article body; None when there is too little text to judge or it is declared not English."""
+def measure(body_text: str, paragraphs: Sequence[str] = (), lang: str | None = None,
+            paragraph_words: Sequence[int] | None = None) -> Readability | None:
+    """Score an article body; None when there is too little text to judge or it is declared not English.
+
+    ``paragraph_words``: each paragraph's ``words()``, when the caller has counted them already.
+    """
     text = body_text.strip()
     if not english(lang) or latin_share(text) < MIN_LATIN_SHARE:
         return None
@@ -273,8 +322,10 @@ def measure(body_text: str, paragraphs: Sequence[str] = (), lang: str | None = N
     if not sents or sum(len(tokens[s]) for s in sents) < 20:
         return None
     long_sents = sum(1 for s in sents if len(tokens[s]) > LONG_SENTENCE_WORDS)
-    paras = [p for p in paragraphs if p.strip()] or [text]
-    long_paras = sum(1 for p in paras if words(p) > LONG_PARAGRAPH_WORDS)
+    if paragraph_words is None:
+        paragraph_words = [words(p) for p in paragraphs]
+    paras = [n for p, n in zip(paragraphs, paragraph_words) if p and not p.isspace()] or [words(text)]
+    long_paras = sum(1 for n in paras if n > LONG_PARAGRAPH_WORDS)
     # The hardest sentences: highest grade among those long enough to matter.
     graded = sorted((s for s, found in tokens.items() if len(found) >= 8), key=lambda s: _grade(tokens[s]),
                     reverse=True)

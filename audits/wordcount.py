@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Sequence
 
 ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
@@ -75,3 +76,14 @@ def latin_share(text: str) -> float:
         return 1.0
     letters = len(_ANY_LETTER.findall(text))
     return len(_LATIN.findall(text)) / letters if letters else 1.0
+
+
+def words_joined(texts: Sequence[str], counts: Sequence[int], sep: str = " ") -> int:
+    """``words(sep.join(texts))``, from ``counts`` (each text's ``words()``) when every text is plain.
+
+    A word never spans the space between two texts, so the counts add up; the any-script count
+    rounds its CJK characters over the whole text, so mixed text is counted whole.
+    """
+    if all(map(_plain, texts)):
+        return sum(counts)
+    return words(sep.join(texts))

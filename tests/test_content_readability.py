@@ -175,3 +175,35 @@ def test_an_amp_copy_without_lang_takes_its_canonical_pages_language():
         copy = site.pages[post + "amp/"]
         assert copy.is_article and (copy.readability is not None) is scored
         assert bool(list(hard_to_read(copy, ReadabilityOptions()))) is scored
+
+
+def _texts_to_cut() -> list[str]:
+    """Fixture bodies, the tricky cases above, and every short string over the characters that decide a cut."""
+    import itertools
+
+    chars = ["a", "B", "1", ".", "!", '"', "'", ")", "(", "[", " ", "\n", "\xa0", "é", "Dr", "U.S"]
+    short = ["".join(p) for n in range(1, 5) for p in itertools.product(chars, repeat=n)]
+    return [*_bodies(), EASY, HARD, FRENCH, "She said \"stop.\"\n\nThen Dr. Lee left.  \n \n (Why?) 3 pm.", *short]
+
+
+def test_sentence_cuts_are_the_patterns_own():
+    """sentence_ends() finds its cuts from their first characters; they must be _SENTENCE_END's matches."""
+    from audits.readability import _SENTENCE_END, sentence_ends
+
+    texts = _texts_to_cut()
+    assert len(texts) > 60_000 and sum(bool(list(sentence_ends(t))) for t in texts) > 1_000
+    for text in texts:
+        assert list(sentence_ends(text)) == [m.span() for m in _SENTENCE_END.finditer(text)], repr(text)
+
+
+def test_textstat_sentences_of_two_words_are_found_without_splitting_them():
+    import itertools
+
+    from audits.readability import _over_two_words, _textstat_words
+
+    # Apostrophes before and not before the letters of a contraction, punctuation, the underscore.
+    tokens = ["a", "'", "t", "ve", ".", " ", "—", "_", "’"]
+    texts = [*_texts_to_cut(), *("".join(p) for n in range(1, 6) for p in itertools.product(tokens, repeat=n))]
+    assert sum(_over_two_words(t) for t in texts) > 100
+    for text in texts:
+        assert _over_two_words(text) == (len(_textstat_words(text)) > 2), repr(text)

@@ -66,3 +66,12 @@ def test_typographic_english_takes_the_ascii_count_with_the_same_result():
     typographic = "It’s “fine” — we’re open 9–5… © 2011 · «Dr. O’Neil» 🙂 ‘ok’ well‘known"
     assert words(typographic) == any_script(typographic) == 12
     assert words(typographic + " café") == any_script(typographic + " café")  # not plain: any-script path
+
+
+def test_counts_of_parts_add_up_to_the_count_of_the_whole():
+    from audits.wordcount import words_joined
+
+    for parts in ([ENGLISH, "one two", "foo_bar rock--roll"], [ENGLISH, GERMAN], [KOREAN, "東京タワーへ行く"],
+                  ["東京", "タワー"], ["我们的诊所"] * 3, []):
+        for sep in (" ", "\n\n"):
+            assert words_joined(parts, [words(p) for p in parts], sep) == words(sep.join(parts)), parts

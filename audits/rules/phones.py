@@ -251,13 +251,16 @@ def invalid_tel_link(site: "Site", opts: None) -> Iterator[Hit]:
     """
     region = site.config.site.phone_region
     canonical = canonical_number(site)
+    dials: dict[str, bool] = {}  # a theme's call button repeats its href on every page: parsed once
     for page in site.pages.values():
         reported: set[str] = set()
         for link in page.links:
             if link.tag not in ("a", "area") or link.target[:4].lower() != "tel:" or link.target in reported:
                 continue
             raw = unquote(link.target.split(":", 1)[1]).split(";", 1)[0].strip()
-            if dialled(raw, region) is not None or is_service_code(raw, region):
+            if raw not in dials:
+                dials[raw] = dialled(raw, region) is not None or is_service_code(raw, region)
+            if dials[raw]:
                 continue
             reported.add(link.target)
             also = f"; the clinic's number is {canonical}" if canonical else ""
