@@ -26,7 +26,7 @@ from audits.mainbody import BODY, INVISIBLE, text_of
 from audits.model import Action, Heading, Image, Link, Page, Paragraph, PhoneSeen, RelatedBlock
 from audits.phonetext import HELP_SECTIONS, OTHER_LINES, dialled
 from audits.readability import measure
-from audits.wordcount import words, words_joined
+from audits.wordcount import tally, words_of
 
 ASSET = "asset"
 
@@ -1029,11 +1029,12 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
     body_text = "\n\n".join(p.text for p in paragraphs)
     # Each visible block's words counted once, for the page, the body and readability's paragraphs.
     visible = [b for b in w.text.blocks if not b.hidden]
-    counted = {id(b): words(b.text) for b in visible}
-    paragraph_words = [counted[id(b)] for b in prose]
-    word_count = words_joined([p.text for p in paragraphs], paragraph_words, "\n\n")
+    tallies = {id(b): tally(b.text) for b in visible}
+    paragraph_tallies = [tallies[id(b)] for b in prose]
+    paragraph_words = [w + (cjk + 1) // 2 for w, cjk in paragraph_tallies]
+    word_count = words_of(paragraph_tallies)
     actions = _actions(w.text.actions, in_body)
-    page_words = words_joined([b.text for b in visible], list(counted.values()))
+    page_words = words_of(tallies.values())
     short_text = " ".join(b.text for b in visible) if page_words <= kinds.ERROR_WORDS else ""
     kind, evidence = kinds.classify(kinds.PageFacts(
         url=url, title=w.title or "", body_classes=frozenset((body_el.get("class") or "").lower().split()),

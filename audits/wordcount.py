@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Sequence
+from typing import Collection
 
 ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
@@ -78,12 +78,20 @@ def latin_share(text: str) -> float:
     return len(_LATIN.findall(text)) / letters if letters else 1.0
 
 
-def words_joined(texts: Sequence[str], counts: Sequence[int], sep: str = " ") -> int:
-    """``words(sep.join(texts))``, from ``counts`` (each text's ``words()``) when every text is plain.
+def tally(text: str) -> tuple[int, int]:
+    """``text``'s words outside CJK and its CJK characters: ``words()`` before the rounding.
 
-    A word never spans the space between two texts, so the counts add up; the any-script count
-    rounds its CJK characters over the whole text, so mixed text is counted whole.
+    Tallies add up over texts joined by spaces (``words_of``): no word spans a space, and on
+    plain text the ASCII pattern finds the words the any-script one would.
     """
-    if all(map(_plain, texts)):
-        return sum(counts)
-    return words(sep.join(texts))
+    if _plain(text):
+        return len(ASCII_WORD.findall(text)), 0
+    return len(_word().findall(text)), len(_CJK.findall(text))
+
+
+def words_of(tallies: Collection[tuple[int, int]]) -> int:
+    """``words()`` of texts joined by spaces or blank lines, from each text's ``tally``."""
+    if not tallies:
+        return 0
+    found, cjk = map(sum, zip(*tallies))
+    return found + (cjk + 1) // 2

@@ -69,9 +69,17 @@ def test_typographic_english_takes_the_ascii_count_with_the_same_result():
 
 
 def test_counts_of_parts_add_up_to_the_count_of_the_whole():
-    from audits.wordcount import words_joined
+    """Extraction counts each block once and adds the tallies up for the body and the page."""
+    import itertools
 
+    from audits.wordcount import PLAIN_EXTRAS, _word, tally, words_of
+
+    # On plain text the ASCII pattern must find exactly the any-script pattern's words.
+    chars = ["a", "Z", "7", "_", "'", "’", "-", " ", *PLAIN_EXTRAS.replace("\U0001f300-\U0001faff", ""), "\U0001f600"]
+    for text in ("".join(p) for n in range(1, 4) for p in itertools.product(chars, repeat=n)):
+        assert len(ASCII_WORD.findall(text)) == len(_word().findall(text)), repr(text)
     for parts in ([ENGLISH, "one two", "foo_bar rock--roll"], [ENGLISH, GERMAN], [KOREAN, "東京タワーへ行く"],
-                  ["東京", "タワー"], ["我们的诊所"] * 3, []):
+                  ["東京", "タワー"], ["我们的诊所"] * 3, ["naïve", "東"], [ENGLISH, "東京"], [], [""]):
         for sep in (" ", "\n\n"):
-            assert words_joined(parts, [words(p) for p in parts], sep) == words(sep.join(parts)), parts
+            assert words_of([tally(p) for p in parts]) == words(sep.join(parts)), parts
+        assert [words_of([tally(p)]) for p in parts] == [words(p) for p in parts]
