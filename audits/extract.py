@@ -407,17 +407,18 @@ class _TemplateFacts:
     headings: list
     blocks: list
     anchors: list
+    forms: list
     local: dict  # target -> href, for links resolved against the recording page's own URL ("#top")
 
     @staticmethod
     def mark(w: "_Walker") -> tuple:
         return (len(w.links), len(w.images), len(w.headings), len(w.text.blocks), len(w.anchor_log),
-                len(w.text.actions), w.first_wins, len(w.resolved))
+                len(w.text.actions), w.first_wins, len(w.resolved), len(w.forms))
 
     @classmethod
     def since(cls, mark: tuple, w: "_Walker", top: int) -> Optional["_TemplateFacts"]:
         """What the walk added since ``mark``, or None when it depends on more than the key says."""
-        links, images, headings, blocks, anchors, actions, first_wins, resolved = mark
+        links, images, headings, blocks, anchors, actions, first_wins, resolved, forms = mark
         if len(w.text.actions) != actions or w.first_wins != first_wins:
             return None
         local: dict[str, str] = {}
@@ -434,7 +435,7 @@ class _TemplateFacts:
             return None
         return cls(top, w.links[links:], w.images[images:], w.headings[headings:],
                    [_Block(b.text, list(b.links), b.line, b.ctx, b.main, b.form, b.heading, b.hidden, b.linked)
-                    for b in added], w.anchor_log[anchors:], local)
+                    for b in added], w.anchor_log[anchors:], w.forms[forms:], local)
 
     def replay(self, w: "_Walker", top: int) -> None:
         shift, local = top - self.top, self.local
@@ -455,6 +456,7 @@ class _TemplateFacts:
                                     b.heading, b.hidden, b.linked) for b in self.blocks)
         for name in self.anchors:
             w.add_anchor(name)
+        w.forms.extend(at(t) for t in self.forms)
 
 
 class _Walker:
@@ -472,6 +474,7 @@ class _Walker:
         self.title: Optional[str] = None
         self.canonical: Optional[str] = None
         self.jsonld: list[str] = []
+        self.forms: list[str] = []  # each <form action>, resolved
         self._resolved: dict[str, tuple[str, bool]] = {}
         self.root = _root_of(base)
         self.anchor_log: list[str] = []  # every id and <a name>, in order, repeats too (for template replay)
@@ -719,7 +722,11 @@ def _own_text(el) -> str:
 
 
 def _on_form(w: _Walker, form, st: _State) -> None:
-    """A form with a submit button in the body (not a search form)."""
+    """Where any form sends (url-mismatch reads it); a form with a submit button in the body (not a search
+    form) is one of the article's actions too."""
+    target = (form.get("action") or "").strip()
+    if target:
+        w.forms.append(w.resolve(target))
     if not st.in_article:
         return
     if (form.get("role") or "").lower() == "search" or form.xpath(".//input[@type='search' or @name='s']"):
@@ -1053,7 +1060,7 @@ def extract_page(url: str, body: bytes, *, status: int = 200, headers: Optional[
         meta_robots=w.meta.get("robots"), lang=lang,
         headings=tuple(w.headings), anchors=tuple(a for a in w.anchors if a),
         links=tuple(w.links), images=tuple(w.images), phones=_phones(w.text.blocks, w.links, opts),
-        actions=actions, text_urls=_text_urls(w.text.blocks),
+        actions=actions, text_urls=_text_urls(w.text.blocks), form_targets=tuple(w.forms),
         body_text=body_text, paragraphs=paragraphs, kind=kind, kind_evidence=evidence, is_article=is_article,
         word_count=word_count,
         readability=measure(readable_text(paragraphs), [p.text for p in paragraphs], lang, paragraph_words)

@@ -99,6 +99,7 @@ _CONTACT_SLUGS = frozenset({"contact", "contact-us", "contactus", "appointment",
 # words with one h1 reads like a post to the length test, but it has no topic to judge.
 _SITE_SLUGS = frozenset({"about", "about-us", "aboutus", "who-we-are", "our-story", "our-team", "team", "meet-the-team",
                          "meet-our-team", "staff", "our-staff", "providers", "our-providers", "our-doctors", "doctors",
+                         "practitioners", "our-practitioners", "therapists", "our-therapists", "clinicians",
                          "careers", "jobs", "employment", "locations", "location", "our-locations", "directions",
                          "faq", "faqs", "insurance", "pricing", "fees", "financing", "reviews", "testimonials",
                          "gallery", "sitemap", "thank-you", "thanks", "new-patients", "patient-resources"})
@@ -216,7 +217,7 @@ def classify(f: PageFacts) -> tuple[str, tuple[str, ...]]:
 
     # The page's own address names what it is (/about/, /insurance/, /testimonials/) whatever type its
     # CMS writes on it: Publii declares every page it calls a post an Article.
-    section = next((s for s in (slug, base[0] if base else "") if s in _SITE_SLUGS), None)
+    section = _site_section(base, slug)
     if section:
         return OTHER, (f"url /{section}/: a page about the practice",)
     if f.og_type == "profile":
@@ -263,6 +264,21 @@ def classify(f: PageFacts) -> tuple[str, tuple[str, ...]]:
     if f.word_count >= 150 and f.h1_count == 1:
         return ARTICLE, (f"long body ({f.word_count} words), one h1",)
     return OTHER, (f"short or untitled ({f.word_count} words, {f.h1_count} h1)",)
+
+
+def _site_section(base: list[str], slug: str) -> str:
+    """The segment that puts the page among the practice's own pages ("practitioners" of
+    /practitioners/dr-lee/), or "". A section may sit under a language or a base path
+    (/kr/about/, /greenleafclinic-web/practitioners/clare-park/), but a post under a blog
+    (/blog/team-building-tips/, /blog/team/…) is the blog's."""
+    if slug in _SITE_SLUGS:
+        return slug
+    for seg in base[:-1]:
+        if seg in _INDEX_SEGMENTS:
+            return ""
+        if seg in _SITE_SLUGS:
+            return seg
+    return ""
 
 
 def _archive_path(segs: list[str]) -> bool:

@@ -279,6 +279,7 @@ class Page(_Data):
     phones: tuple[PhoneSeen, ...] = ()
     actions: tuple[Action, ...] = ()  # article-body links, buttons, forms, embeds
     text_urls: tuple[str, ...] = ()  # URLs written as plain visible text
+    form_targets: tuple[str, ...] = ()  # where the page's forms send, resolved (<form action>, search forms too)
     body_text: str = ""  # the article's main body only
     paragraphs: tuple[Paragraph, ...] = ()
     # article | listing | archive | form | legal | redirect | template | home | other (audits.kinds);

@@ -126,7 +126,8 @@ def max_bytes(config: Config) -> int:
 def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
                      site_root: str | Path | None = None,
                      external_checker: Optional[ExternalChecker] = None,
-                     path_base: str | Path | None = None) -> LocalSite:
+                     path_base: str | Path | None = None,
+                     progress: Optional[Callable[[int, int], None]] = None) -> LocalSite:
     """Read HTML files and folders as the pages of the site rooted at ``site_root``.
 
     ``site_root`` defaults to the folder given; for files, to the topmost
@@ -136,7 +137,7 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
     whole root even when only some files are given; the result is ``partial``
     then. ``source_path`` on pages is relative to ``path_base`` (default: the
     working directory) when the file is under it, so CI annotations point at
-    the repository file.
+    the repository file. ``progress(done, total)`` is called as each file is read.
     """
     if not paths:
         raise ConfigError("nothing to check: give HTML files or a build folder")
@@ -158,7 +159,11 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
             notes.append(f"no [site] canonical_url configured: pages are mapped to {FALLBACK_ORIGIN}, "
                          "and absolute links to the real domain count as external")
         config = dataclasses.replace(config, site=dataclasses.replace(config.site, canonical_url=origin))
-    mapper = _UrlMap(origin, config)
+    served_under = _base_path(tree, config)
+    if served_under:
+        notes.append(f"links carry the base path {served_under}/ (a site served under a folder, as a GitHub Pages "
+                     f"project site is): the folder is read as {served_under}/")
+    mapper = _UrlMap(origin, config, served_under)
     base = Path(path_base) if path_base is not None else Path.cwd()
 
     options = extract_options(config)
@@ -173,7 +178,7 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
             continue
         jobs.append((str(tree.root / rel), mapper.url_for(rel), 404 if rel.lower() in ERROR_PAGES else 200,
                      shown, options, cap))
-    pages = _extract_all(jobs, config.crawl.workers)
+    pages = _extract_all(jobs, config.crawl.workers, progress)
 
     total = tree.html_count()
     partial = len(pages) < total
@@ -218,13 +223,23 @@ def _extract_file(job: tuple) -> Page:
                         source_path=source)
 
 
-def _extract_all(jobs: list[tuple], workers: int) -> list[Page]:
+def _extract_all(jobs: list[tuple], workers: int,
+                 progress: Optional[Callable[[int, int], None]] = None) -> list[Page]:
     """Extract every file, on all CPUs for a large build: extraction is nearly all of a check's time."""
     processes = workers if workers > 0 else available_cpus()
+    pages: list[Page] = []
     if len(jobs) < PARALLEL_FROM_FILES or processes < 2:
-        return [_extract_file(job) for job in jobs]
+        for job in jobs:
+            pages.append(_extract_file(job))
+            if progress is not None:
+                progress(len(pages), len(jobs))
+        return pages
     with ProcessPoolExecutor(max_workers=processes, mp_context=_start_method()) as pool:
-        return list(pool.map(_extract_file, jobs, chunksize=16))
+        for page in pool.map(_extract_file, jobs, chunksize=16):  # in order, each as soon as it is ready
+            pages.append(page)
+            if progress is not None:
+                progress(len(pages), len(jobs))
+    return pages
 
 
 def _start_method():
@@ -341,10 +356,20 @@ class _Tree:
 class _UrlMap:
     """File path <-> URL on the site's origin, and which URLs are the site's own."""
 
-    def __init__(self, origin: str, config: Config):
+    def __init__(self, origin: str, config: Config, base: str = ""):
         self.origin = origin.rstrip("/")
+        self.base = base  # the URL path the folder is served under ("/clinic-site"), "" at the root
         self.config = config
         self.identity = SiteIdentity.from_config(config)
+
+    def file_path(self, url: str) -> Optional[str]:
+        """The path in the folder a URL's path names; None when it lies outside the base path."""
+        path = urlsplit(url).path or "/"
+        if not self.base:
+            return path
+        if path == self.base or path.startswith(self.base + "/"):
+            return path[len(self.base):] or "/"
+        return None
 
     def url_for(self, rel: str) -> str:
         path = rel
@@ -353,7 +378,7 @@ class _UrlMap:
             path = path[: -len(name)]
         elif path.lower().endswith(HTML_SUFFIXES):
             path = path.rsplit(".", 1)[0]
-        return self.origin + "/" + quote(path, safe="/!$&'()*+,;=:@~-._")
+        return self.origin + self.base + "/" + quote(path, safe="/!$&'()*+,;=:@~-._")
 
     def is_internal(self, url: str) -> bool:
         return urlsplit(url).scheme in FETCHED_SCHEMES and self.identity.is_own(url)
@@ -361,7 +386,10 @@ class _UrlMap:
     def on_origin(self, url: str) -> str:
         """The same path and query on our origin (for sitemap URLs written for production)."""
         parts = urlsplit(url)
-        return self.origin + urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        path = parts.path or "/"
+        if self.file_path(url) is None:  # production serves the site at the root, this build under its base
+            path = self.base + path
+        return self.origin + urlunsplit(("", "", path, parts.query, ""))
 
 
 def _local_fetches(pages: list[Page], tree: _Tree, mapper: _UrlMap, config: Config) -> list[Fetch]:
@@ -382,7 +410,8 @@ def _local_fetches(pages: list[Page], tree: _Tree, mapper: _UrlMap, config: Conf
             if link.fragment:
                 wanted_anchors.add(url)
     for url in targets:
-        rel = tree.resolve(urlsplit(url).path)
+        path = mapper.file_path(url)
+        rel = tree.resolve(path) if path is not None else None
         if rel is None:
             fetches[url] = Fetch(url=url, status=404, content_type="text/html")
             continue
@@ -419,6 +448,18 @@ def _external_fetches(pages: list[Page], mapper: _UrlMap, config: Config,
     return [dataclasses.replace(f, external=True) for f in checker(list(urls.values()), config)]
 
 
+def _home_page(tree: _Tree, config: Config):
+    """The build's home page file and its parsed document; (name or None, None) when it has none to read."""
+    cap = max_bytes(config)
+    home = next((name for name in INDEX_FILES if name in tree.files), None)
+    if home is None or unreadable(tree.root / home, cap):
+        return home, None
+    try:
+        return home, lxml.html.document_fromstring(read_capped(tree.root / home, cap))
+    except etree.ParserError:  # empty, or only a comment
+        return home, None
+
+
 def _declared_origin(tree: _Tree, config: Config) -> tuple[str, str]:
     """The address a build names itself by, and where it says so; ("", "") when it names none.
 
@@ -427,15 +468,11 @@ def _declared_origin(tree: _Tree, config: Config) -> tuple[str, str]:
     as external: its pages never linked, its menu unseen, its broken internal links unchecked.
     """
     cap = max_bytes(config)
-    home = next((name for name in INDEX_FILES if name in tree.files), None)
-    if home is not None and not unreadable(tree.root / home, cap):
-        try:
-            doc = lxml.html.document_fromstring(read_capped(tree.root / home, cap))
-        except etree.ParserError:  # empty, or only a comment
-            doc = None
+    home, doc = _home_page(tree, config)
+    if doc is not None:
         for what, xpath in (("canonical link", "//link[@rel='canonical']/@href"),
                             ("og:url", "//meta[@property='og:url']/@content")):
-            parts = urlsplit(next(iter(doc.xpath(xpath) if doc is not None else ()), "").strip())
+            parts = urlsplit(next(iter(doc.xpath(xpath)), "").strip())
             if parts.scheme in ("http", "https") and parts.netloc:
                 return f"{parts.scheme}://{parts.netloc}", f"{home}'s {what}"
     sitemap = next((name for name in SITEMAP_FILES if name in tree.files), None)
@@ -448,6 +485,29 @@ def _declared_origin(tree: _Tree, config: Config) -> tuple[str, str]:
             if 2 * n > sum(origins.values()):
                 return best, sitemap
     return "", ""
+
+
+def _base_path(tree: _Tree, config: Config) -> str:
+    """The URL path a build is served under, when its home page's links say so; "" for the root.
+
+    A GitHub Pages project site (and any site under a folder) writes its root-relative links with the
+    folder's name, /clinic-site/about/, which the build holds as about/. Read at the root, every such
+    link would be broken. Evidence: most of the home page's root-relative links start with one segment
+    the folder has no entry for, and what follows it is a file the folder does have.
+    """
+    _, doc = _home_page(tree, config)
+    if doc is None:
+        return ""
+    top = {f.split("/", 1)[0] for f in tree.files}
+    paths = [urlsplit(v.strip()).path for v in doc.xpath("//a/@href | //link/@href | //img/@src | //script/@src")]
+    rooted = [p for p in paths if p.startswith("/") and not p.startswith("//")]
+    firsts = Counter(p.split("/")[1] for p in rooted if p.count("/") >= 2 and p.split("/")[1] not in top)
+    if not firsts:
+        return ""
+    segment, n = firsts.most_common(1)[0]
+    inside = [p[len(segment) + 1:] for p in rooted if p.split("/")[1] == segment]
+    found = sum(1 for p in inside if tree.resolve(p) is not None)
+    return f"/{segment}" if segment and 2 * n > len(rooted) and 2 * found > len(inside) else ""
 
 
 def _local_sitemap(tree: _Tree, mapper: _UrlMap, notes: list[str]) -> tuple[list[str], bool]:
@@ -470,7 +530,8 @@ def _local_sitemap(tree: _Tree, mapper: _UrlMap, notes: list[str]) -> tuple[list
         pages, children = parse_sitemap(read_capped(tree.root / rel, cap))
         urls.extend(pages)
         for child in children:
-            child_rel = tree.resolve(urlsplit(child).path)
+            child_path = mapper.file_path(child)
+            child_rel = tree.resolve(child_path) if child_path is not None else None
             if child_rel is not None:
                 queue.append(child_rel)
     # Without a configured origin every sitemap URL is taken to be this site's.

@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Optional, Sequence
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from audits import __version__, registry
 from audits.config import Config, ConfigError, load_config
 from audits.model import Severity
 from crawler import history_cli
+from crawler.statusline import StatusLine
 from crawler.job import CRAWL_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -371,6 +373,7 @@ def _local_report(args):
 
     started = now()
     baseline = _baseline(args)
+    status = _CheckStatus() if not args.quiet and sys.stderr.isatty() else None
     urls = [p for p in args.paths if _is_url(p)]
     paths = [p for p in args.paths if not _is_url(p)]
     if urls and paths:
@@ -389,12 +392,34 @@ def _local_report(args):
             checker = None
             if args.external:
                 from crawler.run import check_urls as checker
-            loaded = sources.pages_from_paths(paths, config, site_root=args.site_root, external_checker=checker)
+            loaded = sources.pages_from_paths(paths, config, site_root=args.site_root, external_checker=checker,
+                                              progress=status.files if status else None)
     # The pages live until the command ends and hold no reference cycles: keep the cyclic garbage
     # collector off them (each of its full passes walked every link of every page, about a tenth
     # of the audit's and the reports' time on 2,000 pages).
     gc.freeze()
-    return audit(loaded.site(), baseline=baseline, notes=loaded.notes, started_at=started)
+    if status:
+        status.auditing(len(loaded.pages))
+    try:
+        return audit(loaded.site(), baseline=baseline, notes=loaded.notes, started_at=started)
+    finally:
+        if status:
+            status.clear()
+
+
+class _CheckStatus(StatusLine):
+    """`check`'s progress on a terminal: files read, then the audit."""
+
+    def __init__(self):
+        super().__init__()
+        self.started = time.monotonic()
+
+    def files(self, done: int, total: int) -> None:
+        self.show(f"siteproof: {done:,} of {total:,} files read, {time.monotonic() - self.started:.0f}s",
+                  now=done == total)
+
+    def auditing(self, pages: int) -> None:
+        self.show(f"siteproof: {pages:,} pages read; auditing, {time.monotonic() - self.started:.0f}s", now=True)
 
 
 def _fetch_records(args):

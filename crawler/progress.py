@@ -12,7 +12,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-INTERVAL_S = 0.2
+from crawler.statusline import INTERVAL_S, StatusLine
 
 
 class Progress:
@@ -21,7 +21,7 @@ class Progress:
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
         self.loop: task.LoopingCall | None = None
-        self.width = 0
+        self.status = StatusLine(self.stream)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -72,8 +72,4 @@ class Progress:
                 f"{errors} errors, {elapsed:.0f}s")
 
     def draw(self):
-        text = self.line()
-        pad = max(0, self.width - len(text))
-        self.width = len(text)
-        self.stream.write("\r" + text + " " * pad)
-        self.stream.flush()
+        self.status.show(self.line(), now=True)

@@ -190,3 +190,11 @@ def test_since_the_last_crawl_groups_a_target_that_broke_on_many_pages(report):
     lines = [line for line in summary.splitlines() if line.startswith("| new |")]
     assert len(lines) == 2
     assert "6 pages, e.g." in lines[0] and "wp-login.php" in lines[0]
+
+
+def test_written_in_pieces_as_the_template_makes_them(report, html):
+    """report.html is streamed to the file, never held whole (it is MBs on a large crawl)."""
+    from audits.report import html as html_renderer
+
+    pieces = list(html_renderer.chunks(report))
+    assert len(pieces) > 100 and "".join(pieces) == html

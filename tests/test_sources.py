@@ -120,6 +120,32 @@ def test_without_canonical_url_the_address_the_build_names_itself_by_is_taken(tm
     assert sources.pages_from_paths([tmp_path], from_dict({}, "test")).pages[0].url == "https://www.clinic.example/"
 
 
+def test_a_build_served_under_a_folder_is_read_under_that_base_path(tmp_path):
+    """A GitHub Pages project site links /clinic-site/about/ for the build's about/: read at the root, a real
+    one (greenleafclinic) had 13,211 broken links; read under its base path, the same 656 findings as when
+    its folder is placed at that path."""
+    def page(path: str, body: str) -> None:
+        (tmp_path / path).mkdir(parents=True, exist_ok=True)
+        (tmp_path / path / "index.html").write_text(f"<title>{path or 'Home'}</title><h1>x</h1>{body}", "utf-8")
+    page("", '<link rel="stylesheet" href="/clinic-site/css/site.css"><a href="/clinic-site/about/">About</a>'
+             '<a href="/clinic-site/gone/">Gone</a><a href="/elsewhere/">Outside the base</a>')
+    page("about", '<a href="/clinic-site/">Home</a> <a href="../">Home again</a>')
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "site.css").write_text("body {}", "utf-8")
+    (tmp_path / "sitemap.xml").write_text("https://clinic.test/\nhttps://clinic.test/about/\n", "utf-8")
+    local = sources.pages_from_paths([tmp_path], CONFIG)
+    assert sorted(p.url for p in local.pages) == [ORIGIN + "/clinic-site/", ORIGIN + "/clinic-site/about/"]
+    assert "links carry the base path /clinic-site/" in local.note
+    broken = {f.target for f in run_rules(local.site()) if f.rule == "broken-link"}
+    assert broken == {ORIGIN + "/clinic-site/gone/", ORIGIN + "/elsewhere/"}
+    assert not [f for f in run_rules(local.site()) if f.rule == "orphan-page"]  # production's sitemap, moved
+
+    (tmp_path / "elsewhere").mkdir()  # a folder of the build by that name: its links are the build's own
+    (tmp_path / "elsewhere" / "index.html").write_text("<title>E</title>", "utf-8")
+    page("", '<a href="/elsewhere/">E</a><a href="/about/">About</a>')
+    assert "base path" not in sources.pages_from_paths([tmp_path], CONFIG).note
+
+
 def test_a_build_that_names_no_address_gets_a_local_origin_and_a_note(tmp_path):
     (tmp_path / "index.html").write_text('<title>Home</title><a href="/missing-page">x</a>', encoding="utf-8")
     local = sources.pages_from_paths([tmp_path], from_dict({}, "test"))

@@ -2,9 +2,10 @@
 
 A sentence cites a source when it attributes a claim to a named
 organisation or publication: a name from the curated list below together
-with an attribution word ("according to", "reports", "a study", "recommends"),
-or an attribution phrase followed by a proper name ("a study published in
-Obesity Reviews", "researchers at Stanford University"). People ("according to
+with an attribution word ("according to", "reports", "a study", "recommends",
+"textbooks"), an attribution phrase followed by a proper name ("a study
+published in Obesity Reviews", "researchers at Stanford University"), or an
+author-year citation ("Xie et al."). People ("according to
 Dr. Lee") and the reader's or clinic's own voice ("according to your doctor",
 "according to our patients") are not sources. The clinic's own name is taken
 from the page title's suffix ("… | OMG Wellness MD") and from
@@ -58,7 +59,9 @@ _CUE = re.compile(
     # a body's judgement stated as its own: "the ADA and the WHO rate amalgam as safe", "the FDA considers"
     r"considers?|considered|rates?|rated|deems?|deemed|classif(?:y|ies|ied)|endorses?|endorsed|"
     # a body's definition: "The World Health Organization defines burnout as a syndrome …"
-    r"defines?|defined)\b",
+    r"defines?|defined|"
+    # reference works credited by name: "Modern textbooks (WHO, Deadman's A Manual of Acupuncture) converge on …"
+    r"textbooks?|handbooks?)\b",
     re.IGNORECASE,
 )
 
@@ -86,6 +89,8 @@ _PHRASES = tuple(re.compile(p) for p in (
     r"[Gg]uidelines)\s+(?:at|from)\s+" + _LEAD + r"(?P<name>" + _NAME + r")",
     # "Per the NIH, …" opens a sentence; a capital "Per" inside one is a Title Case label ("33 Joints Per Foot").
     r"(?:^Per|\bper)\s+" + _LEAD + r"(?P<name>" + _NAME + r")",
+    # An author-year citation names a paper: "A 2019 meta-analysis (Xie et al., PLOS ONE) found …".
+    r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+et\s+al)\b",
 ))
 # "<Name> reports/recommends …" only counts when the name looks like an institution.
 _SUBJECT = re.compile(
@@ -139,7 +144,7 @@ def own_names(page: Page, opts: CitationOptions) -> set[str]:
 
 # The words every attribution pattern below needs that _CUE lacks: a sentence with neither
 # cannot cite, and most sentences are dismissed by these two searches alone.
-_OTHER_CUES = re.compile(r"\b(?:[Tt]rials|[Pp]aper|[Ii]nvestigators)\s")
+_OTHER_CUES = re.compile(r"\b(?:[Tt]rials|[Pp]aper|[Ii]nvestigators|et\s+al\b)")
 
 
 def cited_source(sentence: str, opts: CitationOptions, own: set[str] = frozenset()) -> Optional[str]:
@@ -193,8 +198,9 @@ def unlinked_source(page: Page, opts: CitationOptions) -> Iterator[Hit]:
     A link anywhere in the sentence's paragraph counts. A footnote marker
     (`<a href="#ref1">[1]</a>`) counts when the reference entry that names the
     source links to it; a reference list without URLs does not. "The FDA
-    approved …" credits a body and needs a link; a person's training ("who
-    trained at Johns Hopkins") is not a citation.
+    approved …" credits a body and needs a link, and an author-year citation
+    ("a 2019 meta-analysis (Xie et al., PLOS ONE) found …") names a paper; a
+    person's training ("who trained at Johns Hopkins") is not a citation.
 
     **How to fix.** Link the source's page or the study (DOI or PubMed link)
     in the same paragraph. Add names to recognise with `[audits.citations]

@@ -2,8 +2,8 @@
 
 The canonical origin is ``Config.canonical_origin``. The same site under the
 other scheme, the www/apex twin of its host, a configured alias or an old
-domain is the site under a name it should not use. Links are checked as
-extracted (absolute); URLs written as plain text are checked as written, and
+domain is the site under a name it should not use. Links and form actions are
+checked as extracted (absolute); URLs written as plain text are checked as written, and
 one written without a scheme ("www.example.com/contact") is judged on its host
 alone, since the reader's browser picks the scheme. A bare domain written with
 capitals ("Smithdental.com" in a copyright line) is the site's brand name, not a
@@ -31,8 +31,9 @@ def url_mismatch(site: "Site", opts: None) -> Iterator[Hit]:
     in the text are copied by readers and by other sites.
 
     **Example.** On `https://omgwellnessmd.com`, a body link to
-    `http://www.omgwellnessmd.com/contact/`, or the text "visit omgwellness.com"
-    when `omgwellness.com` is in `[site] old_domains`.
+    `http://www.omgwellnessmd.com/contact/`, a search form whose action is
+    `http://omgwellnessmd.com/`, or the text "visit omgwellness.com" when
+    `omgwellness.com` is in `[site] old_domains`.
 
     **How to fix.** Use the canonical URL given in the finding's evidence,
     or a relative link. Set `[site] canonical_url`, `aliases` and
@@ -50,10 +51,13 @@ def url_mismatch(site: "Site", opts: None) -> Iterator[Hit]:
             seen.add(target)
             suggested = names.canonical_form(target)
             yield Hit(
-                f"{'Links to' if where == 'link' else 'Names'} {target} ({reason}); use {suggested}.",
+                f"{_VERBS[where]} {target} ({reason}); use {suggested}.",
                 target=target, url=page.url, line=line,
                 evidence={"reason": reason, "where": where, "canonical": suggested},
             )
+
+
+_VERBS = {"link": "Links to", "form": "Sends a form to", "text": "Names"}
 
 
 def _mentions(page: Page, names: SiteIdentity) -> Iterator[tuple[str, str, Optional[int]]]:
@@ -64,6 +68,10 @@ def _mentions(page: Page, names: SiteIdentity) -> Iterator[tuple[str, str, Optio
         if own is not None and origin_of(link.target) == own and names.naming_problem(page.url) is not None:
             continue
         yield link.target, "link", link.line
+    for target in page.form_targets:
+        if own is not None and origin_of(target) == own and names.naming_problem(page.url) is not None:
+            continue
+        yield target, "form", None
     for text in page.text_urls:  # written in prose, closing punctuation already dropped by extraction
         # The site's own brand name ("Smithdental.com") is no mention; a former domain named in
         # any form is, since readers may still type it and it breaks the day the domain lapses.

@@ -3,15 +3,18 @@ python candidates.py SITE_DIR [HOST ...] > SITE.jsonl
 
 HOSTs are the site's own host names: absolute links to them count as links into the folder.
 Corrected after the first scoring run (see labels.toml): <link> stylesheets/icons and absolute links to
-the site's own host were not looked at, so broken_link missed them."""
+the site's own host were not looked at, so broken_link missed them. Corrected after the third corpus's
+first run (corpus5): the candidates of an <img>/<source> srcset and the canonical <link> were not looked
+at either (wkdental's srcset file had been added by hand in the second corpus's correction)."""
 import os, re, sys, json
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, unquote
 
 PHONE = re.compile(r'(?<![\d\w])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)|(?:\+\d{2,3}[\s.]?)?\d{3}[\s.]\d{3}[\s.]\d{3}(?!\d)')
 
-# <link>s every visit loads (feeds, oEmbed, EditURI and the like are metadata nobody opens)
-ASSET_RELS = {'stylesheet', 'icon', 'apple-touch-icon', 'manifest', 'preload'}
+# <link>s every visit loads or that name the page's own address (feeds, oEmbed, EditURI and the like are
+# metadata nobody opens)
+ASSET_RELS = {'stylesheet', 'icon', 'apple-touch-icon', 'manifest', 'preload', 'canonical'}
 
 
 class P(HTMLParser):
@@ -39,6 +42,8 @@ class P(HTMLParser):
             h = a['href']
             (self.tels if h.lower().startswith('tel:') else self.links).append(h)
         if tag in ('img', 'script', 'iframe', 'source') and a.get('src'): self.links.append(a['src'])
+        if tag in ('img', 'source') and a.get('srcset'):
+            self.links.extend(c.split()[0] for c in a['srcset'].split(',') if c.split())
     def handle_endtag(self, tag):
         if tag in ('script', 'style', 'noscript', 'template') and self.skip: self.skip -= 1
         if tag == 'title': self.intitle = False
