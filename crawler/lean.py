@@ -11,6 +11,10 @@ and answer is kept to what the crawl uses:
 - ``DownloaderStats``: Scrapy's counts requests and answers by method and status, and
   also serializes every request again (``request_httprepr``) and sizes every answer's
   headers only to add up bytes, which nothing reads; the counts stay.
+- ``CoreStats``: Scrapy's counts every answer and item (``response_received_count``,
+  ``item_scraped_count``) through a signal per answer and per item, whose async
+  dispatch costs a gathered task per item; nothing reads them. The start and finish
+  times and the finish reason (which crawler/run.py reads) are kept.
 - ``QuietLogFormatter``: Scrapy builds a DEBUG log record ("Crawled (304) ...",
   "Scraped from ...") for every answer and item, and only the handler drops it
   when the level is higher (the root logger's level is NOTSET). Below DEBUG
@@ -20,7 +24,9 @@ from __future__ import annotations
 
 import logging
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.stats import DownloaderStats as ScrapyDownloaderStats
+from scrapy.extensions.corestats import CoreStats as ScrapyCoreStats
 from scrapy.logformatter import LogFormatter
 from scrapy.statscollectors import MemoryStatsCollector
 
@@ -38,6 +44,16 @@ class DownloaderStats(ScrapyDownloaderStats):
         self.stats.inc_value("downloader/response_count")
         self.stats.inc_value(f"downloader/response_status_count/{response.status}")
         return response
+
+
+class CoreStats(ScrapyCoreStats):
+    @classmethod
+    def from_crawler(cls, crawler):
+        stats = cls(crawler.stats)
+        crawler.signals.connect(stats.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(stats.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(stats.item_dropped, signal=signals.item_dropped)
+        return stats
 
 
 class QuietLogFormatter(LogFormatter):

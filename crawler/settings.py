@@ -77,6 +77,9 @@ STATS_CLASS = "crawler.lean.Stats"
 LOG_FORMATTER = "crawler.lean.QuietLogFormatter"
 ITEM_PIPELINES = {"crawler.pipelines.RecordPipeline": 100}
 EXTENSIONS = {
+    # The same times and finish reason, without a signal per answer and item for counts never read.
+    "scrapy.extensions.corestats.CoreStats": None,
+    "crawler.lean.CoreStats": 0,
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.logstats.LogStats": None,
     "scrapy.extensions.memdebug.MemoryDebugger": None,

@@ -1,4 +1,5 @@
 """Every user error exits 2 with one line on stderr and no traceback."""
+import os
 import socket
 import subprocess
 import sys
@@ -112,3 +113,18 @@ def test_a_closed_pipe_is_not_a_traceback():
     stderr = proc.stderr.read()
     assert proc.wait(timeout=60) == 0
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+
+
+def test_the_command_ends_without_losing_what_it_wrote(capsys):
+    # `python -m crawler` leaves with os._exit (crawler/cli.py run): a pipe's block-buffered
+    # stdout must still reach the reader whole, and the exit status must be main's.
+    from crawler.cli import main
+
+    assert main(["rules"]) == 0
+    expected = capsys.readouterr().out
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout to a pipe: block-buffered
+    piped = subprocess.run([sys.executable, "-m", "crawler", "rules"], capture_output=True, text=True, env=env,
+                           timeout=120)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout == expected and len(expected) > 1000
+    assert run("rules", "no-such-rule").returncode == main(["rules", "no-such-rule"]) != 0
