@@ -134,12 +134,15 @@ def _segments(url: str) -> tuple[list[str], dict]:
     return segs, parse_qs(parts.query)
 
 
+_PAGE_KEYS = ("paged", "page")  # the query keys that number a list's pages
+
+
 def paginated(url: str) -> Optional[int]:
     """The page number of a paginated copy (``/tag/x/page/2/``, ``?paged=2``), else None."""
     segs, query = _segments(url)
     if len(segs) >= 2 and segs[-2] == "page" and segs[-1].isdigit():
         return int(segs[-1])
-    for key in ("paged", "page"):
+    for key in _PAGE_KEYS:
         if query.get(key, [""])[0].isdigit():
             return int(query[key][0])
     return None
@@ -154,10 +157,9 @@ def next_page(url: str, target: str) -> bool:
 
 def _list_of(url: str) -> str:
     """The URL of a paginated list without its page number."""
-    parts = urlsplit(url)
-    path = re.sub(r"(?<=/)page/\d+/?$", "", parts.path)
-    query = "&".join(p for p in parts.query.split("&") if p and p.split("=", 1)[0] not in ("paged", "page"))
-    return parts._replace(path=path, query=query, fragment="").geturl()
+    parts = urlsplit(first_page(url))
+    query = "&".join(p for p in parts.query.split("&") if p and p.split("=", 1)[0] not in _PAGE_KEYS)
+    return parts._replace(query=query, fragment="").geturl()
 
 
 def first_page(url: str) -> str:

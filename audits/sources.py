@@ -148,9 +148,10 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
     notes: list[str] = []
     root = _site_root(given, site_root, notes)
     tree = _Tree(root)
+    home, home_doc = _home_page(tree, config)  # what the build says of itself: its address, its base path
     origin = config.canonical_origin
     if not origin:
-        origin, named_by = _declared_origin(tree, config)
+        origin, named_by = _declared_origin(tree, config, home, home_doc)
         if origin:
             notes.append(f"no [site] canonical_url configured: taking {origin}, which {named_by} names; "
                          "set canonical_url to say otherwise")
@@ -159,7 +160,7 @@ def pages_from_paths(paths: Sequence[str | Path], config: Config, *,
             notes.append(f"no [site] canonical_url configured: pages are mapped to {FALLBACK_ORIGIN}, "
                          "and absolute links to the real domain count as external")
         config = dataclasses.replace(config, site=dataclasses.replace(config.site, canonical_url=origin))
-    served_under = _base_path(tree, config)
+    served_under = _base_path(tree, home_doc)
     if served_under:
         notes.append(f"links carry the base path {served_under}/ (a site served under a folder, as a GitHub Pages "
                      f"project site is): the folder is read as {served_under}/")
@@ -460,7 +461,7 @@ def _home_page(tree: _Tree, config: Config):
         return home, None
 
 
-def _declared_origin(tree: _Tree, config: Config) -> tuple[str, str]:
+def _declared_origin(tree: _Tree, config: Config, home: Optional[str], doc) -> tuple[str, str]:
     """The address a build names itself by, and where it says so; ("", "") when it names none.
 
     A static generator or WordPress export writes its production address into the home page's
@@ -468,7 +469,6 @@ def _declared_origin(tree: _Tree, config: Config) -> tuple[str, str]:
     as external: its pages never linked, its menu unseen, its broken internal links unchecked.
     """
     cap = max_bytes(config)
-    home, doc = _home_page(tree, config)
     if doc is not None:
         for what, xpath in (("canonical link", "//link[@rel='canonical']/@href"),
                             ("og:url", "//meta[@property='og:url']/@content")):
@@ -487,7 +487,7 @@ def _declared_origin(tree: _Tree, config: Config) -> tuple[str, str]:
     return "", ""
 
 
-def _base_path(tree: _Tree, config: Config) -> str:
+def _base_path(tree: _Tree, doc) -> str:
     """The URL path a build is served under, when its home page's links say so; "" for the root.
 
     A GitHub Pages project site (and any site under a folder) writes its root-relative links with the
@@ -495,7 +495,6 @@ def _base_path(tree: _Tree, config: Config) -> str:
     link would be broken. Evidence: most of the home page's root-relative links start with one segment
     the folder has no entry for, and what follows it is a file the folder does have.
     """
-    _, doc = _home_page(tree, config)
     if doc is None:
         return ""
     top = {f.split("/", 1)[0] for f in tree.files}

@@ -109,7 +109,10 @@ for _extra in (_CORPUS3_DEVELOPED_ON, _CORPUS5_DEVELOPED_ON, _PHONECTA_DEVELOPED
         DEVELOPED_ON[_rule] = DEVELOPED_ON.get(_rule, set()) | _sites
 
 
-def run_check(folder: Path, site: dict, keys: tuple[str, ...] = ("canonical_url", "phone", "phone_region")) -> dict:
+SITE_KEYS = ("canonical_url", "phone", "phone_region")  # what a site's owner writes in [site]
+
+
+def run_check(folder: Path, site: dict, keys: tuple[str, ...] = SITE_KEYS) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "siteproof.toml"
         lines = ["[site]"]
@@ -267,8 +270,8 @@ def main(argv: list[str]) -> int:
     per_site: dict[str, dict[str, dict]] = {}
     for name in names:
         folder = Path(args.sites) / name
-        report = run_check(folder, labels[name], ("phone", "phone_region") if args.unconfigured else
-                           ("canonical_url", "phone", "phone_region"))
+        keys = tuple(k for k in SITE_KEYS if k != "canonical_url") if args.unconfigured else SITE_KEYS
+        report = run_check(folder, labels[name], keys)
         per_site[name] = score(labels[name], report, folder)
         for every_page, what in ((False, "hard-to-read quotes"), (True, "hardest sentences of every page")):
             quotes = [q for q in quoted_sentences(report, folder, every_page)

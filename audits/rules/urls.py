@@ -11,6 +11,7 @@ mention, unless it names an old domain.
 """
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from audits.identity import SiteIdentity, origin_of
@@ -62,16 +63,14 @@ _VERBS = {"link": "Links to", "form": "Sends a form to", "text": "Names"}
 
 def _mentions(page: Page, names: SiteIdentity) -> Iterator[tuple[str, str, Optional[int]]]:
     own = origin_of(page.url)
-    for link in page.links:
-        # A page fetched under an alias resolves its relative links to that alias; those are
-        # not the author's doing (the page itself being reachable there is a redirect issue).
-        if own is not None and origin_of(link.target) == own and names.naming_problem(page.url) is not None:
-            continue
-        yield link.target, "link", link.line
-    for target in page.form_targets:
+    resolved = itertools.chain(((link.target, "link", link.line) for link in page.links),
+                               ((target, "form", None) for target in page.form_targets))
+    for target, where, line in resolved:
+        # A page fetched under an alias resolves its relative links and actions to that alias; those
+        # are not the author's doing (the page itself being reachable there is a redirect issue).
         if own is not None and origin_of(target) == own and names.naming_problem(page.url) is not None:
             continue
-        yield target, "form", None
+        yield target, where, line
     for text in page.text_urls:  # written in prose, closing punctuation already dropped by extraction
         # The site's own brand name ("Smithdental.com") is no mention; a former domain named in
         # any form is, since readers may still type it and it breaks the day the domain lapses.
